@@ -1,0 +1,448 @@
+//! The regime manifest: what a plugin's `manifest()` returns, and what `regimes/<id>/regime.toml`
+//! holds.
+//!
+//! A regime is data a lawyer can review: dated **parameters** with their source, named
+//! **blocks** (conditions that mirror the inventory: `GPAI`, `SR`, `BASE`), **values** derived
+//! from facts (cumulative compute), **rules** (each with its kind, citation and condition),
+//! **computed** values (deadlines, fine caps) and the **open questions** of the law.
+//!
+//! Conditions and values are CEL expressions. Inside them:
+//! - facts are read by their schema path (`model.training_compute_flop`), parameters as
+//!   `params.<name>`, blocks and values by name (`GPAI`, `C`);
+//! - `&&`, `||`, `!` and `?:` combine three-valued results by Kleene's strong logic;
+//! - `present(derivation)` tests whether a table whose presence is a fact is there;
+//! - `open_question("US-OQ-DERIVATIVES")` is undetermined, naming that open question;
+//! - `fallback(a, b)` is `a`, or `b` where `a` cannot be determined;
+//! - `days(n)` is a duration of `n` calendar days, for date arithmetic.
+//!
+//! The kernel compiles every expression once when it loads the regime and checks every name
+//! against the schema and the manifest; see `juxta-core`.
+
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use crate::date::Date;
+
+/// A CEL expression with its position in the manifest text.
+pub type Expr = Spanned<String>;
+
+/// A whole manifest.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Who and what.
+    pub regime: Header,
+    /// Dated parameters: thresholds, dates, lists.
+    #[serde(default)]
+    pub parameters: indexmap_like::Ordered<Parameter>,
+    /// Named conditions.
+    #[serde(default)]
+    pub blocks: indexmap_like::Ordered<Block>,
+    /// Values derived from facts.
+    #[serde(default)]
+    pub values: indexmap_like::Ordered<Value>,
+    /// The rules, in the order they are reported.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    /// Computed dates and amounts.
+    #[serde(default)]
+    pub computed: indexmap_like::Ordered<Computed>,
+    /// Open questions of the law, by id.
+    #[serde(default)]
+    pub open_questions: indexmap_like::Ordered<OpenQuestion>,
+    /// Custom functions the plugin exports through `call`.
+    #[serde(default)]
+    pub functions: indexmap_like::Ordered<Function>,
+}
+
+/// `[regime]`: identity of the regime.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Stable id, lower-case with dashes (`eu-ai-act-gpai`).
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Jurisdiction code (`EU`, `US`, `US-CA`).
+    pub jurisdiction: String,
+    /// Semantic version of the regime encoding.
+    pub version: String,
+    /// The model-facts schema version the regime targets (`"1"`).
+    pub facts_schema: String,
+    /// The key of this regime in test-case files (`[expected.eu]`).
+    pub case_key: String,
+    /// One paragraph on what the regime is.
+    #[serde(default)]
+    pub summary: String,
+    /// The legal instruments and sources the encoding rests on.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A dated parameter: its values over time, each with its source.
+///
+/// In `regime.toml`:
+/// ```toml
+/// [parameters.sr_presumption_flop]
+/// title = "Systemic-risk presumption threshold (strictly greater)"
+/// type = "number"
+/// unit = "FLOP"
+/// values = [{ from = 2024-08-01, value = 1e25, source = "Art. 51(2)" }]
+/// ```
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    /// What the parameter is.
+    pub title: String,
+    /// `number`, `integer`, `date`, `string`, `string_list` or `bool`.
+    #[serde(rename = "type")]
+    pub ty: ParameterType,
+    /// Unit, for display.
+    #[serde(default)]
+    pub unit: String,
+    /// Values in force from their `from` date, in increasing date order.
+    pub values: Vec<ParameterValue>,
+}
+
+/// The type of a parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParameterType {
+    /// A float (CEL `double`).
+    Number,
+    /// An integer (CEL `int`), such as a number of days.
+    Integer,
+    /// A date (CEL `timestamp`).
+    Date,
+    /// A string.
+    String,
+    /// A list of strings.
+    StringList,
+    /// A boolean.
+    Bool,
+}
+
+/// One value of a parameter.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterValue {
+    /// First day this value is in force. The first value also applies before its `from` date:
+    /// whether the law applies at all on a date is the job of explicit blocks, not parameters.
+    #[serde(default)]
+    pub from: Option<Date>,
+    /// The value, of the parameter's type.
+    pub value: Spanned<toml::Value>,
+    /// The legal source of the value.
+    #[serde(default)]
+    pub source: String,
+    /// Confirmation status (`CONFIRMED`, `SECONDARY-SINGLE`, …).
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// A named condition.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Block {
+    /// What the block means.
+    pub title: String,
+    /// The condition.
+    pub condition: Expr,
+    /// Legal basis.
+    #[serde(default)]
+    pub basis: String,
+    /// A reason phrase shown when the block holds (`{path}` placeholders allowed).
+    #[serde(default)]
+    pub if_true: Option<String>,
+    /// A reason phrase shown when the block does not hold.
+    #[serde(default)]
+    pub if_false: Option<String>,
+    /// A reason phrase shown when the block is undetermined.
+    #[serde(default)]
+    pub if_undetermined: Option<String>,
+    /// Open questions named when the block is undetermined (each, if its `if` holds).
+    #[serde(default)]
+    pub open_questions: Vec<OpenQuestionRef>,
+}
+
+/// An open question attached to a block.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenQuestionRef {
+    /// The open question's id.
+    pub id: String,
+    /// Only when this condition holds (or is undetermined).
+    #[serde(default, rename = "if")]
+    pub when: Option<Expr>,
+}
+
+/// A value derived from facts, readable by name in other expressions.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Value {
+    /// What the value is.
+    pub title: String,
+    /// `number`, `date`, `string` or `bool`.
+    #[serde(rename = "type")]
+    pub ty: ValueType,
+    /// The expression.
+    pub value: Expr,
+    /// Unit, for display.
+    #[serde(default)]
+    pub unit: String,
+    /// Legal basis.
+    #[serde(default)]
+    pub basis: String,
+}
+
+/// The type of a derived or computed value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueType {
+    /// A float.
+    Number,
+    /// A date.
+    Date,
+    /// A string.
+    String,
+    /// A boolean.
+    Bool,
+}
+
+/// What a rule is, for the reader: what it requires of the lab and how.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// A legal status of the model or the provider.
+    Classification,
+    /// A mandatory duty of the provider.
+    Obligation,
+    /// A voluntary offer.
+    Invitation,
+    /// An explicit statement that something is not required.
+    NonObligation,
+    /// A duty of government, never of the lab.
+    GovernmentDuty,
+    /// Exposure to a penalty.
+    Penalty,
+}
+
+impl RuleKind {
+    /// The spelling used in JSON and manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Classification => "classification",
+            RuleKind::Obligation => "obligation",
+            RuleKind::Invitation => "invitation",
+            RuleKind::NonObligation => "non_obligation",
+            RuleKind::GovernmentDuty => "government_duty",
+            RuleKind::Penalty => "penalty",
+        }
+    }
+
+    /// Every kind, in the order reports group them.
+    pub const ALL: [RuleKind; 6] = [
+        RuleKind::Obligation,
+        RuleKind::Invitation,
+        RuleKind::NonObligation,
+        RuleKind::GovernmentDuty,
+        RuleKind::Penalty,
+        RuleKind::Classification,
+    ];
+}
+
+/// One rule.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// The inventory id (`EU-OBL-53-1a`).
+    pub id: String,
+    /// The kind.
+    pub kind: RuleKind,
+    /// Short title.
+    pub title: String,
+    /// Legal citation.
+    pub citation: String,
+    /// When the rule applies.
+    pub condition: Expr,
+    /// The duty, offer or status in plain words.
+    pub summary: String,
+    /// The computed value that is this rule's deadline, if any.
+    #[serde(default)]
+    pub due: Option<String>,
+    /// Confirmation status of the legal basis.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// A note for the reader (limits of the encoding, uncertainties).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A computed date or amount.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Computed {
+    /// What it is.
+    pub title: String,
+    /// `date` or `number`.
+    #[serde(rename = "type")]
+    pub ty: ValueType,
+    /// When the value is reported.
+    pub when: Expr,
+    /// The formula.
+    pub value: Expr,
+    /// Unit, for display.
+    #[serde(default)]
+    pub unit: String,
+    /// Legal basis.
+    #[serde(default)]
+    pub citation: String,
+    /// What is reported while `when` is undetermined.
+    #[serde(default)]
+    pub if_condition_undetermined: IfUndetermined,
+}
+
+/// What a computed value reports while its `when` condition is undetermined.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfUndetermined {
+    /// The value is undetermined, with the facts the condition and formula lack.
+    #[default]
+    Undetermined,
+    /// The value is omitted (for constants of the law, such as the date fines become possible).
+    Omit,
+    /// The value is computed anyway, where the formula can be (for dates that matter while the
+    /// rule they belong to is open, such as an early-access window).
+    ReportValue,
+}
+
+/// An open question of the law.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenQuestion {
+    /// The question.
+    pub question: String,
+    /// How the encoding deals with it.
+    #[serde(default)]
+    pub effect: String,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A custom function the plugin exports through `call`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    /// Parameter types, in order.
+    pub params: Vec<ValueType>,
+    /// Result type.
+    pub returns: ValueType,
+    /// What it computes.
+    #[serde(default)]
+    pub doc: String,
+}
+
+/// An insertion-ordered string map, so that blocks and values keep the order an author wrote.
+pub mod indexmap_like {
+    use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    /// Entries in the order they were written.
+    #[derive(Clone, Debug)]
+    pub struct Ordered<T>(pub Vec<(String, T)>);
+
+    impl<T> Default for Ordered<T> {
+        fn default() -> Self {
+            Ordered(Vec::new())
+        }
+    }
+
+    impl<T> Ordered<T> {
+        /// Looks an entry up by name.
+        pub fn get(&self, name: &str) -> Option<&T> {
+            self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        }
+
+        /// Iterates in written order.
+        pub fn iter(&self) -> impl Iterator<Item = (&str, &T)> {
+            self.0.iter().map(|(k, v)| (k.as_str(), v))
+        }
+
+        /// Number of entries.
+        pub fn len(&self) -> usize {
+            self.0.len()
+        }
+
+        /// Whether there are none.
+        pub fn is_empty(&self) -> bool {
+            self.0.is_empty()
+        }
+    }
+
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V<T>(PhantomData<T>);
+            impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+                type Value = Ordered<T>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a table")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered<T>, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, v)) = map.next_entry::<String, T>()? {
+                        out.push((k, v));
+                    }
+                    Ok(Ordered(out))
+                }
+            }
+            deserializer.deserialize_map(V(PhantomData))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minimal_manifest_reads() {
+        let text = r#"
+            [regime]
+            id = "x"
+            name = "X"
+            jurisdiction = "XX"
+            version = "0.1.0"
+            facts_schema = "1"
+            case_key = "x"
+
+            [blocks.B]
+            title = "b"
+            condition = "model.training_compute_flop > 1e23"
+
+            [[rules]]
+            id = "X-1"
+            kind = "obligation"
+            title = "t"
+            citation = "Art. 1"
+            condition = "B"
+            summary = "do it"
+        "#;
+        let m: Manifest = toml::from_str(text).unwrap();
+        assert_eq!(m.rules[0].kind, RuleKind::Obligation);
+        let span = m.blocks.get("B").unwrap().condition.span();
+        assert_eq!(
+            &text[span.start + 1..span.end - 1],
+            "model.training_compute_flop > 1e23"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_key_is_refused_with_its_line() {
+        let text = "[regime]\nid = \"x\"\nname = \"X\"\njurisdiction = \"X\"\nversion = \"1\"\n\
+                    facts_schema = \"1\"\ncase_key = \"x\"\nsumary = \"typo\"\n";
+        let err = toml::from_str::<Manifest>(text).unwrap_err().to_string();
+        assert!(err.contains("sumary") && err.contains("line 8"), "{err}");
+    }
+}

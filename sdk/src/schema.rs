@@ -1,0 +1,400 @@
+//! The shared model-facts schema, version 1, as data.
+//!
+//! This table is the single description of every fact a profile may carry: the kernel validates
+//! profiles against it, converts facts to CEL values by it, checks every fact path a rule reads
+//! against it and prints it as a JSON Schema. The typed structs in [`crate::facts`] mirror it for
+//! Rust users; a test keeps the two in step.
+//!
+//! Source: `law/model-facts-v1.md` in the shared folder. An absent field means **unknown**.
+
+/// The facts-schema version this SDK describes.
+pub const FACTS_SCHEMA_VERSION: &str = "1";
+
+/// Upper bound on the byte length of any string fact (names, identifiers, licences).
+pub const MAX_STRING_BYTES: usize = 1024;
+
+/// Upper bound on the number of items in any list fact.
+pub const MAX_LIST_ITEMS: usize = 64;
+
+/// Output modalities a model can generate (`model.output_modalities`).
+pub const OUTPUT_MODALITIES: &[&str] =
+    &["text", "speech", "text_to_image", "text_to_video", "other"];
+
+/// Latest Commission position on systemic risk (`eu.commission_sr_decision`).
+pub const COMMISSION_SR_DECISIONS: &[&str] = &[
+    "none",
+    "designated",
+    "rebuttal_pending",
+    "rebuttal_accepted",
+    "rebuttal_rejected",
+];
+
+/// Outcome of the US classified benchmarking process (`us.cyber_benchmark_result`).
+pub const CYBER_BENCHMARK_RESULTS: &[&str] =
+    &["meets_covered_threshold", "below_covered_threshold"];
+
+/// The type of a fact, which also fixes its CEL representation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FactType {
+    /// `true` / `false`; CEL `bool`.
+    Bool,
+    /// A finite float (integers are accepted and widened); CEL `double`. Compute stays a double
+    /// because 1e26 does not fit a 64-bit integer.
+    Float {
+        /// Smallest accepted value, if any.
+        min: Option<f64>,
+    },
+    /// Free text up to [`MAX_STRING_BYTES`]; CEL `string`.
+    String,
+    /// An ISO 3166-1 alpha-2 code (two upper-case ASCII letters); CEL `string`.
+    CountryCode,
+    /// A calendar date (`YYYY-MM-DD`, a TOML local date or a JSON string); CEL `timestamp` at
+    /// midnight UTC, so dates compare by day.
+    Date,
+    /// One of a closed set of strings; CEL `string`.
+    Enum(&'static [&'static str]),
+    /// A list of distinct values from a closed set; CEL `list(string)`.
+    EnumList(&'static [&'static str]),
+}
+
+impl FactType {
+    /// The name used in error messages and documentation.
+    pub fn describe(&self) -> String {
+        match self {
+            FactType::Bool => "a boolean".into(),
+            FactType::Float { min: Some(m) } if *m == 0.0 => "a non-negative number".into(),
+            FactType::Float { .. } => "a number".into(),
+            FactType::String => "a string".into(),
+            FactType::CountryCode => "an ISO 3166-1 alpha-2 country code".into(),
+            FactType::Date => "a date (YYYY-MM-DD)".into(),
+            FactType::Enum(values) => format!("one of {}", quote_list(values)),
+            FactType::EnumList(values) => format!("a list of {}", quote_list(values)),
+        }
+    }
+}
+
+fn quote_list(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One fact of the schema.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// Dotted path, `table.field`.
+    pub path: &'static str,
+    /// Type and CEL representation.
+    pub ty: FactType,
+    /// Unit or format, for documentation.
+    pub unit: &'static str,
+    /// What the fact means, from the schema document.
+    pub meaning: &'static str,
+    /// What its absence means.
+    pub if_absent: &'static str,
+    /// Whether a profile without it is rejected.
+    pub required: bool,
+}
+
+/// One table of the schema.
+#[derive(Clone, Copy, Debug)]
+pub struct Table {
+    /// Table name (`model`, `eu`, …).
+    pub name: &'static str,
+    /// What the table holds.
+    pub meaning: &'static str,
+    /// Whether the presence of the table is itself a fact (true for `[derivation]`: present iff
+    /// the model is a modification of someone else's model). Rules test it with `present(table)`.
+    pub presence_is_a_fact: bool,
+}
+
+/// Tables of schema version 1, in document order.
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "evaluation",
+        meaning: "the evaluation itself",
+        presence_is_a_fact: false,
+    },
+    Table {
+        name: "provider",
+        meaning: "the legal entity that develops or modifies the model and places it on the market",
+        presence_is_a_fact: false,
+    },
+    Table {
+        name: "model",
+        meaning: "the model",
+        presence_is_a_fact: false,
+    },
+    Table {
+        name: "derivation",
+        meaning: "present iff the model is a modification (fine-tune, continued pre-training, …) of \
+                  a model provided by someone else; a provider's own fine-tunes are not derivations",
+        presence_is_a_fact: true,
+    },
+    Table {
+        name: "release",
+        meaning: "how and when the model is released",
+        presence_is_a_fact: false,
+    },
+    Table {
+        name: "eu",
+        meaning: "facts specific to the Union market",
+        presence_is_a_fact: false,
+    },
+    Table {
+        name: "us",
+        meaning: "facts specific to the US executive order of 2 June 2026",
+        presence_is_a_fact: false,
+    },
+];
+
+const NON_NEGATIVE: FactType = FactType::Float { min: Some(0.0) };
+
+/// Fields of schema version 1, in document order (`schema_version` is checked separately).
+pub const FIELDS: &[Field] = &[
+    Field {
+        path: "evaluation.as_of",
+        ty: FactType::Date,
+        unit: "ISO date",
+        meaning: "the date on which the law is applied",
+        if_absent: "required: the profile is rejected",
+        required: true,
+    },
+    Field {
+        path: "provider.name",
+        ty: FactType::String,
+        unit: "",
+        meaning: "identifier only",
+        if_absent: "fine",
+        required: false,
+    },
+    Field {
+        path: "provider.country",
+        ty: FactType::CountryCode,
+        unit: "ISO 3166-1 alpha-2",
+        meaning: "country where the provider is established (normally its headquarters)",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "provider.worldwide_annual_turnover_eur",
+        ty: NON_NEGATIVE,
+        unit: "EUR, total worldwide turnover of the preceding financial year",
+        meaning: "fine cap base",
+        if_absent: "unknown: the fine cap is undetermined",
+        required: false,
+    },
+    Field {
+        path: "provider.builds_ai_vuln_detection_tools",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "the provider builds AI vulnerability-detection tools",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "model.id",
+        ty: FactType::String,
+        unit: "",
+        meaning: "identifier only",
+        if_absent: "fine",
+        required: false,
+    },
+    Field {
+        path: "model.training_compute_flop",
+        ty: NON_NEGATIVE,
+        unit: "FLOP (operations, not FLOP/s)",
+        meaning: "cumulative compute used to train this model (pre-training, synthetic-data \
+                  generation, fine-tuning/RL by the same provider); for a derivative it may be \
+                  omitted, then base + modification is used if both are known",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "model.output_modalities",
+        ty: FactType::EnumList(OUTPUT_MODALITIES),
+        unit: "",
+        meaning: "what the model can generate; `other` = anything else (numbers, embeddings, …)",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "model.significant_generality",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "optional explicit Art. 3(63) finding; overrides the indicative criterion",
+        if_absent: "the indicative criterion decides",
+        required: false,
+    },
+    Field {
+        path: "model.sr_threshold_date",
+        ty: FactType::Date,
+        unit: "ISO date",
+        meaning: "the earlier of: the day cumulative compute first exceeded 10^25 FLOP, and the \
+                  day the provider knew it would",
+        if_absent: "unknown: the notification deadline is undetermined",
+        required: false,
+    },
+    Field {
+        path: "derivation.base_model_id",
+        ty: FactType::String,
+        unit: "",
+        meaning: "identifier of the base model",
+        if_absent: "fine",
+        required: false,
+    },
+    Field {
+        path: "derivation.base_training_compute_flop",
+        ty: NON_NEGATIVE,
+        unit: "FLOP",
+        meaning: "cumulative training compute of the base model",
+        if_absent: "fallback thresholds apply",
+        required: false,
+    },
+    Field {
+        path: "derivation.base_is_systemic_risk",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "the base model is a GPAI model with systemic risk",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "derivation.modification_compute_flop",
+        ty: NON_NEGATIVE,
+        unit: "FLOP",
+        meaning: "compute used for the modification",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "release.first_external_release_date",
+        ty: FactType::Date,
+        unit: "ISO date",
+        meaning: "planned or actual first release beyond the developer organisation, other than \
+                  to the US government: to trusted partners or the public, whichever is earlier",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "release.weights_public",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "parameters including weights are publicly available",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "release.licence",
+        ty: FactType::String,
+        unit: "SPDX id or name",
+        meaning: "identifier only",
+        if_absent: "fine",
+        required: false,
+    },
+    Field {
+        path: "release.licence_is_free_open_source",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "the licence allows access, usage, modification and distribution and the model \
+                  is not monetised (Art. 53(2), recitals 102-103)",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "release.architecture_and_usage_info_public",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "information on model architecture and on model usage is publicly available",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "eu.placed_on_market",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "the model is, or is planned to be, placed on the Union market",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "eu.placing_date",
+        ty: FactType::Date,
+        unit: "ISO date",
+        meaning: "actual or planned date of first placing on the Union market",
+        if_absent: "unknown",
+        required: false,
+    },
+    Field {
+        path: "eu.commission_sr_decision",
+        ty: FactType::Enum(COMMISSION_SR_DECISIONS),
+        unit: "",
+        meaning: "latest Commission position on systemic risk for this model",
+        if_absent: "designation unknown; rebuttal treated as not accepted (presumption)",
+        required: false,
+    },
+    Field {
+        path: "eu.cop_signatory",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "the provider signed the GPAI Code of Practice",
+        if_absent: "fine",
+        required: false,
+    },
+    Field {
+        path: "us.cyber_benchmark_result",
+        ty: FactType::Enum(CYBER_BENCHMARK_RESULTS),
+        unit: "",
+        meaning: "outcome of the classified benchmarking process for this model",
+        if_absent: "unknown: covered status undetermined",
+        required: false,
+    },
+    Field {
+        path: "us.program_participant",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "the developer opted into the voluntary framework",
+        if_absent: "fine",
+        required: false,
+    },
+];
+
+/// The EU-27 member states as ISO 3166-1 alpha-2 codes, plus `EL`, the EU's own code for Greece.
+/// Used by regimes through a parameter; exported here for tools that build profiles.
+pub const EU_MEMBER_STATES: &[&str] = &[
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+];
+
+/// Looks a field up by its dotted path.
+pub fn field(path: &str) -> Option<&'static Field> {
+    FIELDS.iter().find(|f| f.path == path)
+}
+
+/// Looks a table up by name.
+pub fn table(name: &str) -> Option<&'static Table> {
+    TABLES.iter().find(|t| t.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_belongs_to_a_table() {
+        for f in FIELDS {
+            let (table_name, _) = f.path.split_once('.').unwrap_or(("", ""));
+            assert!(table(table_name).is_some(), "{} has no table", f.path);
+        }
+    }
+
+    #[test]
+    fn paths_are_unique() {
+        let mut paths: Vec<_> = FIELDS.iter().map(|f| f.path).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), FIELDS.len());
+    }
+}

@@ -1,0 +1,198 @@
+//! Regime test cases: loading them and comparing a regime's report with what they expect.
+//!
+//! The comparison takes a [`RegimeReport`], not a regime, so the same case checks a regime
+//! compiled from its TOML source and the same regime loaded from its built plugin.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use juxta_sdk::case::{CaseFile, Expected};
+
+use crate::profile::tree::{Node, parse_toml};
+use crate::profile::{Format, Profile, ProfileError};
+use crate::report::{RegimeReport, Status};
+use crate::schema::Schema;
+
+/// A case file with its validated profile.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Where it came from.
+    pub origin: String,
+    /// The file's content.
+    pub file: CaseFile,
+    /// The profile under `[facts]`.
+    pub profile: Profile,
+}
+
+/// A case file that could not be loaded.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CaseError {
+    /// The file is not a valid case.
+    #[error("{origin}: {message}")]
+    Format {
+        /// Where.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Its profile is invalid.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+}
+
+impl Case {
+    /// Reads a case file (TOML).
+    pub fn parse(text: &str, origin: &str, schema: &Schema) -> Result<Case, CaseError> {
+        let file: CaseFile = toml::from_str(text).map_err(|e| CaseError::Format {
+            origin: origin.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let tree = parse_toml(text).map_err(|e| CaseError::Format {
+            origin: origin.to_string(),
+            message: e.message,
+        })?;
+        let Node::Table(top) = &tree.node else {
+            return Err(CaseError::Format {
+                origin: origin.to_string(),
+                message: "a case file is a table".into(),
+            });
+        };
+        let facts = top
+            .iter()
+            .find(|(k, _)| k.name == "facts")
+            .map(|(_, v)| v)
+            .ok_or_else(|| CaseError::Format {
+                origin: origin.to_string(),
+                message: "missing [facts]".into(),
+            })?;
+        let profile = Profile::from_tree(facts, text, Format::Toml, &["facts"], origin, schema)?;
+        Ok(Case {
+            origin: origin.to_string(),
+            file,
+            profile,
+        })
+    }
+
+    /// The expectations for the regime with this case key, if the case has any.
+    pub fn expected(&self, case_key: &str) -> Option<&Expected> {
+        self.file.expected.get(case_key)
+    }
+}
+
+/// Compares a report with a case's expectations. Returns one line per difference; empty when
+/// the report is exactly as expected.
+pub fn compare(expected: &Expected, report: &RegimeReport) -> Vec<String> {
+    let mut diffs = Vec::new();
+    if let Some(e) = &report.error {
+        diffs.push(format!("the regime failed: {e}"));
+        return diffs;
+    }
+    let mut want: BTreeMap<&str, Status> = BTreeMap::new();
+    for (list, status) in [
+        (&expected.applies, Status::Applies),
+        (&expected.does_not_apply, Status::DoesNotApply),
+        (&expected.undetermined, Status::Undetermined),
+    ] {
+        for id in list {
+            if let Some(prev) = want.insert(id.as_str(), status) {
+                diffs.push(format!(
+                    "the case lists {id} twice ({} and {})",
+                    prev.as_str(),
+                    status.as_str()
+                ));
+            }
+        }
+    }
+    let actual_ids: BTreeSet<&str> = report.rules.iter().map(|r| r.id.as_str()).collect();
+    for id in want.keys() {
+        if !actual_ids.contains(id) {
+            diffs.push(format!(
+                "the case expects rule {id}, which the regime does not have"
+            ));
+        }
+    }
+    for rule in &report.rules {
+        let Some(status) = want.get(rule.id.as_str()) else {
+            diffs.push(format!(
+                "{}: the case gives no expected status (it is {})",
+                rule.id,
+                rule.status.as_str()
+            ));
+            continue;
+        };
+        if *status != rule.status {
+            let why = if rule.status == Status::Undetermined {
+                format!(
+                    "; missing {:?}, open questions {:?}",
+                    rule.missing_facts, rule.open_questions
+                )
+            } else {
+                String::new()
+            };
+            diffs.push(format!(
+                "{}: expected {}, got {} — {}{why}",
+                rule.id,
+                status.as_str(),
+                rule.status.as_str(),
+                rule.explanation
+            ));
+            continue;
+        }
+        let missing = sorted(expected.missing_facts.get(&rule.id));
+        if missing != rule.missing_facts {
+            diffs.push(format!(
+                "{}: expected missing facts {missing:?}, got {:?}",
+                rule.id, rule.missing_facts
+            ));
+        }
+        let open = sorted(expected.open_questions.get(&rule.id));
+        if open != rule.open_questions {
+            diffs.push(format!(
+                "{}: expected open questions {open:?}, got {:?}",
+                rule.id, rule.open_questions
+            ));
+        }
+    }
+    let want_computed: BTreeSet<&String> = expected.computed.keys().collect();
+    let got_computed: BTreeSet<&String> = report.computed.keys().collect();
+    if want_computed != got_computed {
+        diffs.push(format!(
+            "expected computed values {want_computed:?}, got {got_computed:?}"
+        ));
+    }
+    for (name, want) in &expected.computed {
+        let Some(got) = report.computed.get(name) else {
+            continue;
+        };
+        let same = match want {
+            toml::Value::Datetime(d) => got.as_str() == Some(d.to_string().as_str()),
+            toml::Value::Float(f) => got.as_f64() == Some(*f),
+            toml::Value::Integer(i) => got.as_f64() == Some(*i as f64),
+            other => got.as_str() == other.as_str(),
+        };
+        if !same {
+            diffs.push(format!("computed {name}: expected {want}, got {got}"));
+        }
+    }
+    let want_und: BTreeMap<&String, Vec<String>> = expected
+        .computed_undetermined
+        .iter()
+        .map(|(k, v)| (k, sorted(Some(v))))
+        .collect();
+    let got_und: BTreeMap<&String, Vec<String>> = report
+        .computed_undetermined
+        .iter()
+        .map(|(k, v)| (k, v.clone()))
+        .collect();
+    if want_und != got_und {
+        diffs.push(format!(
+            "expected undetermined computed values {want_und:?}, got {got_und:?}"
+        ));
+    }
+    diffs
+}
+
+fn sorted(list: Option<&Vec<String>>) -> Vec<String> {
+    let mut v = list.cloned().unwrap_or_default();
+    v.sort();
+    v
+}

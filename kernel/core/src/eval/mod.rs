@@ -1,0 +1,621 @@
+//! Evaluating a compiled regime over a profile.
+//!
+//! Each named block is evaluated at most once per profile and memoised; the boolean structure
+//! is folded natively by Kleene's logic ([`crate::tri::fold`]); only leaves reach the CEL
+//! interpreter, and only once every fact they read is known to be present (a leaf reading an
+//! absent fact is undetermined without running). Derived values are evaluated first, in
+//! dependency order, and bound as CEL variables.
+
+pub mod explain;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cel::extractors::Arguments;
+use cel::{Context, ExecutionError};
+use juxta_sdk::Date;
+use juxta_sdk::manifest::{IfUndetermined, ValueType};
+
+use crate::profile::Profile;
+use crate::regime::ir::{Cond, LeafId, ValueExpr};
+use crate::regime::{Regime, Rule};
+use crate::schema::{FactKind, Schema};
+use crate::tri::{FactSet, Outcome, QuestionSet, Truth, fold};
+use crate::value::{Value, date_to_timestamp};
+
+/// Where custom functions of a plugin are called: `juxta-host` implements this with its
+/// sandbox. Arguments and result are JSON, as in the plugin ABI.
+pub trait FunctionHost: Send + Sync {
+    /// Calls the plugin's `call(name, args_json)`.
+    fn call(&self, name: &str, args_json: &str) -> Result<String, String>;
+}
+
+/// A profile made ready for evaluation by any number of regimes: its facts as CEL tables and
+/// the set of facts present.
+pub struct Facts<'p> {
+    profile: &'p Profile,
+    present: FactSet,
+    tables: Vec<(String, cel::Value)>,
+}
+
+impl<'p> Facts<'p> {
+    /// Converts a profile's facts to CEL values, by the schema.
+    pub fn new(profile: &'p Profile, schema: &Schema) -> Facts<'p> {
+        let mut present = FactSet::EMPTY;
+        let mut tables: Vec<HashMap<String, cel::Value>> =
+            vec![HashMap::new(); schema.tables().len()];
+        for (id, def) in schema.facts().iter().enumerate() {
+            let Some(value) = profile.get(id) else {
+                continue;
+            };
+            present.insert(id);
+            if let FactKind::Field(_) = def.kind {
+                tables[def.table].insert(def.name.clone(), value.to_cel());
+            }
+        }
+        let tables = schema
+            .tables()
+            .iter()
+            .zip(tables)
+            .map(|(t, fields)| (t.name.clone(), cel::Value::from(fields)))
+            .collect();
+        Facts {
+            profile,
+            present,
+            tables,
+        }
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        self.profile
+    }
+
+    /// The facts the profile carries.
+    pub fn present(&self) -> FactSet {
+        self.present
+    }
+}
+
+/// A value during evaluation: known, or undetermined with what it lacks.
+#[derive(Clone, Debug)]
+pub enum ValueOutcome {
+    /// Determined.
+    Known {
+        /// The value.
+        value: cel::Value,
+        /// Facts it rests on.
+        used: FactSet,
+    },
+    /// Undetermined.
+    Unknown {
+        /// Absent facts that matter.
+        missing: FactSet,
+        /// Open questions that matter.
+        open: QuestionSet,
+        /// Facts read.
+        used: FactSet,
+    },
+}
+
+/// What a computed value came to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ComputedOutcome {
+    /// Not reported (its condition does not hold).
+    Omitted,
+    /// Determined.
+    Value(Value),
+    /// Undetermined, with the facts and open questions it lacks.
+    Undetermined {
+        /// Absent facts.
+        missing: FactSet,
+        /// Open questions.
+        open: QuestionSet,
+    },
+}
+
+/// The result of evaluating one regime over one profile.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    /// The day the law was applied.
+    pub as_of: Date,
+    /// One outcome per rule, in the regime's order.
+    pub rules: Vec<Outcome>,
+    /// One outcome per computed value, in the regime's order.
+    pub computed: Vec<ComputedOutcome>,
+    pub(crate) blocks: Vec<Option<Outcome>>,
+    pub(crate) leaves: Vec<Option<Outcome>>,
+    pub(crate) values: Vec<Option<ValueOutcome>>,
+}
+
+impl Evaluation {
+    /// The deadline of a rule, if it has one, it is determined, and the rule can apply.
+    pub fn due(&self, rule_index: usize, rule: &Rule) -> Option<Date> {
+        if self.rules.get(rule_index)?.truth == Truth::False {
+            return None;
+        }
+        match self.computed.get(rule.due?)? {
+            ComputedOutcome::Value(v) => v.as_date(),
+            _ => None,
+        }
+    }
+
+    /// The memoised outcome of a block, if it was evaluated.
+    pub fn block(&self, id: usize) -> Option<Outcome> {
+        self.blocks.get(id).copied().flatten()
+    }
+}
+
+/// A regime whose evaluation failed: a bug in the regime (a leaf that errs at run time) or a
+/// custom function that failed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("regime `{regime}`: {item}: {message} in `{expression}`")]
+pub struct EvalError {
+    /// The regime id.
+    pub regime: String,
+    /// The item being evaluated (`rule EU-OBL-53-1a`, `block GPAI`).
+    pub item: String,
+    /// The expression that failed.
+    pub expression: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl Regime {
+    /// Evaluates every rule and computed value of this regime over `facts`.
+    ///
+    /// `host` serves the plugin's custom functions; without one, a call to a custom function is
+    /// an evaluation error.
+    pub fn evaluate(
+        &self,
+        facts: &Facts<'_>,
+        host: Option<Arc<dyn FunctionHost>>,
+    ) -> Result<Evaluation, EvalError> {
+        let mut ev = Evaluator::new(self, facts, host)?;
+        for &v in &self.value_order {
+            ev.item = format!("value {}", self.values[v].name);
+            let outcome = ev.val(&self.values[v].expr)?;
+            if let ValueOutcome::Known { value, .. } = &outcome {
+                ev.ctx
+                    .add_variable_from_value(self.values[v].name.clone(), value.clone());
+            }
+            ev.values[v] = Some(outcome);
+        }
+        let mut rules = Vec::with_capacity(self.rules.len());
+        for r in &self.rules {
+            ev.item = format!("rule {}", r.id);
+            rules.push(ev.cond(&r.cond)?);
+        }
+        let mut computed = Vec::with_capacity(self.computed.len());
+        for c in &self.computed {
+            ev.item = format!("computed {}", c.name);
+            let when = ev.cond(&c.when)?;
+            let outcome = match (when.truth, c.mode) {
+                (Truth::False, _) | (Truth::Unknown, IfUndetermined::Omit) => {
+                    ComputedOutcome::Omitted
+                }
+                (Truth::True, _) => match ev.val(&c.value)? {
+                    ValueOutcome::Known { value, .. } => {
+                        ComputedOutcome::Value(ev.convert(&value, c.ty)?)
+                    }
+                    ValueOutcome::Unknown { missing, open, .. } => {
+                        ComputedOutcome::Undetermined { missing, open }
+                    }
+                },
+                (Truth::Unknown, mode) => match (ev.val(&c.value)?, mode) {
+                    (ValueOutcome::Known { value, .. }, IfUndetermined::ReportValue) => {
+                        ComputedOutcome::Value(ev.convert(&value, c.ty)?)
+                    }
+                    (ValueOutcome::Known { .. }, _) => ComputedOutcome::Undetermined {
+                        missing: when.missing,
+                        open: when.open,
+                    },
+                    (ValueOutcome::Unknown { missing, open, .. }, _) => {
+                        ComputedOutcome::Undetermined {
+                            missing: when.missing.union(missing),
+                            open: when.open.union(open),
+                        }
+                    }
+                },
+            };
+            computed.push(outcome);
+        }
+        Ok(Evaluation {
+            as_of: facts.profile.as_of(),
+            rules,
+            computed,
+            blocks: ev.blocks,
+            leaves: ev.leaves,
+            values: ev.values,
+        })
+    }
+}
+
+pub(crate) struct Evaluator<'r, 'f> {
+    regime: &'r Regime,
+    facts: &'f Facts<'f>,
+    ctx: Context<'static, 'static>,
+    blocks: Vec<Option<Outcome>>,
+    leaves: Vec<Option<Outcome>>,
+    values: Vec<Option<ValueOutcome>>,
+    item: String,
+}
+
+impl<'r, 'f> Evaluator<'r, 'f> {
+    fn new(
+        regime: &'r Regime,
+        facts: &'f Facts<'f>,
+        host: Option<Arc<dyn FunctionHost>>,
+    ) -> Result<Self, EvalError> {
+        let mut ctx = Context::with_env(Arc::clone(&regime.env));
+        for (name, table) in &facts.tables {
+            ctx.add_variable_from_value(name.clone(), table.clone());
+        }
+        let as_of = facts.profile.as_of();
+        let params: HashMap<String, cel::Value> = regime
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), p.at(as_of).value.to_cel()))
+            .collect();
+        ctx.add_variable_from_value("params", params);
+        for f in &regime.functions {
+            let name = f.name.clone();
+            let returns = f.returns;
+            let host = host.clone();
+            let regime_id = regime.id().to_string();
+            let added = ctx.add_function(
+                &f.name,
+                move |Arguments(args): Arguments| -> Result<cel::Value, ExecutionError> {
+                    call_custom(host.as_deref(), &regime_id, &name, returns, &args)
+                },
+            );
+            if added.is_err() {
+                return Err(EvalError {
+                    regime: regime.id().to_string(),
+                    item: format!("function {}", f.name),
+                    expression: f.name.clone(),
+                    message: "the name collides with a built-in function".into(),
+                });
+            }
+        }
+        Ok(Evaluator {
+            regime,
+            facts,
+            ctx,
+            blocks: vec![None; regime.blocks.len()],
+            leaves: vec![None; regime.leaves.len()],
+            values: vec![None; regime.values.len()],
+            item: String::new(),
+        })
+    }
+
+    fn error(&self, leaf: LeafId, message: String) -> EvalError {
+        EvalError {
+            regime: self.regime.id().to_string(),
+            item: self.item.clone(),
+            expression: self
+                .regime
+                .leaves
+                .get(leaf)
+                .map(|l| l.text.clone())
+                .unwrap_or_default(),
+            message,
+        }
+    }
+
+    pub(crate) fn cond(&mut self, c: &'r Cond) -> Result<Outcome, EvalError> {
+        Ok(match c {
+            Cond::Const(b) => Outcome::decided(*b, FactSet::EMPTY),
+            Cond::And(xs) => fold(false, xs.iter().map(|x| self.cond(x)))?,
+            Cond::Or(xs) => fold(true, xs.iter().map(|x| self.cond(x)))?,
+            Cond::Not(x) => self.cond(x)?.not(),
+            Cond::If(c, a, b) => {
+                let co = self.cond(c)?;
+                match co.truth {
+                    Truth::True => with_used(self.cond(a)?, co.used),
+                    Truth::False => with_used(self.cond(b)?, co.used),
+                    Truth::Unknown => {
+                        let (oa, ob) = (self.cond(a)?, self.cond(b)?);
+                        let used = co.used.union(oa.used).union(ob.used);
+                        if oa.truth == ob.truth && oa.truth != Truth::Unknown {
+                            Outcome::decided(oa.truth == Truth::True, used)
+                        } else {
+                            Outcome::unknown(
+                                co.missing.union(oa.missing).union(ob.missing),
+                                co.open.union(oa.open).union(ob.open),
+                                used,
+                            )
+                        }
+                    }
+                }
+            }
+            Cond::Fallback(a, b) => {
+                let oa = self.cond(a)?;
+                if oa.truth != Truth::Unknown {
+                    oa
+                } else {
+                    let ob = self.cond(b)?;
+                    if ob.truth != Truth::Unknown {
+                        ob
+                    } else {
+                        Outcome::unknown(
+                            oa.missing.union(ob.missing),
+                            oa.open.union(ob.open),
+                            oa.used.union(ob.used),
+                        )
+                    }
+                }
+            }
+            Cond::Block(b) => self.block(*b)?,
+            Cond::Question(q) => {
+                Outcome::unknown(FactSet::EMPTY, QuestionSet::single(*q), FactSet::EMPTY)
+            }
+            Cond::Present(id) => Outcome::decided(
+                matches!(self.facts.profile.get(*id), Some(Value::Bool(true))),
+                FactSet::single(*id),
+            ),
+            Cond::Leaf(l) => self.cond_leaf(*l)?,
+        })
+    }
+
+    fn block(&mut self, b: usize) -> Result<Outcome, EvalError> {
+        if let Some(o) = self.blocks[b] {
+            return Ok(o);
+        }
+        let block = &self.regime.blocks[b];
+        let mut o = self.cond(&block.cond)?;
+        if o.truth == Truth::Unknown {
+            for (q, when) in &block.questions {
+                let applies = match when {
+                    None => true,
+                    Some(w) => self.cond(w)?.truth != Truth::False,
+                };
+                if applies {
+                    o.open = o.open.union(QuestionSet::single(*q));
+                }
+            }
+        }
+        self.blocks[b] = Some(o);
+        Ok(o)
+    }
+
+    fn cond_leaf(&mut self, l: LeafId) -> Result<Outcome, EvalError> {
+        if let Some(o) = self.leaves[l] {
+            return Ok(o);
+        }
+        let o = match self.leaf(l)? {
+            ValueOutcome::Known {
+                value: cel::Value::Bool(b),
+                used,
+            } => Outcome::decided(b, used),
+            ValueOutcome::Known { value, .. } => {
+                return Err(self.error(
+                    l,
+                    format!("a condition evaluated to {value:?}, not true or false"),
+                ));
+            }
+            ValueOutcome::Unknown {
+                missing,
+                open,
+                used,
+            } => Outcome::unknown(missing, open, used),
+        };
+        self.leaves[l] = Some(o);
+        Ok(o)
+    }
+
+    fn leaf(&mut self, l: LeafId) -> Result<ValueOutcome, EvalError> {
+        let leaf = &self.regime.leaves[l];
+        let present = self.facts.present;
+        let mut used = leaf
+            .reads
+            .intersect(present)
+            .union(leaf.tests.intersect(present));
+        let mut missing = leaf.reads.minus(present);
+        let mut open = QuestionSet::EMPTY;
+        let mut unknown_value = false;
+        for &v in &leaf.values {
+            match &self.values[v] {
+                Some(ValueOutcome::Known { used: u, .. }) => used = used.union(*u),
+                Some(ValueOutcome::Unknown {
+                    missing: m,
+                    open: o,
+                    used: u,
+                }) => {
+                    unknown_value = true;
+                    missing = missing.union(*m);
+                    open = open.union(*o);
+                    used = used.union(*u);
+                }
+                None => {
+                    return Err(self.error(
+                        l,
+                        format!(
+                            "value `{}` read before it was computed",
+                            self.regime.values[v].name
+                        ),
+                    ));
+                }
+            }
+        }
+        if unknown_value || (!missing.is_empty() && leaf.tests.is_empty()) {
+            return Ok(ValueOutcome::Unknown {
+                missing,
+                open,
+                used,
+            });
+        }
+        match self.ctx.resolve(&leaf.expr) {
+            Ok(value) => Ok(ValueOutcome::Known { value, used }),
+            // A `has()`-guarded leaf that still read an absent fact.
+            Err(_) if !missing.is_empty() => Ok(ValueOutcome::Unknown {
+                missing,
+                open,
+                used,
+            }),
+            Err(e) => Err(self.error(l, e.to_string())),
+        }
+    }
+
+    pub(crate) fn val(&mut self, v: &'r ValueExpr) -> Result<ValueOutcome, EvalError> {
+        Ok(match v {
+            ValueExpr::Leaf(l) => self.leaf(*l)?,
+            ValueExpr::If(c, a, b) => {
+                let co = self.cond(c)?;
+                match co.truth {
+                    Truth::True => value_with_used(self.val(a)?, co.used),
+                    Truth::False => value_with_used(self.val(b)?, co.used),
+                    Truth::Unknown => {
+                        let (va, vb) = (self.val(a)?, self.val(b)?);
+                        match (&va, &vb) {
+                            (
+                                ValueOutcome::Known { value: x, used: ua },
+                                ValueOutcome::Known { value: y, used: ub },
+                            ) if x == y => ValueOutcome::Known {
+                                value: x.clone(),
+                                used: co.used.union(*ua).union(*ub),
+                            },
+                            _ => {
+                                let (ma, oa, ua) = unknown_parts(&va);
+                                let (mb, ob, ub) = unknown_parts(&vb);
+                                ValueOutcome::Unknown {
+                                    missing: co.missing.union(ma).union(mb),
+                                    open: co.open.union(oa).union(ob),
+                                    used: co.used.union(ua).union(ub),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            ValueExpr::Fallback(a, b) => match self.val(a)? {
+                known @ ValueOutcome::Known { .. } => known,
+                first => match self.val(b)? {
+                    known @ ValueOutcome::Known { .. } => known,
+                    second => {
+                        let (ma, oa, ua) = unknown_parts(&first);
+                        let (mb, ob, ub) = unknown_parts(&second);
+                        ValueOutcome::Unknown {
+                            missing: ma.union(mb),
+                            open: oa.union(ob),
+                            used: ua.union(ub),
+                        }
+                    }
+                },
+            },
+        })
+    }
+
+    fn convert(&self, value: &cel::Value, ty: ValueType) -> Result<Value, EvalError> {
+        let converted = match (ty, value) {
+            (ValueType::Number, cel::Value::Int(i)) => Some(Value::Number(*i as f64)),
+            (ValueType::Number, cel::Value::Float(f)) if f.is_finite() => Some(Value::Number(*f)),
+            (ValueType::Date, cel::Value::Timestamp(_)) => Value::from_cel(value),
+            (ValueType::String, cel::Value::String(_)) | (ValueType::Bool, cel::Value::Bool(_)) => {
+                Value::from_cel(value)
+            }
+            _ => None,
+        };
+        converted.ok_or_else(|| EvalError {
+            regime: self.regime.id().to_string(),
+            item: self.item.clone(),
+            expression: String::new(),
+            message: format!("computed {value:?}, which is not a {ty:?}"),
+        })
+    }
+}
+
+fn with_used(o: Outcome, extra: FactSet) -> Outcome {
+    Outcome {
+        used: o.used.union(extra),
+        ..o
+    }
+}
+
+fn value_with_used(v: ValueOutcome, extra: FactSet) -> ValueOutcome {
+    match v {
+        ValueOutcome::Known { value, used } => ValueOutcome::Known {
+            value,
+            used: used.union(extra),
+        },
+        ValueOutcome::Unknown {
+            missing,
+            open,
+            used,
+        } => ValueOutcome::Unknown {
+            missing,
+            open,
+            used: used.union(extra),
+        },
+    }
+}
+
+fn unknown_parts(v: &ValueOutcome) -> (FactSet, QuestionSet, FactSet) {
+    match v {
+        ValueOutcome::Known { used, .. } => (FactSet::EMPTY, QuestionSet::EMPTY, *used),
+        ValueOutcome::Unknown {
+            missing,
+            open,
+            used,
+        } => (*missing, *open, *used),
+    }
+}
+
+/// Calls a plugin's custom function with CEL arguments, converting through JSON both ways.
+fn call_custom(
+    host: Option<&dyn FunctionHost>,
+    regime: &str,
+    name: &str,
+    returns: ValueType,
+    args: &[cel::Value],
+) -> Result<cel::Value, ExecutionError> {
+    let Some(host) = host else {
+        return Err(ExecutionError::function_error(
+            name,
+            format!(
+                "custom function of regime `{regime}`: evaluate against the built plugin, not its TOML source"
+            ),
+        ));
+    };
+    let json: Vec<serde_json::Value> = args
+        .iter()
+        .map(|a| {
+            Value::from_cel(a).map(|v| v.to_json()).ok_or_else(|| {
+                ExecutionError::function_error(name, format!("cannot pass {a:?} to a plugin"))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let args_json =
+        serde_json::to_string(&json).map_err(|e| ExecutionError::function_error(name, e))?;
+    let result = host
+        .call(name, &args_json)
+        .map_err(|e| ExecutionError::function_error(name, e))?;
+    let result: serde_json::Value = serde_json::from_str(&result).map_err(|e| {
+        ExecutionError::function_error(name, format!("the plugin returned invalid JSON: {e}"))
+    })?;
+    let wrong = || {
+        ExecutionError::function_error(
+            name,
+            format!("the plugin returned `{result}`, not a {returns:?}"),
+        )
+    };
+    Ok(match returns {
+        ValueType::Number => cel::Value::Float(
+            result
+                .as_f64()
+                .filter(|f| f.is_finite())
+                .ok_or_else(wrong)?,
+        ),
+        ValueType::Bool => cel::Value::Bool(result.as_bool().ok_or_else(wrong)?),
+        ValueType::String => {
+            cel::Value::String(Arc::new(result.as_str().ok_or_else(wrong)?.to_string()))
+        }
+        ValueType::Date => {
+            let date: Date = result
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(wrong)?;
+            cel::Value::Timestamp(date_to_timestamp(date))
+        }
+    })
+}

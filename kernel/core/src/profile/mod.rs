@@ -1,0 +1,759 @@
+//! Profiles: one model's facts, read from TOML or JSON and validated against the schema before
+//! any rule runs.
+//!
+//! Validation reports **every** problem at once, each naming the file, line and field:
+//! unknown keys (with "did you mean"), wrong types, NaN or infinite numbers, impossible dates,
+//! out-of-range values, oversized strings and lists. An absent field is simply unknown.
+
+pub mod locate;
+pub mod tree;
+
+use std::fmt;
+use std::ops::Range;
+
+use juxta_sdk::Date;
+use juxta_sdk::schema::{FactType, MAX_LIST_ITEMS, MAX_STRING_BYTES};
+
+use crate::diag::{Location, did_you_mean};
+use crate::schema::{FactId, FactKind, Schema};
+use crate::value::Value;
+use locate::{Step, locate_json};
+use tree::{Key, Node, Tree};
+
+/// The serialisation of a profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// TOML (the native form).
+    Toml,
+    /// JSON with the same shape.
+    Json,
+}
+
+impl Format {
+    /// The format a file name suggests: `.json` and `.jsonl` are JSON, anything else TOML.
+    pub fn from_path(path: &str) -> Format {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".json") || lower.ends_with(".jsonl") {
+            Format::Json
+        } else {
+            Format::Toml
+        }
+    }
+}
+
+/// A validated profile: a value or nothing (unknown) for every fact of the schema.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    origin: String,
+    values: Vec<Option<Value>>,
+    as_of: Date,
+}
+
+impl Profile {
+    /// Reads and validates a profile: a bare profile (tables at the top level), or a test case
+    /// whose profile sits under `[facts]`.
+    ///
+    /// `origin` names the input in diagnostics (a path, `<stdin>`, `line 12`).
+    pub fn parse(
+        text: &str,
+        format: Format,
+        origin: &str,
+        schema: &Schema,
+    ) -> Result<Profile, ProfileError> {
+        let tree = match format {
+            Format::Toml => tree::parse_toml(text),
+            Format::Json => tree::parse_json(text),
+        }
+        .map_err(|e| ProfileError::single(origin, text, e.span, None, e.message, None))?;
+        if let Node::Table(top) = &tree.node {
+            let is_case = !top.iter().any(|(k, _)| k.name == "schema_version");
+            if let Some((_, facts)) = top
+                .iter()
+                .find(|(k, v)| is_case && k.name == "facts" && matches!(v.node, Node::Table(_)))
+            {
+                return Profile::from_tree(facts, text, format, &["facts"], origin, schema);
+            }
+        }
+        Profile::from_tree(&tree, text, format, &[], origin, schema)
+    }
+
+    /// Validates an already parsed tree; `prefix` is where the profile sits in the document
+    /// (`["facts"]` in a test case), for locating JSON diagnostics.
+    pub fn from_tree(
+        tree: &Tree,
+        text: &str,
+        format: Format,
+        prefix: &[&str],
+        origin: &str,
+        schema: &Schema,
+    ) -> Result<Profile, ProfileError> {
+        let mut v = Validator {
+            schema,
+            text,
+            format,
+            prefix,
+            problems: Vec::new(),
+            values: vec![None; schema.facts().len()],
+        };
+        v.top(tree);
+        let as_of = schema
+            .lookup("evaluation.as_of")
+            .and_then(|id| v.values[id].as_ref())
+            .and_then(Value::as_date);
+        match (v.problems.is_empty(), as_of) {
+            (true, Some(as_of)) => Ok(Profile {
+                origin: origin.to_string(),
+                values: v.values,
+                as_of,
+            }),
+            _ => Err(ProfileError {
+                origin: origin.to_string(),
+                problems: v.problems,
+            }),
+        }
+    }
+
+    /// Where the profile came from.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The date on which the law is applied.
+    pub fn as_of(&self) -> Date {
+        self.as_of
+    }
+
+    /// The same profile applied on another day (`--as-of`).
+    pub fn with_as_of(mut self, as_of: Date, schema: &Schema) -> Profile {
+        if let Some(id) = schema.lookup("evaluation.as_of") {
+            self.values[id] = Some(Value::Date(as_of));
+        }
+        self.as_of = as_of;
+        self
+    }
+
+    /// The value of a fact, or `None` if it is unknown.
+    pub fn get(&self, id: FactId) -> Option<&Value> {
+        self.values.get(id).and_then(Option::as_ref)
+    }
+
+    /// Sets a fact, for what-if questions and tests. The value must suit the schema; the caller
+    /// is responsible for that.
+    pub fn set(&mut self, id: FactId, value: Option<Value>) {
+        if let Some(slot) = self.values.get_mut(id) {
+            *slot = value;
+        }
+    }
+}
+
+/// A profile that could not be read or is not valid.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub struct ProfileError {
+    /// Where the profile came from.
+    pub origin: String,
+    /// Every problem found, in document order.
+    pub problems: Vec<Problem>,
+}
+
+/// One problem in a profile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// Where it is, if known.
+    pub location: Option<Location>,
+    /// The fact path or key, if the problem is about one.
+    pub field: Option<String>,
+    /// What is wrong (lower case, no trailing period).
+    pub message: String,
+    /// How to fix it, if we can tell.
+    pub help: Option<String>,
+}
+
+impl ProfileError {
+    fn single(
+        origin: &str,
+        text: &str,
+        span: Option<Range<usize>>,
+        field: Option<String>,
+        message: String,
+        help: Option<String>,
+    ) -> ProfileError {
+        ProfileError {
+            origin: origin.to_string(),
+            problems: vec![Problem {
+                location: span.map(|s| Location::of(text, s)),
+                field,
+                message,
+                help,
+            }],
+        }
+    }
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}", self.origin)?;
+            if let Some(loc) = &p.location {
+                write!(f, ":{loc}")?;
+            }
+            write!(f, ": ")?;
+            if let Some(field) = &p.field {
+                write!(f, "`{field}`: ")?;
+            }
+            write!(f, "{}", p.message)?;
+            if let Some(help) = &p.help {
+                write!(f, " ({help})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Validator<'a> {
+    schema: &'a Schema,
+    text: &'a str,
+    format: Format,
+    prefix: &'a [&'a str],
+    problems: Vec<Problem>,
+    values: Vec<Option<Value>>,
+}
+
+/// Which part of an entry a problem points at.
+#[derive(Clone, Copy)]
+enum At {
+    Key,
+    Value,
+}
+
+impl Validator<'_> {
+    fn problem(
+        &mut self,
+        path: &[Step],
+        span: Option<Range<usize>>,
+        at: At,
+        field: Option<String>,
+        message: String,
+        help: Option<String>,
+    ) {
+        let span = span.or_else(|| {
+            if self.format != Format::Json {
+                return None;
+            }
+            let mut full: Vec<Step> = self
+                .prefix
+                .iter()
+                .map(|p| Step::Key((*p).to_string()))
+                .collect();
+            full.extend_from_slice(path);
+            let found = locate_json(self.text, &full);
+            match at {
+                At::Key => found.key.or(found.value),
+                At::Value => found.value.or(found.key),
+            }
+        });
+        self.problems.push(Problem {
+            location: span.map(|s| Location::of(self.text, s)),
+            field,
+            message,
+            help,
+        });
+    }
+
+    fn top(&mut self, tree: &Tree) {
+        let Node::Table(entries) = &tree.node else {
+            self.problem(
+                &[],
+                tree.span.clone(),
+                At::Value,
+                None,
+                format!("a profile is a table, found {}", tree.node.describe()),
+                None,
+            );
+            return;
+        };
+        let mut saw_version = false;
+        for (key, value) in entries {
+            let path = [Step::Key(key.name.clone())];
+            if key.name == "schema_version" {
+                saw_version = true;
+                self.schema_version(&path, value);
+                continue;
+            }
+            match self.schema.table_index(&key.name) {
+                Some(table) => self.table(table, value),
+                None => self.unknown_top_key(&path, key),
+            }
+        }
+        if !saw_version {
+            self.problem(
+                &[],
+                None,
+                At::Key,
+                Some("schema_version".into()),
+                "missing `schema_version`".into(),
+                Some(format!(
+                    "add `schema_version = \"{}\"` at the top",
+                    self.schema.version()
+                )),
+            );
+        }
+        for (id, def) in self.schema.facts().iter().enumerate() {
+            if def.required
+                && self.values[id].is_none()
+                && !self
+                    .problems
+                    .iter()
+                    .any(|p| p.field.as_deref() == Some(def.path.as_str()))
+            {
+                self.problem(
+                    &[],
+                    None,
+                    At::Key,
+                    Some(def.path.clone()),
+                    format!("`{}` is required: {}", def.path, def.meaning),
+                    None,
+                );
+            }
+        }
+    }
+
+    fn schema_version(&mut self, path: &[Step], value: &Tree) {
+        let supported = self.schema.version();
+        match &value.node {
+            Node::String(s) if s == supported => {}
+            Node::String(s) => self.problem(
+                path,
+                value.span.clone(),
+                At::Value,
+                Some("schema_version".into()),
+                format!("unsupported schema version `{s}`"),
+                Some(format!(
+                    "this juxta reads model-facts schema version {supported}"
+                )),
+            ),
+            other => self.problem(
+                path,
+                value.span.clone(),
+                At::Value,
+                Some("schema_version".into()),
+                format!("expected a string, found {}", other.describe()),
+                Some(format!("write `schema_version = \"{supported}\"`")),
+            ),
+        }
+    }
+
+    fn unknown_top_key(&mut self, path: &[Step], key: &Key) {
+        let tables: Vec<&str> = self
+            .schema
+            .tables()
+            .iter()
+            .map(|t| t.name.as_str())
+            .chain(["schema_version"])
+            .collect();
+        // A field written at the top level instead of inside its table.
+        let misplaced = self
+            .schema
+            .facts()
+            .iter()
+            .find(|f| f.name == key.name && f.kind != FactKind::Presence);
+        let help = match (did_you_mean(&key.name, tables.iter().copied()), misplaced) {
+            (Some(s), _) => Some(format!("did you mean `{s}`?")),
+            (None, Some(f)) => Some(format!(
+                "did you mean `{}`? fields belong inside their table",
+                f.path
+            )),
+            (None, None) => Some(format!(
+                "the tables are {}",
+                tables
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        self.problem(
+            path,
+            key.span.clone(),
+            At::Key,
+            Some(key.name.clone()),
+            format!("unknown key `{}`", key.name),
+            help,
+        );
+    }
+
+    fn table(&mut self, table: usize, value: &Tree) {
+        let name = self.schema.tables()[table].name.clone();
+        let Node::Table(entries) = &value.node else {
+            self.problem(
+                &[Step::Key(name.clone())],
+                value.span.clone(),
+                At::Value,
+                Some(name.clone()),
+                format!("`{name}` must be a table, found {}", value.node.describe()),
+                None,
+            );
+            return;
+        };
+        if let Some(presence) = self.schema.tables()[table].presence {
+            self.values[presence] = Some(Value::Bool(true));
+        }
+        for (field_key, field_value) in entries {
+            let path = format!("{name}.{}", field_key.name);
+            let steps = [Step::Key(name.clone()), Step::Key(field_key.name.clone())];
+            match self.schema.lookup(&path) {
+                Some(id) if self.schema.fact(id).kind != FactKind::Presence => {
+                    let FactKind::Field(ty) = self.schema.fact(id).kind else {
+                        continue;
+                    };
+                    match self.check(&steps, &path, ty, field_value) {
+                        Some(v) => self.values[id] = Some(v),
+                        None => continue,
+                    }
+                }
+                _ => {
+                    let fields: Vec<&str> = self
+                        .schema
+                        .fields_of(table)
+                        .map(|(_, f)| f.name.as_str())
+                        .collect();
+                    let other_table = self
+                        .schema
+                        .facts()
+                        .iter()
+                        .find(|f| f.name == field_key.name && f.kind != FactKind::Presence)
+                        .map(|f| f.path.clone());
+                    let help = match (
+                        did_you_mean(&field_key.name, fields.iter().copied()),
+                        other_table,
+                    ) {
+                        (Some(s), _) => Some(format!("did you mean `{name}.{s}`?")),
+                        (None, Some(p)) => Some(format!(
+                            "`{}` belongs to another table: did you mean `{p}`?",
+                            field_key.name
+                        )),
+                        (None, None) => Some(format!(
+                            "`{name}` has {}",
+                            fields
+                                .iter()
+                                .map(|f| format!("`{f}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    };
+                    self.problem(
+                        &steps,
+                        field_key.span.clone(),
+                        At::Key,
+                        Some(path.clone()),
+                        format!("unknown field `{path}`"),
+                        help,
+                    );
+                }
+            }
+        }
+        // Absent presence facts are false, never unknown.
+        for t in self.schema.tables() {
+            if let Some(p) = t.presence {
+                self.values[p].get_or_insert(Value::Bool(false));
+            }
+        }
+    }
+
+    /// Checks one value against its type; records a problem and returns `None` if it is wrong.
+    fn check(&mut self, steps: &[Step], path: &str, ty: FactType, tree: &Tree) -> Option<Value> {
+        let fail = |me: &mut Self, message: String, help: Option<String>| {
+            me.problem(
+                steps,
+                tree.span.clone(),
+                At::Value,
+                Some(path.to_string()),
+                message,
+                help,
+            );
+            None
+        };
+        let expected = || format!("expected {}, found {}", ty.describe(), tree.node.describe());
+        if let Node::Null = tree.node {
+            return fail(
+                self,
+                "`null` is not a value".into(),
+                Some("leave the field out to say it is unknown".into()),
+            );
+        }
+        match ty {
+            FactType::Bool => match tree.node {
+                Node::Bool(b) => Some(Value::Bool(b)),
+                _ => fail(self, expected(), None),
+            },
+            FactType::Float { min } => {
+                let n = match tree.node {
+                    Node::Integer(i) => i as f64,
+                    Node::Float(f) => f,
+                    Node::String(ref s) if s.trim().parse::<f64>().is_ok() => {
+                        return fail(
+                            self,
+                            expected(),
+                            Some(format!("write the number without quotes: {}", s.trim())),
+                        );
+                    }
+                    _ => return fail(self, expected(), None),
+                };
+                if !n.is_finite() {
+                    return fail(self, format!("`{n}` is not a finite number"), None);
+                }
+                if let Some(min) = min {
+                    if n < min {
+                        return fail(self, format!("{n} is below the minimum {min}"), None);
+                    }
+                }
+                Some(Value::Number(n))
+            }
+            FactType::String => match &tree.node {
+                Node::String(s) if s.len() <= MAX_STRING_BYTES => Some(Value::Text(s.clone())),
+                Node::String(s) => fail(
+                    self,
+                    format!(
+                        "string of {} bytes exceeds the limit of {MAX_STRING_BYTES}",
+                        s.len()
+                    ),
+                    None,
+                ),
+                _ => fail(self, expected(), None),
+            },
+            FactType::CountryCode => match &tree.node {
+                Node::String(s) if s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()) => {
+                    Some(Value::Text(s.clone()))
+                }
+                Node::String(s) if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                    fail(
+                        self,
+                        format!("`{s}` is not an ISO 3166-1 alpha-2 code"),
+                        Some(format!("did you mean `{}`?", s.to_ascii_uppercase())),
+                    )
+                }
+                Node::String(s) => fail(
+                    self,
+                    format!("`{}` is not an ISO 3166-1 alpha-2 code", truncate(s)),
+                    Some("use two upper-case letters, such as `US`, `FR` or `GB`".into()),
+                ),
+                _ => fail(self, expected(), None),
+            },
+            FactType::Date => {
+                let text = match &tree.node {
+                    Node::Datetime(d) | Node::String(d) => d.clone(),
+                    _ => return fail(self, expected(), None),
+                };
+                if matches!(tree.node, Node::Datetime(_)) && text.len() != 10 {
+                    return fail(
+                        self,
+                        format!("`{text}` is a date-time or time, not a date"),
+                        Some("write the date alone, such as 2026-09-01".into()),
+                    );
+                }
+                match text.parse::<Date>() {
+                    Ok(d) => Some(Value::Date(d)),
+                    Err(e) => fail(self, e.0, None),
+                }
+            }
+            FactType::Enum(allowed) => match &tree.node {
+                Node::String(s) if allowed.contains(&s.as_str()) => Some(Value::Text(s.clone())),
+                Node::String(s) => {
+                    let help = did_you_mean(s, allowed.iter().copied())
+                        .map(|a| format!("did you mean `{a}`?"));
+                    fail(
+                        self,
+                        format!("`{}` is not {}", truncate(s), ty.describe()),
+                        help,
+                    )
+                }
+                _ => fail(self, expected(), None),
+            },
+            FactType::EnumList(allowed) => {
+                let Node::Array(items) = &tree.node else {
+                    return fail(self, expected(), None);
+                };
+                if items.len() > MAX_LIST_ITEMS {
+                    return fail(
+                        self,
+                        format!(
+                            "list of {} items exceeds the limit of {MAX_LIST_ITEMS}",
+                            items.len()
+                        ),
+                        None,
+                    );
+                }
+                let mut out: Vec<String> = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    let mut item_steps = steps.to_vec();
+                    item_steps.push(Step::Index(i));
+                    let problem = match &item.node {
+                        Node::String(s) if !allowed.contains(&s.as_str()) => Some((
+                            format!(
+                                "`{}` is not one of {}",
+                                truncate(s),
+                                FactType::Enum(allowed)
+                                    .describe()
+                                    .trim_start_matches("one of ")
+                            ),
+                            did_you_mean(s, allowed.iter().copied())
+                                .map(|a| format!("did you mean `{a}`?")),
+                        )),
+                        Node::String(s) if out.contains(s) => {
+                            Some((format!("`{s}` is listed twice"), None))
+                        }
+                        Node::String(s) => {
+                            out.push(s.clone());
+                            None
+                        }
+                        other => Some((
+                            format!("list items must be strings, found {}", other.describe()),
+                            None,
+                        )),
+                    };
+                    if let Some((message, help)) = problem {
+                        ok = false;
+                        self.problem(
+                            &item_steps,
+                            item.span.clone(),
+                            At::Value,
+                            Some(path.to_string()),
+                            message,
+                            help,
+                        );
+                    }
+                }
+                ok.then_some(Value::List(out))
+            }
+        }
+    }
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() <= 40 {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, format: Format) -> Result<Profile, ProfileError> {
+        Profile::parse(text, format, "p.toml", &Schema::v1())
+    }
+
+    const MINIMAL: &str = "schema_version = \"1\"\n[evaluation]\nas_of = 2026-09-01\n";
+
+    #[test]
+    fn a_minimal_profile_is_valid_and_everything_else_unknown() {
+        let schema = Schema::v1();
+        let p = parse(MINIMAL, Format::Toml).unwrap();
+        assert_eq!(p.as_of().to_string(), "2026-09-01");
+        assert!(
+            p.get(schema.lookup("model.training_compute_flop").unwrap())
+                .is_none()
+        );
+        assert_eq!(
+            p.get(schema.lookup("derivation").unwrap()),
+            Some(&Value::Bool(false))
+        );
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion_and_a_line() {
+        let text = format!("{MINIMAL}[model]\ntraining_compute_flops = 3e25\n");
+        let err = parse(&text, Format::Toml).unwrap_err();
+        let p = &err.problems[0];
+        assert_eq!(p.location.as_ref().unwrap().line, 5);
+        assert_eq!(
+            p.help.as_deref(),
+            Some("did you mean `model.training_compute_flop`?")
+        );
+        assert_eq!(
+            err.to_string(),
+            "p.toml:5:1: `model.training_compute_flops`: unknown field `model.training_compute_flops` (did you mean `model.training_compute_flop`?)"
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let text = format!(
+            "{MINIMAL}[model]\ntraining_compute_flop = nan\n[eu]\nplacing_date = \"2026-02-30\"\ncommission_sr_decision = \"designatd\"\n"
+        );
+        let err = parse(&text, Format::Toml).unwrap_err();
+        let messages: Vec<_> = err.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("not a finite number"));
+        assert!(messages[1].contains("has no day 30"));
+        assert_eq!(
+            err.problems[2].help.as_deref(),
+            Some("did you mean `designated`?")
+        );
+    }
+
+    #[test]
+    fn toml_syntax_errors_carry_their_line() {
+        let err = parse(
+            &format!("{MINIMAL}[eu]\nplacing_date = 2026-02-30\n"),
+            Format::Toml,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.problems[0].location.as_ref().map(|l| l.line),
+            Some(5),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn json_problems_are_located_too() {
+        let text = "{\"schema_version\": \"1\",\n \"evaluation\": {\"as_of\": \"2026-09-01\"},\n \"model\": {\"training_compute_flop\": -1}}";
+        let err = parse(text, Format::Json).unwrap_err();
+        let p = &err.problems[0];
+        assert_eq!(p.location.as_ref().map(|l| l.line), Some(3));
+        assert!(p.message.contains("below the minimum"));
+    }
+
+    #[test]
+    fn missing_required_facts_are_named() {
+        let err = parse("schema_version = \"1\"\n", Format::Toml).unwrap_err();
+        assert!(
+            err.to_string().contains("`evaluation.as_of` is required"),
+            "{err}"
+        );
+        let err = parse("[evaluation]\nas_of = 2026-09-01\n", Format::Toml).unwrap_err();
+        assert!(
+            err.to_string().contains("missing `schema_version`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_test_case_is_read_through_its_facts_table() {
+        let text = format!(
+            "[case]\nid = \"X\"\n[facts]\n{}",
+            MINIMAL.replace("[evaluation]", "[facts.evaluation]")
+        );
+        let p = parse(&text, Format::Toml).unwrap();
+        assert_eq!(p.as_of().to_string(), "2026-09-01");
+    }
+
+    #[test]
+    fn misplaced_fields_are_pointed_to_their_table() {
+        let err = parse(
+            &format!("{MINIMAL}placing_date = 2026-01-01\n"),
+            Format::Toml,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean `eu.placing_date`?"),
+            "{err}"
+        );
+    }
+}

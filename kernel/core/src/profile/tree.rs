@@ -1,0 +1,348 @@
+//! A parsed document as a tree of values with byte spans, from TOML or JSON.
+//!
+//! TOML carries spans natively. JSON does not: its spans are found again on demand by
+//! [`super::locate`] when a diagnostic needs one, so that the common path (valid profiles in a
+//! batch) pays nothing for them.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use toml::de::{DeTable, DeValue};
+
+/// Nesting deeper than this is refused before parsing, so that no parser recurses without bound.
+pub const MAX_DEPTH: usize = 64;
+
+/// A value with its span, if known.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    /// The value.
+    pub node: Node,
+    /// Byte range in the source, if known.
+    pub span: Option<Range<usize>>,
+}
+
+/// A key with its span, if known.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// The key.
+    pub name: String,
+    /// Byte range in the source, if known.
+    pub span: Option<Range<usize>>,
+}
+
+/// A value.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// A table / object, in source order.
+    Table(Vec<(Key, Tree)>),
+    /// An array.
+    Array(Vec<Tree>),
+    /// A string.
+    String(String),
+    /// An integer.
+    Integer(i64),
+    /// A float (may be NaN or infinite: TOML allows them; validation refuses them).
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A TOML date, time or date-time, as written.
+    Datetime(String),
+    /// JSON `null`.
+    Null,
+}
+
+impl Node {
+    /// A short description of the value's type, for messages ("a string", "a table").
+    pub fn describe(&self) -> String {
+        match self {
+            Node::Table(_) => "a table".into(),
+            Node::Array(_) => "an array".into(),
+            Node::String(s) if s.len() <= 40 => format!("the string `{s}`"),
+            Node::String(_) => "a string".into(),
+            Node::Integer(i) => format!("the integer `{i}`"),
+            Node::Float(f) => format!("the number `{f}`"),
+            Node::Bool(b) => format!("the boolean `{b}`"),
+            Node::Datetime(d) => format!("the date-time `{d}`"),
+            Node::Null => "`null`".into(),
+        }
+    }
+}
+
+/// Why a document could not be parsed at all.
+#[derive(Clone, Debug)]
+pub struct SyntaxError {
+    /// What is wrong.
+    pub message: String,
+    /// Where, if known.
+    pub span: Option<Range<usize>>,
+}
+
+/// Parses a TOML document.
+pub fn parse_toml(text: &str) -> Result<Tree, SyntaxError> {
+    check_depth(text)?;
+    let table = DeTable::parse(text).map_err(|e| SyntaxError {
+        message: e.message().to_string(),
+        span: e.span(),
+    })?;
+    let span = table.span();
+    Ok(Tree {
+        node: toml_table(table.into_inner()),
+        span: Some(span),
+    })
+}
+
+fn toml_table(table: DeTable<'_>) -> Node {
+    Node::Table(
+        table
+            .into_iter()
+            .map(|(k, v)| {
+                let key = Key {
+                    span: Some(k.span()),
+                    name: k.into_inner().into_owned(),
+                };
+                (key, toml_value(v))
+            })
+            .collect(),
+    )
+}
+
+fn toml_value(value: serde_spanned::Spanned<DeValue<'_>>) -> Tree {
+    let span = value.span();
+    let node = match value.into_inner() {
+        DeValue::String(s) => Node::String(s.into_owned()),
+        DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+            Ok(n) => Node::Integer(n),
+            // Out of i64 range: keep it as a float so that validation names the field.
+            Err(_) => Node::Float(i.as_str().replace('_', "").parse().unwrap_or(f64::INFINITY)),
+        },
+        DeValue::Float(f) => Node::Float(parse_toml_float(f.as_str())),
+        DeValue::Boolean(b) => Node::Bool(b),
+        DeValue::Datetime(d) => Node::Datetime(d.to_string()),
+        DeValue::Array(items) => Node::Array(items.into_iter().map(toml_value).collect()),
+        DeValue::Table(t) => toml_table(t),
+    };
+    Tree {
+        node,
+        span: Some(span),
+    }
+}
+
+fn parse_toml_float(text: &str) -> f64 {
+    let clean = text.replace('_', "");
+    match clean.trim_start_matches(['+', '-']) {
+        "nan" => f64::NAN,
+        "inf" if clean.starts_with('-') => f64::NEG_INFINITY,
+        "inf" => f64::INFINITY,
+        _ => clean.parse().unwrap_or(f64::NAN),
+    }
+}
+
+/// Parses a JSON document. Duplicate keys are an error, never a silent overwrite.
+pub fn parse_json(text: &str) -> Result<Tree, SyntaxError> {
+    check_depth(text)?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let tree = Tree::deserialize(&mut de).and_then(|t| de.end().map(|()| t));
+    tree.map_err(|e| {
+        let span = (e.line() > 0).then(|| {
+            let offset = line_col_to_offset(text, e.line(), e.column());
+            offset..offset
+        });
+        // serde_json appends " at line L column C"; the span carries that.
+        let message = e.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(i) => message[..i].to_string(),
+            None => message,
+        };
+        SyntaxError { message, span }
+    })
+}
+
+fn line_col_to_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// Refuses documents nested deeper than [`MAX_DEPTH`], looking only at brackets outside
+/// strings and comments. Cheap, and it keeps every parser's recursion bounded.
+fn check_depth(text: &str) -> Result<(), SyntaxError> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' => {
+                let quote = bytes[i];
+                let triple = bytes.get(i..i + 3) == Some(&[quote, quote, quote][..]);
+                if triple {
+                    i += 3;
+                    while i < bytes.len() && bytes.get(i..i + 3) != Some(&[quote, quote, quote][..])
+                    {
+                        i += if quote == b'"' && bytes[i] == b'\\' {
+                            2
+                        } else {
+                            1
+                        };
+                    }
+                    i += 3;
+                } else {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
+                        i += if quote == b'"' && bytes[i] == b'\\' {
+                            2
+                        } else {
+                            1
+                        };
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(SyntaxError {
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                        span: Some(i..i + 1),
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+struct TreeVisitor;
+
+impl<'de> Visitor<'de> for TreeVisitor {
+    type Value = Tree;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Tree, E> {
+        Ok(plain(Node::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Tree, E> {
+        Ok(plain(Node::Integer(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Tree, E> {
+        Ok(plain(match i64::try_from(v) {
+            Ok(i) => Node::Integer(i),
+            Err(_) => Node::Float(v as f64),
+        }))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Tree, E> {
+        Ok(plain(Node::Float(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Tree, E> {
+        Ok(plain(Node::String(v.to_string())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Tree, E> {
+        Ok(plain(Node::String(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Tree, E> {
+        Ok(plain(Node::Null))
+    }
+
+    fn visit_none<E>(self) -> Result<Tree, E> {
+        Ok(plain(Node::Null))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Tree>()? {
+            items.push(item);
+        }
+        Ok(plain(Node::Array(items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
+        let mut entries: Vec<(Key, Tree)> = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if entries.iter().any(|(k, _)| k.name == name) {
+                return Err(de::Error::custom(format!("duplicate key `{name}`")));
+            }
+            let value = map.next_value::<Tree>()?;
+            entries.push((Key { name, span: None }, value));
+        }
+        Ok(plain(Node::Table(entries)))
+    }
+}
+
+fn plain(node: Node) -> Tree {
+    Tree { node, span: None }
+}
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Tree, D::Error> {
+        deserializer.deserialize_any(TreeVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_keeps_spans() {
+        let text = "[model]\ntraining_compute_flop = 3e25\n";
+        let tree = parse_toml(text).unwrap();
+        let Node::Table(top) = tree.node else {
+            panic!()
+        };
+        let Node::Table(model) = &top[0].1.node else {
+            panic!()
+        };
+        let span = model[0].1.span.clone().unwrap();
+        assert_eq!(&text[span], "3e25");
+    }
+
+    #[test]
+    fn toml_special_floats_are_kept_for_validation() {
+        let tree = parse_toml("a = nan\nb = -inf\nc = 1_000.5").unwrap();
+        let Node::Table(top) = tree.node else {
+            panic!()
+        };
+        assert!(matches!(top[0].1.node, Node::Float(f) if f.is_nan()));
+        assert!(matches!(top[1].1.node, Node::Float(f) if f == f64::NEG_INFINITY));
+        assert!(matches!(top[2].1.node, Node::Float(f) if f == 1000.5));
+    }
+
+    #[test]
+    fn json_duplicate_keys_are_refused() {
+        let err = parse_json("{\"a\": 1,\n \"a\": 2}").unwrap_err();
+        assert!(err.message.contains("duplicate key `a`"), "{}", err.message);
+        assert!(err.span.is_some());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!("a = {}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse_toml(&deep).unwrap_err().message.contains("nesting"));
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse_json(&deep).unwrap_err().message.contains("nesting"));
+        // Brackets inside strings and comments do not count.
+        let text = format!("a = \"{}\" # {}\n", "[".repeat(100), "{".repeat(100));
+        assert!(parse_toml(&text).is_ok());
+    }
+}

@@ -1,0 +1,838 @@
+//! Compiling a regime: from manifest text to checked, lowered rules.
+//!
+//! Every CEL expression is parsed once, here, and checked against the schema and the manifest:
+//! a misspelt fact path, an unknown block or parameter, an integer–double mix, a cycle between
+//! blocks are load errors that name the regime, the item and the expression, and point at the
+//! TOML line. All problems are reported at once.
+
+pub mod ir;
+pub mod lower;
+pub mod params;
+pub mod types;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use cel::Env;
+use juxta_sdk::manifest::{self, IfUndetermined, Manifest, RuleKind, ValueType};
+
+use crate::diag::{Location, did_you_mean};
+use crate::schema::Schema;
+use ir::{BlockId, Cond, Leaf, QuestionId, ValueExpr, ValueId};
+use lower::{Lowerer, Names};
+use params::Parameter;
+use types::Ty;
+
+/// The text a regime is compiled from, and where it came from (for diagnostics).
+pub struct Source<'a> {
+    /// A path or a plugin name.
+    pub origin: &'a str,
+    /// The manifest text.
+    pub text: &'a str,
+}
+
+impl Source<'_> {
+    /// Byte offset where the content of the TOML string at `span` starts.
+    pub fn content_start(&self, span: Range<usize>) -> Option<usize> {
+        let literal = self.text.get(span.clone())?;
+        let skip = if literal.starts_with("'''") || literal.starts_with("\"\"\"") {
+            let after = &literal[3..];
+            3 + if after.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(after.starts_with('\n'))
+            }
+        } else if literal.starts_with('\'') || literal.starts_with('"') {
+            1
+        } else {
+            0
+        };
+        Some(span.start + skip)
+    }
+}
+
+/// One problem found while compiling a regime.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// The manifest item (`rule EU-OBL-53-1a`, `block GPAI`, `parameter x`).
+    pub item: String,
+    /// Byte span in the manifest, if known.
+    pub span: Option<Range<usize>>,
+    /// The (sub-)expression concerned.
+    pub expression: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+/// A regime that failed to compile.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub struct RegimeError {
+    /// Where the manifest came from.
+    pub origin: String,
+    /// The regime id, if the header could be read.
+    pub regime: Option<String>,
+    /// Every problem found, with its position in the manifest.
+    pub problems: Vec<(Problem, Option<Location>)>,
+}
+
+impl fmt::Display for RegimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (p, loc)) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}", self.origin)?;
+            if let Some(loc) = loc {
+                write!(f, ":{loc}")?;
+            }
+            if let Some(id) = &self.regime {
+                write!(f, ": regime `{id}`")?;
+            }
+            write!(f, ": {}: {}", p.item, p.message)?;
+            if let Some(e) = &p.expression {
+                write!(f, " in `{e}`")?;
+            }
+            if let Some(h) = &p.help {
+                write!(f, " ({h})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A compiled regime.
+pub struct Regime {
+    /// Identity.
+    pub header: manifest::Header,
+    /// The manifest text it was compiled from.
+    pub manifest: String,
+    /// Dated parameters.
+    pub params: Vec<Parameter>,
+    /// Named conditions.
+    pub blocks: Vec<Block>,
+    /// Values derived from facts, in manifest order.
+    pub values: Vec<DerivedValue>,
+    /// Rules, in report order.
+    pub rules: Vec<Rule>,
+    /// Computed dates and amounts.
+    pub computed: Vec<Computed>,
+    /// Open questions.
+    pub questions: Vec<Question>,
+    /// Custom functions the plugin exports.
+    pub functions: Vec<Function>,
+    pub(crate) leaves: Vec<Leaf>,
+    pub(crate) value_order: Vec<ValueId>,
+    pub(crate) env: Arc<Env>,
+    pub(crate) schema: Arc<Schema>,
+}
+
+impl fmt::Debug for Regime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Regime")
+            .field("id", &self.header.id)
+            .field("version", &self.header.version)
+            .field("rules", &self.rules.len())
+            .field("blocks", &self.blocks.len())
+            .field("leaves", &self.leaves.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A compiled block.
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// Name.
+    pub name: String,
+    /// Meaning.
+    pub title: String,
+    /// Legal basis.
+    pub basis: String,
+    /// The condition's source.
+    pub source: String,
+    /// Reason when it holds.
+    pub if_true: Option<String>,
+    /// Reason when it does not.
+    pub if_false: Option<String>,
+    /// Reason when it is undetermined.
+    pub if_undetermined: Option<String>,
+    pub(crate) cond: Cond,
+    pub(crate) questions: Vec<(QuestionId, Option<Cond>)>,
+}
+
+/// A compiled derived value.
+#[derive(Clone, Debug)]
+pub struct DerivedValue {
+    /// Name.
+    pub name: String,
+    /// Meaning.
+    pub title: String,
+    /// Type.
+    pub ty: ValueType,
+    /// Unit.
+    pub unit: String,
+    /// The expression's source.
+    pub source: String,
+    pub(crate) expr: ValueExpr,
+}
+
+/// A compiled rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Inventory id.
+    pub id: String,
+    /// Kind.
+    pub kind: RuleKind,
+    /// Title.
+    pub title: String,
+    /// Citation.
+    pub citation: String,
+    /// Plain words.
+    pub summary: String,
+    /// Index of the computed value that is its deadline.
+    pub due: Option<usize>,
+    /// Confirmation status.
+    pub status: Option<String>,
+    /// Note.
+    pub note: Option<String>,
+    /// The condition's source.
+    pub source: String,
+    pub(crate) cond: Cond,
+}
+
+/// A compiled computed value.
+#[derive(Clone, Debug)]
+pub struct Computed {
+    /// Name.
+    pub name: String,
+    /// Meaning.
+    pub title: String,
+    /// Type.
+    pub ty: ValueType,
+    /// Unit.
+    pub unit: String,
+    /// Legal basis.
+    pub citation: String,
+    /// What is reported while `when` is undetermined.
+    pub mode: IfUndetermined,
+    pub(crate) when: Cond,
+    pub(crate) value: ValueExpr,
+}
+
+/// An open question of the law.
+#[derive(Clone, Debug)]
+pub struct Question {
+    /// Id (`US-OQ-THRESHOLD`).
+    pub id: String,
+    /// The question.
+    pub question: String,
+    /// How the encoding deals with it.
+    pub effect: String,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// A custom function of the plugin.
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// Name.
+    pub name: String,
+    /// Parameter types.
+    pub params: Vec<ValueType>,
+    /// Result type.
+    pub returns: ValueType,
+    /// What it computes.
+    pub doc: String,
+}
+
+/// Names the kernel reserves for itself in expressions.
+const RESERVED: &[&str] = &[
+    "params",
+    "present",
+    "open_question",
+    "fallback",
+    "days",
+    "max",
+    "min",
+    "true",
+    "false",
+    "null",
+    "in",
+];
+
+impl Regime {
+    /// Compiles a manifest against a schema.
+    pub fn compile(source: &Source<'_>, schema: Arc<Schema>) -> Result<Regime, RegimeError> {
+        let fail = |regime: Option<String>, problems: Vec<Problem>| RegimeError {
+            origin: source.origin.to_string(),
+            regime,
+            problems: problems
+                .into_iter()
+                .map(|p| {
+                    let loc = p.span.clone().map(|s| Location::of(source.text, s));
+                    (p, loc)
+                })
+                .collect(),
+        };
+        let m: Manifest = toml::from_str(source.text).map_err(|e| {
+            fail(
+                None,
+                vec![Problem {
+                    item: "manifest".into(),
+                    span: e.span(),
+                    expression: None,
+                    message: e.message().to_string(),
+                    help: None,
+                }],
+            )
+        })?;
+        let mut problems = Vec::new();
+        let id = m.regime.id.clone();
+        check_header(&m.regime, &schema, &mut problems);
+
+        // Parameters.
+        let mut params = Vec::new();
+        for (name, decl) in m.parameters.iter() {
+            if !is_identifier(name) {
+                problems.push(item_problem(
+                    format!("parameter {name}"),
+                    "a parameter name must be an identifier (letters, digits, `_`)",
+                ));
+            }
+            match Parameter::compile(name, decl) {
+                Ok(p) => params.push(p),
+                Err(errs) => problems.extend(errs.into_iter().map(|(span, message)| Problem {
+                    item: format!("parameter {name}"),
+                    span,
+                    expression: None,
+                    message,
+                    help: None,
+                })),
+            }
+        }
+
+        // Names.
+        let mut names = Names {
+            schema: &schema,
+            blocks: HashMap::new(),
+            values: HashMap::new(),
+            params: params.iter().map(|p| (p.name.clone(), p)).collect(),
+            questions: HashMap::new(),
+            functions: HashMap::new(),
+        };
+        let mut taken: HashSet<String> = schema.tables().iter().map(|t| t.name.clone()).collect();
+        taken.extend(RESERVED.iter().map(|s| s.to_string()));
+        for (kind, name) in m
+            .blocks
+            .iter()
+            .map(|(n, _)| ("block", n))
+            .chain(m.values.iter().map(|(n, _)| ("value", n)))
+        {
+            if !is_identifier(name) {
+                problems.push(item_problem(
+                    format!("{kind} {name}"),
+                    "a name must be an identifier (letters, digits, `_`)",
+                ));
+            } else if !taken.insert(name.to_string()) {
+                problems.push(item_problem(format!("{kind} {name}"), &format!("the name `{name}` is already taken by a table, another block or value, or the kernel")));
+            }
+        }
+        for (i, (name, _)) in m.blocks.iter().enumerate() {
+            names.blocks.insert(name.to_string(), i);
+        }
+        for (i, (name, v)) in m.values.iter().enumerate() {
+            names
+                .values
+                .insert(name.to_string(), (i, Ty::of_value(v.ty)));
+        }
+        if m.open_questions.len() > crate::tri::QuestionSet::CAPACITY {
+            problems.push(item_problem(
+                "open_questions".into(),
+                &format!(
+                    "more than {} open questions",
+                    crate::tri::QuestionSet::CAPACITY
+                ),
+            ));
+        }
+        for (i, (qid, _)) in m.open_questions.iter().enumerate() {
+            names.questions.insert(qid.to_string(), i);
+        }
+        for (name, f) in m.functions.iter() {
+            if !is_identifier(name) || taken.contains(name) {
+                problems.push(item_problem(
+                    format!("function {name}"),
+                    "a function name must be an identifier not used by anything else",
+                ));
+            }
+            names.functions.insert(
+                name.to_string(),
+                (
+                    f.params.iter().map(|t| Ty::of_value(*t)).collect(),
+                    Ty::of_value(f.returns),
+                ),
+            );
+        }
+
+        let env = build_env();
+        let mut leaves = Vec::new();
+
+        // Blocks.
+        let mut blocks = Vec::new();
+        for (name, b) in m.blocks.iter() {
+            let item = format!("block {name}");
+            let mut lw = Lowerer::new(&names, &env, &item, source, &mut problems, &mut leaves);
+            let cond = lw.condition(&b.condition);
+            let mut questions = Vec::new();
+            let mut unknown_questions = Vec::new();
+            for q in &b.open_questions {
+                let when = q.when.as_ref().and_then(|w| lw.condition(w));
+                match names.questions.get(&q.id) {
+                    Some(&qid) => questions.push((qid, when)),
+                    None => {
+                        let help = did_you_mean(&q.id, names.questions.keys().map(String::as_str))
+                            .map(|d| format!("did you mean `{d}`?"));
+                        unknown_questions.push(Problem {
+                            item: item.clone(),
+                            span: None,
+                            expression: None,
+                            message: format!("unknown open question `{}`", q.id),
+                            help,
+                        });
+                    }
+                }
+            }
+            problems.extend(unknown_questions);
+            blocks.push(Block {
+                name: name.to_string(),
+                title: b.title.clone(),
+                basis: b.basis.clone(),
+                source: b.condition.get_ref().trim().to_string(),
+                if_true: b.if_true.clone(),
+                if_false: b.if_false.clone(),
+                if_undetermined: b.if_undetermined.clone(),
+                cond: cond.unwrap_or(Cond::Const(false)),
+                questions,
+            });
+        }
+
+        // Derived values.
+        let mut values = Vec::new();
+        for (name, v) in m.values.iter() {
+            let item = format!("value {name}");
+            let mut lw = Lowerer::new(&names, &env, &item, source, &mut problems, &mut leaves);
+            let expr = lw.value(&v.value, &Ty::of_value(v.ty));
+            values.push(DerivedValue {
+                name: name.to_string(),
+                title: v.title.clone(),
+                ty: v.ty,
+                unit: v.unit.clone(),
+                source: v.value.get_ref().trim().to_string(),
+                expr: expr.unwrap_or(ValueExpr::Leaf(0)),
+            });
+        }
+
+        // Computed values (before rules, which name them as deadlines).
+        let mut computed = Vec::new();
+        for (name, c) in m.computed.iter() {
+            let item = format!("computed {name}");
+            let mut lw = Lowerer::new(&names, &env, &item, source, &mut problems, &mut leaves);
+            let when = lw.condition(&c.when);
+            let value = lw.value(&c.value, &Ty::of_value(c.ty));
+            if !matches!(c.ty, ValueType::Date | ValueType::Number) {
+                problems.push(item_problem(
+                    item.clone(),
+                    "a computed value is a `date` or a `number`",
+                ));
+            }
+            computed.push(Computed {
+                name: name.to_string(),
+                title: c.title.clone(),
+                ty: c.ty,
+                unit: c.unit.clone(),
+                citation: c.citation.clone(),
+                mode: c.if_condition_undetermined,
+                when: when.unwrap_or(Cond::Const(false)),
+                value: value.unwrap_or(ValueExpr::Leaf(0)),
+            });
+        }
+
+        // Rules.
+        let mut rules = Vec::new();
+        let mut seen = HashSet::new();
+        for r in &m.rules {
+            let item = format!("rule {}", r.id);
+            if !seen.insert(r.id.clone()) {
+                problems.push(item_problem(item.clone(), "duplicate rule id"));
+            }
+            if r.citation.trim().is_empty() {
+                problems.push(item_problem(item.clone(), "a rule must carry its citation"));
+            }
+            let due = match &r.due {
+                None => None,
+                Some(d) => match computed.iter().position(|c| &c.name == d) {
+                    Some(i) => Some(i),
+                    None => {
+                        let help = did_you_mean(d, computed.iter().map(|c| c.name.as_str()))
+                            .map(|s| format!("did you mean `{s}`?"));
+                        problems.push(Problem {
+                            item: item.clone(),
+                            span: None,
+                            expression: None,
+                            message: format!("`due` names no computed value `{d}`"),
+                            help,
+                        });
+                        None
+                    }
+                },
+            };
+            let mut lw = Lowerer::new(&names, &env, &item, source, &mut problems, &mut leaves);
+            let cond = lw.condition(&r.condition);
+            rules.push(Rule {
+                id: r.id.clone(),
+                kind: r.kind,
+                title: r.title.clone(),
+                citation: r.citation.clone(),
+                summary: r.summary.clone(),
+                due,
+                status: r.status.clone(),
+                note: r.note.clone(),
+                source: r.condition.get_ref().trim().to_string(),
+                cond: cond.unwrap_or(Cond::Const(false)),
+            });
+        }
+
+        // Reason templates name only things that exist.
+        for b in &blocks {
+            for text in [&b.if_true, &b.if_false, &b.if_undetermined]
+                .into_iter()
+                .flatten()
+            {
+                for name in placeholders(text) {
+                    if !placeholder_known(&name, &schema, &names) {
+                        problems.push(item_problem(format!("block {}", b.name), &format!("reason `{text}` names `{{{name}}}`, which is no fact, value or parameter")));
+                    }
+                }
+            }
+        }
+
+        let value_order = match dependency_order(&blocks, &values, &leaves) {
+            Ok(order) => order,
+            Err(cycle) => {
+                problems.push(item_problem(
+                    cycle[0].clone(),
+                    &format!("circular definition: {}", cycle.join(" → ")),
+                ));
+                Vec::new()
+            }
+        };
+
+        if !problems.is_empty() {
+            return Err(fail(Some(id), problems));
+        }
+        Ok(Regime {
+            header: m.regime,
+            manifest: source.text.to_string(),
+            params,
+            blocks,
+            values,
+            rules,
+            computed,
+            questions: m
+                .open_questions
+                .iter()
+                .map(|(qid, q)| Question {
+                    id: qid.to_string(),
+                    question: q.question.clone(),
+                    effect: q.effect.clone(),
+                    source: q.source.clone(),
+                })
+                .collect(),
+            functions: m
+                .functions
+                .iter()
+                .map(|(name, f)| Function {
+                    name: name.to_string(),
+                    params: f.params.clone(),
+                    returns: f.returns,
+                    doc: f.doc.clone(),
+                })
+                .collect(),
+            leaves,
+            value_order,
+            env: Arc::new(env),
+            schema,
+        })
+    }
+
+    /// The regime id.
+    pub fn id(&self) -> &str {
+        &self.header.id
+    }
+
+    /// The schema the regime was compiled against.
+    pub fn schema(&self) -> &Arc<Schema> {
+        &self.schema
+    }
+
+    /// A rule by id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+fn item_problem(item: String, message: &str) -> Problem {
+    Problem {
+        item,
+        span: None,
+        expression: None,
+        message: message.to_string(),
+        help: None,
+    }
+}
+
+fn check_header(h: &manifest::Header, schema: &Schema, problems: &mut Vec<Problem>) {
+    if h.id.is_empty()
+        || !h
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        problems.push(item_problem(
+            "regime".into(),
+            &format!(
+                "id `{}` must be lower-case letters, digits and dashes",
+                h.id
+            ),
+        ));
+    }
+    let semver = h.version.split('.').count() == 3
+        && h.version
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if !semver {
+        problems.push(item_problem(
+            "regime".into(),
+            &format!(
+                "version `{}` is not of the form MAJOR.MINOR.PATCH",
+                h.version
+            ),
+        ));
+    }
+    if h.facts_schema != schema.version() {
+        problems.push(Problem {
+            item: "regime".into(),
+            span: None,
+            expression: None,
+            message: format!("targets facts schema `{}`", h.facts_schema),
+            help: Some(format!(
+                "this kernel provides facts schema {}",
+                schema.version()
+            )),
+        });
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The `{name}` placeholders of a reason template.
+pub(crate) fn placeholders(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(rest[start + 1..start + len].to_string());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+fn placeholder_known(name: &str, schema: &Schema, names: &Names<'_>) -> bool {
+    schema.lookup(name).is_some()
+        || names.values.contains_key(name)
+        || name
+            .strip_prefix("params.")
+            .is_some_and(|p| names.params.contains_key(p))
+}
+
+/// Orders derived values so that each comes after everything it depends on (through blocks
+/// too); fails with the cycle if blocks and values depend on themselves.
+fn dependency_order(
+    blocks: &[Block],
+    values: &[DerivedValue],
+    leaves: &[Leaf],
+) -> Result<Vec<ValueId>, Vec<String>> {
+    #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+    enum Node {
+        Block(BlockId),
+        Value(ValueId),
+    }
+    let deps = |n: Node| -> Vec<Node> {
+        let (mut bs, mut ls) = (Vec::new(), Vec::new());
+        match n {
+            Node::Block(b) => {
+                blocks[b].cond.blocks(&mut bs);
+                blocks[b].cond.leaves(&mut ls);
+                for (_, w) in &blocks[b].questions {
+                    if let Some(w) = w {
+                        w.blocks(&mut bs);
+                        w.leaves(&mut ls);
+                    }
+                }
+            }
+            Node::Value(v) => values[v].expr.parts(&mut bs, &mut ls),
+        }
+        let mut out: Vec<Node> = bs.into_iter().map(Node::Block).collect();
+        for l in ls {
+            if let Some(leaf) = leaves.get(l) {
+                out.extend(leaf.values.iter().map(|v| Node::Value(*v)));
+            }
+        }
+        out
+    };
+    let name = |n: Node| match n {
+        Node::Block(b) => format!("block {}", blocks[b].name),
+        Node::Value(v) => format!("value {}", values[v].name),
+    };
+    let mut state: HashMap<Node, u8> = HashMap::new(); // 1 = in progress, 2 = done
+    let mut order = Vec::new();
+    fn visit(
+        n: Node,
+        deps: &dyn Fn(Node) -> Vec<Node>,
+        name: &dyn Fn(Node) -> String,
+        state: &mut HashMap<Node, u8>,
+        stack: &mut Vec<Node>,
+        order: &mut Vec<ValueId>,
+    ) -> Result<(), Vec<String>> {
+        match state.get(&n) {
+            Some(2) => return Ok(()),
+            Some(1) => {
+                let from = stack.iter().position(|s| *s == n).unwrap_or(0);
+                let mut cycle: Vec<String> = stack[from..].iter().map(|s| name(*s)).collect();
+                cycle.push(name(n));
+                return Err(cycle);
+            }
+            _ => {}
+        }
+        state.insert(n, 1);
+        stack.push(n);
+        for d in deps(n) {
+            visit(d, deps, name, state, stack, order)?;
+        }
+        stack.pop();
+        state.insert(n, 2);
+        if let Node::Value(v) = n {
+            order.push(v);
+        }
+        Ok(())
+    }
+    let mut stack = Vec::new();
+    for b in 0..blocks.len() {
+        visit(
+            Node::Block(b),
+            &deps,
+            &name,
+            &mut state,
+            &mut stack,
+            &mut order,
+        )?;
+    }
+    for v in 0..values.len() {
+        visit(
+            Node::Value(v),
+            &deps,
+            &name,
+            &mut state,
+            &mut stack,
+            &mut order,
+        )?;
+    }
+    Ok(order)
+}
+
+/// The CEL environment of every regime: the standard library plus `days`, `max` and `min`.
+fn build_env() -> Env {
+    use cel::common::types::{
+        CelDouble, CelDuration, CelInt, CelTimestamp, DOUBLE_TYPE, INT_TYPE, TIMESTAMP_TYPE,
+    };
+    use cel::common::value::CowVal;
+    let mut env = Env::stdlib();
+    // Declaring a new function cannot collide in a fresh stdlib environment; ignore the Ok.
+    let _ = env.add_overload("days", "days_int", vec![INT_TYPE], |args| {
+        let n = args
+            .first()
+            .and_then(|a| a.downcast_ref::<CelInt>())
+            .map(|n| *n.inner())
+            .ok_or_else(|| cel::ExecutionError::function_error("days", "expects an integer"))?;
+        let d = chrono::Duration::try_days(n)
+            .ok_or_else(|| cel::ExecutionError::function_error("days", "out of range"))?;
+        Ok(CowVal::owned(CelDuration::from(d)))
+    });
+    fn pick<'b, 'v>(
+        args: Vec<CowVal<'b, 'v>>,
+        greater: bool,
+    ) -> Result<CowVal<'b, 'v>, cel::ExecutionError> {
+        let mut it = args.into_iter();
+        let (Some(a), Some(b)) = (it.next(), it.next()) else {
+            return Err(cel::ExecutionError::function_error(
+                "max",
+                "expects two arguments",
+            ));
+        };
+        let order = match (
+            a.downcast_ref::<CelTimestamp>(),
+            b.downcast_ref::<CelTimestamp>(),
+        ) {
+            (Some(x), Some(y)) => {
+                chrono::DateTime::from(x.clone()).cmp(&chrono::DateTime::from(y.clone()))
+            }
+            _ => match (a.downcast_ref::<CelDouble>(), b.downcast_ref::<CelDouble>()) {
+                (Some(x), Some(y)) => x.inner().total_cmp(y.inner()),
+                _ => {
+                    return Err(cel::ExecutionError::function_error(
+                        "max",
+                        "expects two dates or two doubles",
+                    ));
+                }
+            },
+        };
+        Ok(if (order == std::cmp::Ordering::Less) == greater {
+            b
+        } else {
+            a
+        })
+    }
+    let _ = env.add_overload(
+        "max",
+        "max_timestamp",
+        vec![TIMESTAMP_TYPE, TIMESTAMP_TYPE],
+        |args| pick(args, true),
+    );
+    let _ = env.add_overload(
+        "max",
+        "max_double",
+        vec![DOUBLE_TYPE, DOUBLE_TYPE],
+        |args| pick(args, true),
+    );
+    let _ = env.add_overload(
+        "min",
+        "min_timestamp",
+        vec![TIMESTAMP_TYPE, TIMESTAMP_TYPE],
+        |args| pick(args, false),
+    );
+    let _ = env.add_overload(
+        "min",
+        "min_double",
+        vec![DOUBLE_TYPE, DOUBLE_TYPE],
+        |args| pick(args, false),
+    );
+    env
+}

@@ -1,0 +1,134 @@
+//! Dated parameters: thresholds, dates and lists of the law, each value with its source and the
+//! day from which it is in force (as OpenFisca does with `parameters/*.yaml`).
+
+use std::sync::Arc;
+
+use juxta_sdk::Date;
+use juxta_sdk::manifest::{Parameter as ParameterDecl, ParameterType};
+
+use super::types::Ty;
+use crate::value::Value;
+
+/// A compiled parameter.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    /// Name, read as `params.<name>`.
+    pub name: String,
+    /// What it is.
+    pub title: String,
+    /// Unit, for display.
+    pub unit: String,
+    /// Type.
+    pub ty: ParameterType,
+    /// Values in increasing `from` order.
+    pub values: Vec<DatedValue>,
+}
+
+/// One value of a parameter.
+#[derive(Clone, Debug)]
+pub struct DatedValue {
+    /// First day in force (`None`: since always).
+    pub from: Option<Date>,
+    /// The value.
+    pub value: Value,
+    /// Its legal source.
+    pub source: String,
+}
+
+impl Parameter {
+    /// Checks a declaration; returns the problems found (messages without the parameter name).
+    pub fn compile(
+        name: &str,
+        decl: &ParameterDecl,
+    ) -> Result<Parameter, Vec<(Option<std::ops::Range<usize>>, String)>> {
+        let mut problems = Vec::new();
+        let mut values = Vec::new();
+        if decl.values.is_empty() {
+            problems.push((None, "has no value".to_string()));
+        }
+        for (i, v) in decl.values.iter().enumerate() {
+            match convert(decl.ty, v.value.get_ref()) {
+                Ok(value) => values.push(DatedValue {
+                    from: v.from,
+                    value,
+                    source: v.source.clone(),
+                }),
+                Err(e) => problems.push((Some(v.value.span()), e)),
+            }
+            if v.source.trim().is_empty() {
+                problems.push((
+                    Some(v.value.span()),
+                    "value has no `source`: every parameter value must cite its legal source"
+                        .into(),
+                ));
+            }
+            if i > 0 {
+                match (decl.values[i - 1].from, v.from) {
+                    (_, None) => problems.push((Some(v.value.span()), "only the first value may omit `from`".into())),
+                    (Some(a), Some(b)) if b <= a => problems.push((
+                        Some(v.value.span()),
+                        format!("value from {b} does not come after the previous one (from {a}): date ranges must not overlap"),
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(Parameter {
+                name: name.to_string(),
+                title: decl.title.clone(),
+                unit: decl.unit.clone(),
+                ty: decl.ty,
+                values,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The value in force on `day`: the last whose `from` is on or before it, else the first.
+    pub fn at(&self, day: Date) -> &DatedValue {
+        let index = self
+            .values
+            .iter()
+            .rposition(|v| v.from.is_none_or(|from| from <= day))
+            .unwrap_or(0);
+        &self.values[index]
+    }
+
+    /// The CEL type of the parameter.
+    pub fn ty(&self) -> Ty {
+        match self.ty {
+            ParameterType::Number => Ty::Double,
+            ParameterType::Integer => Ty::Int,
+            ParameterType::Date => Ty::Timestamp,
+            ParameterType::String => Ty::String,
+            ParameterType::StringList => Ty::List(Arc::new(Ty::String)),
+            ParameterType::Bool => Ty::Bool,
+        }
+    }
+}
+
+fn convert(ty: ParameterType, value: &toml::Value) -> Result<Value, String> {
+    let wrong = || format!("expected a value of type {ty:?}, found `{value}`");
+    Ok(match (ty, value) {
+        (ParameterType::Number, toml::Value::Float(f)) if f.is_finite() => Value::Number(*f),
+        (ParameterType::Number, toml::Value::Integer(i)) => Value::Number(*i as f64),
+        (ParameterType::Integer, toml::Value::Integer(i)) => Value::Integer(*i),
+        (ParameterType::Bool, toml::Value::Boolean(b)) => Value::Bool(*b),
+        (ParameterType::String, toml::Value::String(s)) => Value::Text(s.clone()),
+        (ParameterType::Date, toml::Value::Datetime(d)) => Value::Date(
+            d.to_string()
+                .parse::<Date>()
+                .map_err(|e| format!("{e}: a parameter date is a local date such as 2025-08-02"))?,
+        ),
+        (ParameterType::StringList, toml::Value::Array(items)) => Value::List(
+            items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(wrong)?,
+        ),
+        _ => return Err(wrong()),
+    })
+}

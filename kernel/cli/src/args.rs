@@ -1,0 +1,117 @@
+//! Command-line arguments. Every flag's help text is its documentation.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Compare what each jurisdiction requires of, and invites from, an AI model — side by side.
+#[derive(Debug, Parser)]
+#[command(name = "juxta", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 success; 1 error (bad input, unreadable file); 2 usage error; \
+3 output produced but a regime failed; 4 checks failed (regime test, build --check)."
+)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Colour in terminal output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// When to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate one model profile with every regime and show the results side by side.
+    Compare(CompareArgs),
+    /// List the loaded regimes: id, version, jurisdiction, origin, sha256.
+    Regimes(RegimesArgs),
+    /// Author regimes: build plugins, run their test cases.
+    #[command(subcommand)]
+    Regime(RegimeCommand),
+}
+
+/// `juxta compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The profile: a TOML or JSON file (`-` reads TOML from standard input).
+    pub profile: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Apply the law as of this day instead of the profile's `evaluation.as_of` (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Only these regimes (repeatable), by id.
+    #[arg(long = "regime", value_name = "ID")]
+    pub regimes: Vec<String>,
+    /// Read standard input or files as JSON, whatever their extension.
+    #[arg(long)]
+    pub json_input: bool,
+    /// In the table, leave out rows that do not apply.
+    #[arg(long)]
+    pub applicable_only: bool,
+}
+
+/// Output formats of `compare`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A side-by-side table for the terminal.
+    Table,
+    /// The JSON result contract (DESIGN.md §6).
+    Json,
+}
+
+/// `juxta regimes`.
+#[derive(Debug, Args)]
+pub struct RegimesArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `juxta regime …`.
+#[derive(Debug, Subcommand)]
+pub enum RegimeCommand {
+    /// Build a plugin crate into a WebAssembly component, reproducibly, into plugins/dist.
+    Build(BuildArgs),
+    /// Run a regime's test cases, from its TOML source or against a built plugin.
+    Test(TestArgs),
+}
+
+/// `juxta regime build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The plugin crate's directory (for example `plugins/eu-ai-act-gpai`).
+    pub plugin: PathBuf,
+    /// Where to write `<regime-id>.wasm`, SHA256SUMS and BUILDINFO.
+    #[arg(long, value_name = "DIR", default_value = "plugins/dist")]
+    pub out: PathBuf,
+    /// Build into a temporary directory and fail (exit 4) if the result differs from the file
+    /// in the output directory, instead of writing it.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `juxta regime test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// A regime directory (with regime.toml and tests/) or a built plugin (.wasm).
+    pub target: PathBuf,
+    /// The directory of test cases; by default `tests/` of the regime directory, or
+    /// `regimes/<id>/tests` for a plugin.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+}

@@ -1,0 +1,195 @@
+//! `juxta compare` and `juxta regimes`.
+
+use comfy_table::{ContentArrangement, Table, presets};
+use juxta_core::profile::{Format as InputFormat, Profile};
+use juxta_host::Entry;
+use juxta_sdk::Date;
+
+use crate::args::{CompareArgs, Format, RegimesArgs};
+use crate::table::{Style, render, tally};
+use crate::{Ctx, Exit, bundled_regimes, read_text};
+
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w: &u16| *w >= 60)
+        .unwrap_or(140)
+}
+
+pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
+    let label = a.profile.display().to_string();
+    let text = match read_text(&a.profile) {
+        Ok(t) => t,
+        Err(e) => return ctx.fail(Exit::Error, &e),
+    };
+    let format = if a.json_input {
+        InputFormat::Json
+    } else {
+        InputFormat::from_path(&label)
+    };
+    let mut set = match bundled_regimes() {
+        Ok(s) => s,
+        Err(e) => return ctx.fail(Exit::Error, &e),
+    };
+    let schema = std::sync::Arc::clone(set.schema());
+    let mut profile = match Profile::parse(&text, format, &label, &schema) {
+        Ok(p) => p,
+        Err(e) => {
+            let rendered = ctx.renderer().profile_error(&e, Some(&text));
+            ctx.eprint(&rendered);
+            return Exit::Error;
+        }
+    };
+    if let Some(day) = &a.as_of {
+        match day.parse::<Date>() {
+            Ok(d) => profile = profile.with_as_of(d, &schema),
+            Err(e) => return ctx.fail(Exit::Usage, &format!("--as-of `{day}`: {e}")),
+        }
+    }
+    if !a.regimes.is_empty() {
+        let available: Vec<String> = set.entries().iter().map(|e| e.id().to_string()).collect();
+        let unknown = set.retain(&a.regimes);
+        if !unknown.is_empty() {
+            return ctx.fail(
+                Exit::Usage,
+                &format!(
+                    "unknown regime {}; the regimes are {}",
+                    unknown
+                        .iter()
+                        .map(|u| format!("`{u}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    available.join(", ")
+                ),
+            );
+        }
+    }
+    let cmp = set.compare(&profile, &label);
+    let output = match a.format {
+        Format::Json => match serde_json::to_string_pretty(&cmp) {
+            Ok(j) => j + "\n",
+            Err(e) => return ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")),
+        },
+        Format::Table => {
+            let key = |path: &str| {
+                schema
+                    .lookup(path)
+                    .and_then(|id| profile.get(id))
+                    .map(|v| v.to_string())
+            };
+            let mut head = format!("juxta · {label}\n");
+            let model = key("model.id").unwrap_or_else(|| "(model id not given)".into());
+            let provider = match (key("provider.name"), key("provider.country")) {
+                (Some(n), Some(c)) => format!(" · {n} ({c})"),
+                (Some(n), None) => format!(" · {n}"),
+                (None, Some(c)) => format!(" · provider in {c}"),
+                (None, None) => String::new(),
+            };
+            head.push_str(&format!(
+                "model {model}{provider} · law applied as of {}\n",
+                profile.as_of()
+            ));
+            let style = Style {
+                color: ctx.color_out,
+                width: terminal_width(),
+                applicable_only: a.applicable_only,
+            };
+            format!(
+                "{head}{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n",
+                render(&cmp, &set, &style),
+                tally(&cmp)
+            )
+        }
+    };
+    if ctx.io.out.write_all(output.as_bytes()).is_err() {
+        return Exit::Error;
+    }
+    if cmp.regimes.iter().any(|r| r.error.is_some()) {
+        let failed: Vec<String> = cmp
+            .regimes
+            .iter()
+            .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.id)))
+            .collect();
+        let message = format!(
+            "{} regime(s) failed; the others are reported:\n{}",
+            failed.len(),
+            failed.join("\n")
+        );
+        let rendered = ctx.renderer().plain(&message);
+        ctx.eprint(&rendered);
+        return Exit::RegimeFailed;
+    }
+    Exit::Success
+}
+
+pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
+    let set = match bundled_regimes() {
+        Ok(s) => s,
+        Err(e) => return ctx.fail(Exit::Error, &e),
+    };
+    let rows: Vec<serde_json::Value> = set
+        .entries()
+        .iter()
+        .map(|e| match e {
+            Entry::Ready(r) => serde_json::json!({
+                "id": r.regime.id(),
+                "name": r.regime.header.name,
+                "version": r.regime.header.version,
+                "jurisdiction": r.regime.header.jurisdiction,
+                "facts_schema": r.regime.header.facts_schema,
+                "rules": r.regime.rules.len(),
+                "origin": r.origin.to_string(),
+                "sha256": r.sha256,
+                "error": null,
+            }),
+            Entry::Failed(f) => serde_json::json!({
+                "id": f.id, "name": null, "version": null, "jurisdiction": null, "facts_schema": null,
+                "rules": 0, "origin": f.origin.to_string(), "sha256": f.sha256, "error": f.error,
+            }),
+        })
+        .collect();
+    let output = match a.format {
+        Format::Json => serde_json::to_string_pretty(&rows)
+            .map(|j| j + "\n")
+            .unwrap_or_default(),
+        Format::Table => {
+            let mut t = Table::new();
+            t.load_preset(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled);
+            t.set_header(vec![
+                "id",
+                "version",
+                "jurisdiction",
+                "rules",
+                "origin",
+                "sha256",
+                "status",
+            ]);
+            for r in &rows {
+                let s = |k: &str| r[k].as_str().unwrap_or("—").to_string();
+                let status = r["error"]
+                    .as_str()
+                    .map_or("ok".to_string(), |e| format!("FAILED: {e}"));
+                t.add_row(vec![
+                    s("id"),
+                    s("version"),
+                    s("jurisdiction"),
+                    r["rules"].to_string(),
+                    s("origin"),
+                    s("sha256"),
+                    status,
+                ]);
+            }
+            format!("{t}\n")
+        }
+    };
+    if ctx.io.out.write_all(output.as_bytes()).is_err() {
+        return Exit::Error;
+    }
+    if rows.iter().any(|r| !r["error"].is_null()) {
+        Exit::RegimeFailed
+    } else {
+        Exit::Success
+    }
+}

@@ -1,0 +1,165 @@
+//! Error reports for people: the source line, a caret under the problem, and a hint.
+//!
+//! Library crates return plain `thiserror` values carrying spans; this is the only place that
+//! turns them into miette diagnostics.
+
+use std::fmt;
+
+use juxta_core::cases::CaseError;
+use juxta_core::profile::ProfileError;
+use juxta_core::regime::RegimeError;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+
+/// One diagnostic: a message, and optionally the source with a labelled span.
+#[derive(Debug)]
+struct Report {
+    message: String,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl Diagnostic for Report {
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+}
+
+/// Renders diagnostics, in colour or not.
+pub struct Renderer {
+    color: bool,
+}
+
+impl Renderer {
+    /// A renderer.
+    pub fn new(color: bool) -> Renderer {
+        Renderer { color }
+    }
+
+    fn render(&self, report: &Report) -> String {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let mut out = String::new();
+        if handler.render_report(&mut out, report).is_err() {
+            out = format!("error: {}\n", report.message);
+        }
+        out
+    }
+
+    /// A profile's problems, each with its source line.
+    pub fn profile_error(&self, e: &ProfileError, text: Option<&str>) -> String {
+        e.problems
+            .iter()
+            .map(|p| {
+                let place = p
+                    .location
+                    .as_ref()
+                    .map(|l| format!(":{}:{}", l.line, l.column))
+                    .unwrap_or_default();
+                let field = p
+                    .field
+                    .as_ref()
+                    .map(|f| format!("`{f}`: "))
+                    .unwrap_or_default();
+                let (source, labels) = match (text, &p.location) {
+                    (Some(t), Some(l)) => (
+                        Some(NamedSource::new(&e.origin, t.to_string())),
+                        vec![LabeledSpan::at(l.span.clone(), p.message.clone())],
+                    ),
+                    _ => (None, Vec::new()),
+                };
+                self.render(&Report {
+                    message: format!("{}{place}: {field}{}", e.origin, p.message),
+                    source,
+                    labels,
+                    help: p.help.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// A regime's compilation problems, each pointing into its manifest.
+    pub fn regime_error(&self, e: &RegimeError, text: Option<&str>) -> String {
+        e.problems
+            .iter()
+            .map(|(p, loc)| {
+                let place = loc
+                    .as_ref()
+                    .map(|l| format!(":{}:{}", l.line, l.column))
+                    .unwrap_or_default();
+                let expr = p
+                    .expression
+                    .as_ref()
+                    .map(|x| format!(" in `{x}`"))
+                    .unwrap_or_default();
+                let (source, labels) = match (text, loc) {
+                    (Some(t), Some(l)) => (
+                        Some(NamedSource::new(&e.origin, t.to_string())),
+                        vec![LabeledSpan::at(l.span.clone(), p.message.clone())],
+                    ),
+                    _ => (None, Vec::new()),
+                };
+                let regime = e
+                    .regime
+                    .as_ref()
+                    .map(|r| format!("regime `{r}`, "))
+                    .unwrap_or_default();
+                self.render(&Report {
+                    message: format!(
+                        "{}{place}: {regime}{}: {}{expr}",
+                        e.origin, p.item, p.message
+                    ),
+                    source,
+                    labels,
+                    help: p.help.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// A case file that could not be loaded.
+    pub fn case_error(&self, e: &CaseError, text: &str) -> String {
+        match e {
+            CaseError::Profile(p) => self.profile_error(p, Some(text)),
+            other => self.plain(&other.to_string()),
+        }
+    }
+
+    /// A message without source.
+    pub fn plain(&self, message: &str) -> String {
+        self.render(&Report {
+            message: message.to_string(),
+            source: None,
+            labels: Vec::new(),
+            help: None,
+        })
+    }
+}

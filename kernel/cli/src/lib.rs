@@ -1,0 +1,150 @@
+//! # juxta (the command-line interface)
+//!
+//! The only crate that knows clap, terminals, output formats and exit codes. [`run`] is the
+//! whole program with its standard streams passed in, so tests drive it in-process exactly as a
+//! user would from a shell.
+#![forbid(unsafe_code)]
+
+pub mod args;
+mod build;
+mod compare;
+pub mod diagnostics;
+mod regime_test;
+pub mod table;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::sync::Arc;
+
+use clap::Parser;
+use juxta_core::schema::Schema;
+use juxta_host::{Limits, RegimeSet, Sandbox};
+
+use args::{Cli, ColorChoice, Command, RegimeCommand};
+
+/// Exit codes, documented in `--help` and the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything worked.
+    Success = 0,
+    /// An error: bad input, an unreadable file, a failed build.
+    Error = 1,
+    /// The command line is wrong.
+    Usage = 2,
+    /// Output was produced, but at least one regime failed.
+    RegimeFailed = 3,
+    /// Checks failed: test cases, or `build --check` found a different build.
+    ChecksFailed = 4,
+}
+
+/// What the program knows about its environment.
+pub struct Io<'a> {
+    /// Standard output.
+    pub out: &'a mut dyn Write,
+    /// Standard error.
+    pub err: &'a mut dyn Write,
+    /// Whether standard output is a terminal.
+    pub out_is_terminal: bool,
+    /// Whether standard error is a terminal.
+    pub err_is_terminal: bool,
+}
+
+/// Everything a command needs.
+pub(crate) struct Ctx<'a, 'b> {
+    pub io: &'a mut Io<'b>,
+    pub color_out: bool,
+    pub color_err: bool,
+}
+
+impl Ctx<'_, '_> {
+    pub fn renderer(&self) -> diagnostics::Renderer {
+        diagnostics::Renderer::new(self.color_err)
+    }
+
+    /// Writes to standard error; a closed stream is not worth failing over.
+    pub fn eprint(&mut self, text: &str) {
+        let _ = self.io.err.write_all(text.as_bytes());
+    }
+
+    /// Writes an error message and returns the code to exit with.
+    pub fn fail(&mut self, code: Exit, message: &str) -> Exit {
+        let text = self.renderer().plain(message);
+        self.eprint(&text);
+        code
+    }
+}
+
+/// Runs juxta with these arguments (the first is the program name).
+pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
+            let text = if io.err_is_terminal && e.use_stderr() {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let _ = if e.use_stderr() {
+                io.err.write_all(text.as_bytes())
+            } else {
+                io.out.write_all(text.as_bytes())
+            };
+            return code;
+        }
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let decide = |terminal: bool| match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && !no_color,
+    };
+    let (color_out, color_err) = (decide(io.out_is_terminal), decide(io.err_is_terminal));
+    let mut ctx = Ctx {
+        io,
+        color_out,
+        color_err,
+    };
+    match cli.command {
+        Command::Compare(a) => compare::compare(&mut ctx, &a),
+        Command::Regimes(a) => compare::regimes(&mut ctx, &a),
+        Command::Regime(RegimeCommand::Build(a)) => build::build(&mut ctx, &a),
+        Command::Regime(RegimeCommand::Test(a)) => regime_test::test(&mut ctx, &a),
+    }
+}
+
+/// The bundled regimes, loaded in a fresh sandbox.
+pub(crate) fn bundled_regimes() -> Result<RegimeSet, String> {
+    let sandbox = Sandbox::new(Limits::default()).map_err(|e| e.to_string())?;
+    Ok(RegimeSet::bundled(
+        Arc::new(sandbox),
+        Arc::new(Schema::v1()),
+    ))
+}
+
+/// Reads a file (or standard input for `-`) as UTF-8 text, with a message naming the file.
+pub(crate) fn read_text(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let shown = path.display();
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        return std::io::stdin()
+            .read_to_string(&mut text)
+            .map(|_| text)
+            .map_err(|e| format!("cannot read standard input: {e}"));
+    }
+    if path.is_dir() {
+        return Err(format!("`{shown}` is a directory, not a file"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "`{shown}` is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}

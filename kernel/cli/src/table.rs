@@ -1,0 +1,253 @@
+//! The side-by-side table of `juxta compare`: one column per regime, rows grouped by what the
+//! law asks — required, invited, not required, government duties, penalties, status — so that
+//! obligations and invitations are never confused. Status is shown by a symbol and a word, not
+//! by colour alone.
+
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use juxta_core::report::{Comparison, Finding, RegimeReport, Status};
+use juxta_core::value::format_number;
+use juxta_host::{Entry, RegimeSet};
+use juxta_sdk::manifest::RuleKind;
+
+/// How to draw the table.
+pub struct Style {
+    /// Use colour.
+    pub color: bool,
+    /// Total width in columns.
+    pub width: u16,
+    /// Leave out rows that do not apply.
+    pub applicable_only: bool,
+}
+
+fn section(kind: RuleKind) -> &'static str {
+    match kind {
+        RuleKind::Obligation => "REQUIRED\nobligations",
+        RuleKind::Invitation => "INVITED\nvoluntary offers",
+        RuleKind::NonObligation => "NOT REQUIRED\nstated non-duties",
+        RuleKind::GovernmentDuty => "GOVERNMENT\nnot the lab's duties",
+        RuleKind::Penalty => "PENALTIES\nexposure",
+        RuleKind::Classification => "STATUS\nclassifications",
+    }
+}
+
+fn kind_of(f: &Finding) -> Option<RuleKind> {
+    RuleKind::ALL.into_iter().find(|k| k.as_str() == f.kind)
+}
+
+/// The symbol and word of a status.
+pub fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Applies => "✔ APPLIES",
+        Status::DoesNotApply => "✘ does not apply",
+        Status::Undetermined => "? UNDETERMINED",
+    }
+}
+
+fn cell_text(f: &Finding) -> String {
+    let mut lines = vec![
+        format!("{} · {}", status_label(f.status), f.id),
+        f.title.clone(),
+    ];
+    if let Some(due) = &f.due {
+        lines.push(format!("due {due}"));
+    }
+    if !f.missing_facts.is_empty() {
+        lines.push(format!("needs: {}", f.missing_facts.join(", ")));
+    }
+    if !f.open_questions.is_empty() {
+        lines.push(format!("open: {}", f.open_questions.join(", ")));
+    }
+    lines.push(f.citation.clone());
+    lines.join("\n")
+}
+
+fn styled(text: String, status: Option<Status>, color: bool) -> Cell {
+    let cell = Cell::new(text);
+    if !color {
+        return cell;
+    }
+    match status {
+        Some(Status::Applies) => cell.fg(Color::Green),
+        Some(Status::Undetermined) => cell.fg(Color::Yellow),
+        Some(Status::DoesNotApply) => cell.add_attribute(Attribute::Dim),
+        None => cell,
+    }
+}
+
+/// Renders a comparison.
+pub fn render(cmp: &Comparison, set: &RegimeSet, style: &Style) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(style.width);
+    let mut header = vec![Cell::new("")];
+    for r in &cmp.regimes {
+        let name = r.name.clone().unwrap_or_else(|| r.id.clone());
+        let sub = match (&r.jurisdiction, &r.version) {
+            (Some(j), Some(v)) => format!("{j} · {} {v}", r.id),
+            _ => r.id.clone(),
+        };
+        let cell = Cell::new(format!("{name}\n{sub}"));
+        header.push(if style.color {
+            cell.add_attribute(Attribute::Bold)
+        } else {
+            cell
+        });
+    }
+    table.set_header(header);
+
+    fn shown(r: &RegimeReport, kind: RuleKind, applicable_only: bool) -> Vec<&Finding> {
+        r.rules
+            .iter()
+            .filter(|f| kind_of(f) == Some(kind))
+            .filter(|f| !applicable_only || f.status != Status::DoesNotApply)
+            .collect()
+    }
+    if cmp.regimes.iter().any(|r| r.error.is_some()) {
+        let mut row = vec![styled("ERROR".into(), None, false)];
+        for r in &cmp.regimes {
+            let text = r
+                .error
+                .as_ref()
+                .map(|e| format!("✖ this regime failed:\n{e}"))
+                .unwrap_or_default();
+            let cell = Cell::new(text);
+            row.push(if style.color {
+                cell.fg(Color::Red)
+            } else {
+                cell
+            });
+        }
+        table.add_row(row);
+    }
+    for kind in RuleKind::ALL {
+        let columns: Vec<Vec<&Finding>> = cmp
+            .regimes
+            .iter()
+            .map(|r| shown(r, kind, style.applicable_only))
+            .collect();
+        let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
+        let any_rule_of_kind = cmp
+            .regimes
+            .iter()
+            .any(|r| r.rules.iter().any(|f| kind_of(f) == Some(kind)));
+        if !any_rule_of_kind {
+            continue;
+        }
+        for i in 0..rows.max(1) {
+            let label = if i == 0 {
+                section(kind).to_string()
+            } else {
+                String::new()
+            };
+            let label_cell = if style.color && i == 0 {
+                Cell::new(label).add_attribute(Attribute::Bold)
+            } else {
+                Cell::new(label)
+            };
+            let mut row = vec![label_cell];
+            for (r, col) in cmp.regimes.iter().zip(&columns) {
+                let cell = match col.get(i) {
+                    Some(f) => styled(cell_text(f), Some(f.status), style.color),
+                    None if i == 0 && r.error.is_none() => {
+                        styled("— none —".into(), None, style.color)
+                    }
+                    None => Cell::new(""),
+                };
+                row.push(cell);
+            }
+            table.add_row(row);
+        }
+    }
+    let mut row = vec![Cell::new("DATES & AMOUNTS")];
+    for r in &cmp.regimes {
+        row.push(Cell::new(computed_text(r, set)));
+    }
+    table.add_row(row);
+    table.to_string()
+}
+
+fn computed_text(r: &RegimeReport, set: &RegimeSet) -> String {
+    let regime = set.entries().iter().find_map(|e| match e {
+        Entry::Ready(l) if l.regime.id() == r.id => Some(&l.regime),
+        _ => None,
+    });
+    let describe = |name: &str| -> (String, String) {
+        regime
+            .and_then(|g| g.computed.iter().find(|c| c.name == name))
+            .map(|c| (c.title.clone(), c.unit.clone()))
+            .unwrap_or_else(|| (name.to_string(), String::new()))
+    };
+    let mut lines = Vec::new();
+    for (name, value) in &r.computed {
+        let (title, unit) = describe(name);
+        let shown = match value.as_f64() {
+            Some(n) if unit == "EUR" => format!("EUR {}", group_thousands(n)),
+            Some(n) => format!("{} {unit}", format_number(n)).trim().to_string(),
+            None => value.as_str().unwrap_or_default().to_string(),
+        };
+        lines.push(format!("{title}: {shown}"));
+    }
+    for (name, missing) in &r.computed_undetermined {
+        let (title, _) = describe(name);
+        let needs = if missing.is_empty() {
+            "open questions of the law".to_string()
+        } else {
+            missing.join(", ")
+        };
+        lines.push(format!("{title}: ? needs {needs}"));
+    }
+    if lines.is_empty() && r.error.is_none() {
+        lines.push("— none —".into());
+    }
+    lines.join("\n")
+}
+
+/// `360000000` as `360,000,000` (amounts are whole euros in every regime so far).
+fn group_thousands(n: f64) -> String {
+    let whole = format!("{:.0}", n.abs());
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0.0 { format!("-{out}") } else { out }
+}
+
+/// A one-line tally per regime, for the footer.
+pub fn tally(cmp: &Comparison) -> String {
+    cmp.regimes
+        .iter()
+        .map(|r| {
+            if r.error.is_some() {
+                return format!("{}: failed", r.id);
+            }
+            let count = |s: Status| r.rules.iter().filter(|f| f.status == s).count();
+            let required = r.rules.iter().filter(|f| f.kind == "obligation" && f.status == Status::Applies).count();
+            let invited = r.rules.iter().filter(|f| f.kind == "invitation" && f.status == Status::Applies).count();
+            format!(
+                "{}: {required} required, {invited} invited; {} apply, {} undetermined, {} do not apply",
+                r.id,
+                count(Status::Applies),
+                count(Status::Undetermined),
+                count(Status::DoesNotApply)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(360_000_000.0), "360,000,000");
+        assert_eq!(group_thousands(15_000_000.0), "15,000,000");
+        assert_eq!(group_thousands(999.0), "999");
+    }
+}

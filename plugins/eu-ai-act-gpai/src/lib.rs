@@ -1,0 +1,4 @@
+//! The `eu-ai-act-gpai` regime plugin. All of the law is in `regimes/eu-ai-act-gpai/regime.toml`; this crate only
+//! embeds it, so that the manifest a lawyer reviews is byte for byte the one the kernel loads.
+
+juxta_sdk::regime!(include_str!("../../../regimes/eu-ai-act-gpai/regime.toml"));

@@ -53,15 +53,38 @@ pub fn dispatch(
 
 /// Turns a regime manifest, and optionally custom functions, into the plugin's exports.
 ///
-/// ```ignore
-/// juxta_sdk::regime!(include_str!("../../../regimes/my-regime/regime.toml"));
+/// A plugin crate usually embeds its regime's TOML:
+/// `juxta_sdk::regime!(include_str!("../../../regimes/my-regime/regime.toml"));`.
+/// With custom functions, named as in the manifest's `[functions]` table:
 ///
-/// // with custom functions, named as in the manifest's [functions] table:
-/// fn working_days_after(args: &[serde_json::Value]) -> Result<serde_json::Value, String> { … }
+/// ```
+/// use serde_json::{Value, json};
+///
+/// /// Adds `n` working days (Monday to Friday) to a date; arguments `["2026-09-04", 1]`.
+/// fn working_days_after(args: &[Value]) -> Result<Value, String> {
+///     let (Some(date), Some(n)) = (args.first().and_then(Value::as_str), args.get(1).and_then(Value::as_i64)) else {
+///         return Err("expects a date and a number of days".into());
+///     };
+///     let date: juxta_sdk::Date = date.parse().map_err(|e| format!("{e}"))?;
+///     let mut day = date;
+///     let mut left = n;
+///     while left > 0 {
+///         day = day.add_days(1).map_err(|e| e.to_string())?;
+///         // 1970-01-01 was a Thursday: days 2 and 3 after it (mod 7) are Saturday and Sunday.
+///         if !matches!(day.days_since_epoch().rem_euclid(7), 2 | 3) {
+///             left -= 1;
+///         }
+///     }
+///     Ok(json!(day.to_string()))
+/// }
+///
 /// juxta_sdk::regime!(
-///     include_str!("../../../regimes/my-regime/regime.toml"),
+///     "[regime]\nid = \"example\"\n",
 ///     functions: { "working_days_after" => working_days_after },
 /// );
+///
+/// // Friday 4 September 2026 + 1 working day = Monday 7 September.
+/// assert_eq!(working_days_after(&[json!("2026-09-04"), json!(1)]), Ok(json!("2026-09-07")));
 /// ```
 #[macro_export]
 macro_rules! regime {
@@ -69,6 +92,7 @@ macro_rules! regime {
         $crate::regime!($manifest, functions: {});
     };
     ($manifest:expr, functions: { $($name:literal => $function:path),* $(,)? } $(,)?) => {
+        #[allow(dead_code, reason = "constructed only by the WebAssembly exports")]
         struct JuxtaRegimePlugin;
 
         impl $crate::guest::bindings::exports::juxta::regime::plugin::Guest for JuxtaRegimePlugin {
@@ -88,6 +112,10 @@ macro_rules! regime {
             }
         }
 
+        // The component-model export names (`juxta:regime/plugin@1.0.0#manifest`) exist only in
+        // WebAssembly; a native build of the crate (for `cargo test`, clippy) type-checks the
+        // implementation above without them.
+        #[cfg(target_arch = "wasm32")]
         $crate::guest::bindings::__juxta_export_bindings!(JuxtaRegimePlugin with_types_in $crate::guest::bindings);
     };
 }

@@ -9,11 +9,8 @@
 //! - with the `guest` feature, [`regime!`], which turns a `regime.toml` and optional Rust
 //!   functions into a WebAssembly component that imports nothing.
 //!
-//! A regime author normally writes only `regime.toml`, its cases, and a three-line plugin crate:
-//!
-//! ```ignore
-//! juxta_sdk::regime!(include_str!("../../../regimes/my-regime/regime.toml"));
-//! ```
+//! A regime author normally writes only `regime.toml`, its cases, and a one-line plugin crate:
+//! `juxta_sdk::regime!(include_str!("../../../regimes/my-regime/regime.toml"));` (see [`regime!`]).
 #![cfg_attr(not(feature = "guest"), forbid(unsafe_code))]
 
 // The generated guest bindings name this crate by its external path.

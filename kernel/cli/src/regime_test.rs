@@ -15,7 +15,7 @@ use crate::{Ctx, Exit, read_text};
 
 /// A regime under test: compiled from source, or loaded from a plugin.
 enum UnderTest {
-    Source(Regime),
+    Source(Box<Regime>),
     Plugin(RegimeSet),
 }
 
@@ -113,7 +113,7 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
             },
             Arc::clone(&schema),
         ) {
-            Ok(r) => (UnderTest::Source(r), a.target.join("tests")),
+            Ok(r) => (UnderTest::Source(Box::new(r)), a.target.join("tests")),
             Err(e) => {
                 let rendered = ctx.renderer().regime_error(&e, Some(&text));
                 ctx.eprint(&rendered);

@@ -196,7 +196,7 @@ fn computed_text(r: &RegimeReport, set: &RegimeSet) -> String {
         } else {
             missing.join(", ")
         };
-        lines.push(format!("{title}: ? needs {needs}"));
+        lines.push(format!("{title}: ? undetermined\n  needs: {needs}"));
     }
     if lines.is_empty() && r.error.is_none() {
         lines.push("— none —".into());

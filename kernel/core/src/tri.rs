@@ -23,9 +23,13 @@ impl Truth {
     pub fn from_bool(b: bool) -> Truth {
         if b { Truth::True } else { Truth::False }
     }
+}
+
+impl std::ops::Not for Truth {
+    type Output = Truth;
 
     /// Negation (`NOT U = U`).
-    pub fn not(self) -> Truth {
+    fn not(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,
@@ -181,11 +185,15 @@ impl Outcome {
             open,
         }
     }
+}
+
+impl std::ops::Not for Outcome {
+    type Output = Outcome;
 
     /// Negation: the reasons stay the same.
-    pub fn not(self) -> Outcome {
+    fn not(self) -> Outcome {
         Outcome {
-            truth: self.truth.not(),
+            truth: !self.truth,
             ..self
         }
     }

@@ -266,16 +266,22 @@ fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<
             error,
         })
     };
-    if let Some(expected) = &source.expected_sha256 {
-        if *expected != sha256 {
-            return failed(
-                &source.name,
-                format!(
-                    "plugin `{}`: load: its sha256 is {sha256} but {expected} is pinned; refusing changed bytes (rebuild, or re-pin with `juxta regimes lock`)",
-                    source.name
-                ),
-            );
-        }
+    if let Some(expected) = &source.expected_sha256
+        && *expected != sha256
+    {
+        let remedy = match source.origin {
+            Origin::Bundled => {
+                "plugins/dist/SHA256SUMS is stale: rebuild with `juxta regime build`"
+            }
+            Origin::File(_) => "the plugin changed since it was pinned",
+        };
+        return failed(
+            &source.name,
+            format!(
+                "plugin `{}`: load: its sha256 is {sha256} but {expected} is pinned; refusing it ({remedy})",
+                source.name
+            ),
+        );
     }
     let plugin = match sandbox.load(source.bytes, &source.name) {
         Ok(p) => Arc::new(p),

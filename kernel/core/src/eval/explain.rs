@@ -114,7 +114,7 @@ impl Walker<'_> {
             Cond::Or(xs) => {
                 fold::<()>(true, xs.iter().map(|x| Ok(self.outcome(x)))).unwrap_or(unknown)
             }
-            Cond::Not(x) => self.outcome(x).not(),
+            Cond::Not(x) => !self.outcome(x),
             Cond::If(c, a, b) => match self.outcome(c).truth {
                 Truth::True => self.outcome(a),
                 Truth::False => self.outcome(b),

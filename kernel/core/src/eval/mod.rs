@@ -308,7 +308,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             Cond::Const(b) => Outcome::decided(*b, FactSet::EMPTY),
             Cond::And(xs) => fold(false, xs.iter().map(|x| self.cond(x)))?,
             Cond::Or(xs) => fold(true, xs.iter().map(|x| self.cond(x)))?,
-            Cond::Not(x) => self.cond(x)?.not(),
+            Cond::Not(x) => !self.cond(x)?,
             Cond::If(c, a, b) => {
                 let co = self.cond(c)?;
                 match co.truth {

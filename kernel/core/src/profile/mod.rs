@@ -504,10 +504,10 @@ impl Validator<'_> {
                 if !n.is_finite() {
                     return fail(self, format!("`{n}` is not a finite number"), None);
                 }
-                if let Some(min) = min {
-                    if n < min {
-                        return fail(self, format!("{n} is below the minimum {min}"), None);
-                    }
+                if let Some(min) = min
+                    && n < min
+                {
+                    return fail(self, format!("{n} is below the minimum {min}"), None);
                 }
                 Some(Value::Number(n))
             }

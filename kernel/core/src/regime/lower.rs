@@ -232,13 +232,18 @@ impl<'a, 'n> Lowerer<'a, 'n> {
 
     fn present(&mut self, e: &IdedExpr, arg: &IdedExpr) -> Cond {
         let schema = self.names.schema;
-        if let Expr::Ident(name) = &arg.expr {
-            if let Some(t) = schema.table_index(name) {
-                return match schema.tables()[t].presence {
-                    Some(id) => Cond::Present(id),
-                    None => self.bad(e, &format!("the presence of `[{name}]` is not a fact: its fields are read one by one")),
-                };
-            }
+        if let Expr::Ident(name) = &arg.expr
+            && let Some(t) = schema.table_index(name)
+        {
+            return match schema.tables()[t].presence {
+                Some(id) => Cond::Present(id),
+                None => self.bad(
+                    e,
+                    &format!(
+                        "the presence of `[{name}]` is not a fact: its fields are read one by one"
+                    ),
+                ),
+            };
         }
         let tables: Vec<&str> = schema
             .tables()
@@ -273,24 +278,24 @@ impl<'a, 'n> Lowerer<'a, 'n> {
     }
 
     fn val(&mut self, e: &IdedExpr, want: &Ty) -> ValueExpr {
-        if let Expr::Call(call) = &e.expr {
-            if call.target.is_none() {
-                match (call.func_name.as_str(), call.args.as_slice()) {
-                    ("_?_:_", [c, a, b]) => {
-                        return ValueExpr::If(
-                            self.cond(c),
-                            Box::new(self.val(a, want)),
-                            Box::new(self.val(b, want)),
-                        );
-                    }
-                    ("fallback", [a, b]) => {
-                        return ValueExpr::Fallback(
-                            Box::new(self.val(a, want)),
-                            Box::new(self.val(b, want)),
-                        );
-                    }
-                    _ => {}
+        if let Expr::Call(call) = &e.expr
+            && call.target.is_none()
+        {
+            match (call.func_name.as_str(), call.args.as_slice()) {
+                ("_?_:_", [c, a, b]) => {
+                    return ValueExpr::If(
+                        self.cond(c),
+                        Box::new(self.val(a, want)),
+                        Box::new(self.val(b, want)),
+                    );
                 }
+                ("fallback", [a, b]) => {
+                    return ValueExpr::Fallback(
+                        Box::new(self.val(a, want)),
+                        Box::new(self.val(b, want)),
+                    );
+                }
+                _ => {}
             }
         }
         // A leaf id of 0 on error is never evaluated: the regime fails to load.
@@ -796,12 +801,12 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                     && sel.operand.expr_segments().as_deref()
                         == Some(&["params".to_string()][..]) =>
             {
-                if let Some(p) = self.names.params.get(&sel.field) {
-                    if p.ty == ParameterType::StringList {
-                        for v in &p.values {
-                            if let Value::List(items) = &v.value {
-                                literals.extend(items.iter().map(|s| (s.clone(), other)));
-                            }
+                if let Some(p) = self.names.params.get(&sel.field)
+                    && p.ty == ParameterType::StringList
+                {
+                    for v in &p.values {
+                        if let Value::List(items) = &v.value {
+                            literals.extend(items.iter().map(|s| (s.clone(), other)));
                         }
                     }
                 }

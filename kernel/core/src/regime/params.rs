@@ -9,6 +9,9 @@ use juxta_sdk::manifest::{Parameter as ParameterDecl, ParameterType};
 use super::types::Ty;
 use crate::value::Value;
 
+/// A message with the span it is about, if known.
+pub type SpannedMessage = (Option<std::ops::Range<usize>>, String);
+
 /// A compiled parameter.
 #[derive(Clone, Debug)]
 pub struct Parameter {
@@ -36,11 +39,9 @@ pub struct DatedValue {
 }
 
 impl Parameter {
-    /// Checks a declaration; returns the problems found (messages without the parameter name).
-    pub fn compile(
-        name: &str,
-        decl: &ParameterDecl,
-    ) -> Result<Parameter, Vec<(Option<std::ops::Range<usize>>, String)>> {
+    /// Checks a declaration; returns the problems found (messages without the parameter name),
+    /// each with its span in the manifest.
+    pub fn compile(name: &str, decl: &ParameterDecl) -> Result<Parameter, Vec<SpannedMessage>> {
         let mut problems = Vec::new();
         let mut values = Vec::new();
         if decl.values.is_empty() {

@@ -1,0 +1,69 @@
+//! The bundled plugins are exactly the regimes in `regimes/`, checksummed, and import nothing.
+
+use std::sync::Arc;
+
+use juxta_core::schema::Schema;
+use juxta_host::bundled::{BUNDLED, sha256_hex};
+use juxta_host::{Limits, Sandbox};
+
+#[test]
+fn each_bundled_manifest_is_its_regime_toml() {
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    for b in BUNDLED {
+        let plugin = sandbox
+            .load(b.bytes, b.id())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut instance = sandbox.instantiate(&plugin, b.id(), None).unwrap();
+        let manifest = instance.manifest().unwrap();
+        let source = std::fs::read_to_string(
+            juxta_tests::repo()
+                .join("regimes")
+                .join(b.id())
+                .join("regime.toml"),
+        )
+        .unwrap();
+        assert!(
+            manifest == source,
+            "plugins/dist/{} is stale: its manifest differs from regimes/{}/regime.toml; run `cargo run -- regime build plugins/{}`",
+            b.file,
+            b.id(),
+            b.id()
+        );
+    }
+}
+
+#[test]
+fn every_regime_is_bundled() {
+    let bundled: Vec<&str> = BUNDLED.iter().map(|b| b.id()).collect();
+    for id in juxta_tests::regime_ids() {
+        assert!(bundled.contains(&id.as_str()), "regime {id} is not bundled");
+    }
+}
+
+#[test]
+fn bundled_plugins_match_their_checksums() {
+    for b in BUNDLED {
+        let sha = b.verified_sha256().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(sha, sha256_hex(b.bytes));
+        let on_disk = std::fs::read(juxta_tests::repo().join("plugins/dist").join(b.file)).unwrap();
+        assert_eq!(
+            on_disk, b.bytes,
+            "the embedded {} is not the file in plugins/dist",
+            b.file
+        );
+    }
+}
+
+#[test]
+fn bundled_plugins_import_nothing_and_speak_abi_1() {
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    for b in BUNDLED {
+        // `load` refuses any import; it also checks the exported interface and its version.
+        let plugin = sandbox
+            .load(b.bytes, b.id())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plugin.abi_version(), "1.0.0");
+    }
+    let set = juxta_host::RegimeSet::bundled(Arc::new(sandbox), Arc::new(Schema::v1()));
+    assert_eq!(set.entries().len(), BUNDLED.len());
+}

@@ -1,0 +1,320 @@
+//! Hostile plugins: each must fail with a clear error naming the plugin and the phase, must not
+//! take the process down, and must leave the other regimes' results intact.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use juxta_core::profile::{Format, Profile};
+use juxta_core::report::{Comparison, Status};
+use juxta_core::schema::Schema;
+use juxta_host::bundled::BUNDLED;
+use juxta_host::{Limits, Origin, PluginSource, RegimeSet, Sandbox};
+use juxta_tests::{CALL_ERR, component, plugin_wat, tiny_manifest, wit};
+
+fn limits() -> Limits {
+    Limits {
+        manifest_fuel: 20_000_000,
+        call_fuel: 5_000_000,
+        ..Limits::default()
+    }
+}
+
+/// The bundled regimes plus one extra plugin, evaluated on the closed-frontier example.
+fn compare_with(bytes: &[u8], limits: Limits) -> Comparison {
+    let schema = Arc::new(Schema::v1());
+    let mut set = RegimeSet::bundled(Arc::new(Sandbox::new(limits).unwrap()), Arc::clone(&schema));
+    set.load(vec![PluginSource {
+        name: "hostile".into(),
+        origin: Origin::File("hostile.wasm".into()),
+        bytes,
+        expected_sha256: None,
+    }]);
+    let text =
+        std::fs::read_to_string(juxta_tests::repo().join("examples/closed-frontier.toml")).unwrap();
+    let profile = Profile::parse(&text, Format::Toml, "closed-frontier.toml", &schema).unwrap();
+    set.compare(&profile, "closed-frontier.toml")
+}
+
+/// The hostile column's error, after checking that the bundled columns came out whole.
+fn hostile_error(cmp: &Comparison) -> String {
+    for b in BUNDLED {
+        let r = cmp.regimes.iter().find(|r| r.id == b.id()).unwrap();
+        assert!(r.error.is_none(), "{} failed too: {:?}", b.id(), r.error);
+        assert!(!r.rules.is_empty());
+    }
+    let hostile: Vec<_> = cmp
+        .regimes
+        .iter()
+        .filter(|r| BUNDLED.iter().all(|b| b.id() != r.id))
+        .collect();
+    assert_eq!(hostile.len(), 1);
+    assert!(
+        hostile[0].rules.is_empty(),
+        "a failed regime reports no rules"
+    );
+    hostile[0]
+        .error
+        .clone()
+        .expect("the hostile plugin must fail")
+}
+
+fn abi1(manifest: &str, manifest_body: &str, call_body: &str, extra: &str) -> Vec<u8> {
+    component(
+        &plugin_wat("1.0.0", manifest, manifest_body, call_body, extra),
+        juxta_sdk::WIT,
+    )
+}
+
+#[test]
+fn a_well_behaved_fixture_loads_and_evaluates() {
+    let cmp = compare_with(
+        &abi1(&tiny_manifest("fixture", ""), "", CALL_ERR, ""),
+        limits(),
+    );
+    let r = cmp.regimes.iter().find(|r| r.id == "fixture").unwrap();
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert_eq!(r.rules[0].status, Status::Applies);
+}
+
+#[test]
+fn an_endless_loop_in_manifest_runs_out_of_fuel() {
+    let cmp = compare_with(&abi1("", "(loop $l (br $l))", CALL_ERR, ""), limits());
+    let e = hostile_error(&cmp);
+    assert!(
+        e.contains("plugin `hostile`: manifest: ran out of fuel"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_endless_loop_hits_the_wall_clock_deadline_when_fuel_is_plentiful() {
+    let l = Limits {
+        manifest_fuel: u64::MAX / 4,
+        manifest_time: Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let started = std::time::Instant::now();
+    let cmp = compare_with(&abi1("", "(loop $l (br $l))", CALL_ERR, ""), l);
+    let e = hostile_error(&cmp);
+    assert!(
+        e.contains("manifest: exceeded its time limit of 200 ms"),
+        "{e}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_trap_fails_the_column() {
+    let e = hostile_error(&compare_with(
+        &abi1("", "unreachable", CALL_ERR, ""),
+        limits(),
+    ));
+    assert!(e.contains("manifest: trapped"), "{e}");
+}
+
+#[test]
+fn memory_growth_past_the_cap_fails_the_column() {
+    let body = "(loop $l (drop (memory.grow (i32.const 64))) (br $l))";
+    let e = hostile_error(&compare_with(&abi1("", body, CALL_ERR, ""), limits()));
+    assert!(e.contains("exceeded its memory limit of 64 MiB"), "{e}");
+}
+
+#[test]
+fn runaway_recursion_overflows_the_stack_cap() {
+    let e = hostile_error(&compare_with(
+        &abi1("", "(call $deep)", CALL_ERR, "(func $deep (call $deep))"),
+        limits(),
+    ));
+    assert!(e.contains("overflowed its stack"), "{e}");
+}
+
+#[test]
+fn a_huge_manifest_is_refused() {
+    // Returns 5 MiB of zero bytes as the manifest string.
+    let wat = r#"(module
+  (memory (export "memory") 100)
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "juxta:regime/plugin@1.0.0#manifest") (result i32)
+    (i32.store (i32.const 16) (i32.const 64)) (i32.store (i32.const 20) (i32.const 5242880)) (i32.const 16))
+  (func (export "juxta:regime/plugin@1.0.0#call") (param i32 i32 i32 i32) (result i32) unreachable))"#;
+    let e = hostile_error(&compare_with(&component(wat, juxta_sdk::WIT), limits()));
+    assert!(e.contains("returned a manifest of 5242880 bytes"), "{e}");
+}
+
+#[test]
+fn a_component_with_an_import_is_refused() {
+    let wat = plugin_wat(
+        "1.0.0",
+        "",
+        "",
+        CALL_ERR,
+        r#"(import "$root" "log" (func (param i32 i32)))"#,
+    );
+    let bytes = component(&wat, &wit("1.0.0", "import log: func(message: string);"));
+    let e = hostile_error(&compare_with(&bytes, limits()));
+    assert!(
+        e.contains("load: imports `log`; a juxta plugin may import nothing"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_wasi_import_is_refused() {
+    let wasi = "package wasi:cli@0.2.0 {\n  interface environment { get-arguments: func() -> list<string>; }\n}\n";
+    let wit_text = format!(
+        "{}\n{wasi}",
+        wit("1.0.0", "import wasi:cli/environment@0.2.0;")
+    );
+    let wat = plugin_wat(
+        "1.0.0",
+        "",
+        "",
+        CALL_ERR,
+        r#"(import "wasi:cli/environment@0.2.0" "get-arguments" (func (param i32)))"#,
+    );
+    let bytes = component(&wat, &wit_text);
+    let e = hostile_error(&compare_with(&bytes, limits()));
+    assert!(e.contains("imports `wasi:cli/environment@0.2.0`"), "{e}");
+}
+
+#[test]
+fn a_plugin_for_another_major_abi_version_is_refused_with_both_versions() {
+    let bytes = component(
+        &plugin_wat("2.0.0", &tiny_manifest("v2", ""), "", CALL_ERR, ""),
+        &wit("2.0.0", ""),
+    );
+    let e = hostile_error(&compare_with(&bytes, limits()));
+    assert!(
+        e.contains("built for plugin ABI juxta:regime@2.0.0; this juxta supports juxta:regime@1.x"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_core_module_is_refused() {
+    let core = wat::parse_str(plugin_wat("1.0.0", "", "", CALL_ERR, "")).unwrap();
+    let e = hostile_error(&compare_with(&core, limits()));
+    assert!(
+        e.contains("core WebAssembly module, not a component"),
+        "{e}"
+    );
+}
+
+#[test]
+fn garbage_bytes_are_refused() {
+    let e = hostile_error(&compare_with(b"this is not wasm at all", limits()));
+    assert!(e.contains("load: not a valid WebAssembly component"), "{e}");
+}
+
+#[test]
+fn a_manifest_that_is_not_toml_is_refused_at_the_manifest_phase() {
+    let e = hostile_error(&compare_with(
+        &abi1("[regime\nid = ", "", CALL_ERR, ""),
+        limits(),
+    ));
+    assert!(
+        e.contains("plugin `hostile`: manifest: the manifest does not compile"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_rule_reading_an_unknown_fact_is_a_load_error_naming_regime_rule_and_path() {
+    let manifest = tiny_manifest("typo", "").replace(
+        "model.training_compute_flop > 1e24",
+        "model.training_compute_flops > 1e24",
+    );
+    let e = hostile_error(&compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits()));
+    assert!(e.contains("plugin `typo`: manifest"), "{e}");
+    assert!(
+        e.contains("regime `typo`: block BIG: unknown fact `model.training_compute_flops`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("did you mean `model.training_compute_flop`?"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_plugin_claiming_a_bundled_regime_id_is_refused_naming_both_origins() {
+    let manifest = tiny_manifest("eu-ai-act-gpai", "");
+    let cmp = compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits());
+    let eu: Vec<_> = cmp
+        .regimes
+        .iter()
+        .filter(|r| r.id == "eu-ai-act-gpai")
+        .collect();
+    assert_eq!(eu.len(), 2);
+    let clash = eu.iter().find(|r| r.error.is_some()).unwrap();
+    let e = clash.error.as_ref().unwrap();
+    assert!(
+        e.contains("claimed twice: by bundled and by hostile.wasm"),
+        "{e}"
+    );
+    assert!(
+        eu.iter().any(|r| r.error.is_none() && r.rules.len() == 22),
+        "the bundled regime is unaffected"
+    );
+}
+
+const CALLING_MANIFEST_TAIL: &str = r#"
+[functions.verdict]
+params = []
+returns = "bool"
+doc = "asks the plugin"
+
+[[rules]]
+id = "XX-CLS-ASK"
+kind = "classification"
+title = "Asked"
+citation = "Test Act, s. 2"
+condition = "verdict()"
+summary = "the plugin says so"
+"#;
+
+#[test]
+fn a_custom_function_is_called_in_the_sandbox() {
+    // `call` answers ok("true"), from a data segment at 1100.
+    let call = "(i32.store8 (i32.const 32) (i32.const 0)) (i32.store (i32.const 36) (i32.const 1100)) (i32.store (i32.const 40) (i32.const 4)) (i32.const 32)";
+    let bytes = abi1(
+        &tiny_manifest("asker", CALLING_MANIFEST_TAIL),
+        "",
+        call,
+        r#"(data (i32.const 1100) "true")"#,
+    );
+    let cmp = compare_with(&bytes, limits());
+    let r = cmp.regimes.iter().find(|r| r.id == "asker").unwrap();
+    assert!(r.error.is_none(), "{:?}", r.error);
+    let ask = r.rules.iter().find(|f| f.id == "XX-CLS-ASK").unwrap();
+    assert_eq!(ask.status, Status::Applies);
+}
+
+#[test]
+fn a_custom_function_that_loops_fails_only_its_column() {
+    let bytes = abi1(
+        &tiny_manifest("looper", CALLING_MANIFEST_TAIL),
+        "",
+        "(loop $l (br $l)) unreachable",
+        "",
+    );
+    let e = hostile_error(&compare_with(&bytes, limits()));
+    assert!(e.contains("regime `looper`: rule XX-CLS-ASK"), "{e}");
+    assert!(
+        e.contains("plugin `looper` 0.1.0: call: `verdict`: ran out of fuel"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_custom_function_returning_garbage_fails_only_its_column() {
+    let call = "(i32.store8 (i32.const 32) (i32.const 0)) (i32.store (i32.const 36) (i32.const 1100)) (i32.store (i32.const 40) (i32.const 5)) (i32.const 32)";
+    let bytes = abi1(
+        &tiny_manifest("liar", CALLING_MANIFEST_TAIL),
+        "",
+        call,
+        r#"(data (i32.const 1100) "maybe")"#,
+    );
+    let e = hostile_error(&compare_with(&bytes, limits()));
+    assert!(e.contains("the plugin returned invalid JSON"), "{e}");
+}

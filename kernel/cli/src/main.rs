@@ -9,14 +9,17 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
-    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    // Unlocked handles: each write takes the lock for itself. Holding `stderr().lock()` for the
+    // whole run would deadlock with log lines written from the plugin-loading threads.
+    let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
     let mut io = juxta::Io {
         out_is_terminal: stdout.is_terminal(),
         err_is_terminal: stderr.is_terminal(),
-        out: &mut stdout.lock(),
-        err: &mut stderr.lock(),
+        out: &mut stdout,
+        err: &mut stderr,
     };
     let code = juxta::run(std::env::args_os(), &mut io);
     ExitCode::from(code as u8)

@@ -283,6 +283,7 @@ fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<
             ),
         );
     }
+    let started = std::time::Instant::now();
     let plugin = match sandbox.load(source.bytes, &source.name) {
         Ok(p) => Arc::new(p),
         Err(e) => return failed(&source.name, e.to_string()),
@@ -291,6 +292,7 @@ fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<
         Ok(i) => i,
         Err(e) => return failed(&source.name, e.to_string()),
     };
+    let compiled = started.elapsed();
     let manifest = match instance.manifest() {
         Ok(m) => m,
         Err(e) => return failed(&source.name, e.to_string()),
@@ -315,6 +317,15 @@ fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<
         }
     };
     instance.set_identity(regime.id(), &regime.header.version);
+    tracing::debug!(
+        plugin = %source.name,
+        origin = %source.origin,
+        bytes = source.bytes.len(),
+        compile_ms = compiled.as_secs_f64() * 1e3,
+        total_ms = started.elapsed().as_secs_f64() * 1e3,
+        rules = regime.rules.len(),
+        "plugin loaded"
+    );
     Entry::Ready(LoadedRegime {
         regime: Arc::new(regime),
         origin: source.origin.clone(),

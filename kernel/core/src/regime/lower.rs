@@ -889,6 +889,8 @@ impl<'a, 'n> Lowerer<'a, 'n> {
             .to_string()
     }
 
+    /// The characters a sub-expression spans: the hull of its tokens' offsets, extended over a
+    /// trailing field name (CEL records the `.` of `a.b`, not the `b`).
     fn char_range(&self, e: &IdedExpr) -> Option<(usize, usize)> {
         let info = self.info.as_ref()?;
         let mut range: Option<(u32, u32)> = None;
@@ -900,7 +902,18 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                 });
             }
         });
-        range.map(|(s, t)| (s as usize, t as usize))
+        let (start, mut stop) = range.map(|(s, t)| (s as usize, t as usize))?;
+        let chars: Vec<char> = self.expr_text.chars().collect();
+        while chars
+            .get(stop + 1)
+            .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+            && chars
+                .get(stop)
+                .is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        {
+            stop += 1;
+        }
+        Some((start, stop))
     }
 }
 

@@ -836,3 +836,6 @@ fn build_env() -> Env {
     );
     env
 }
+
+#[cfg(test)]
+mod tests;

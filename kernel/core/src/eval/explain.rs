@@ -52,12 +52,7 @@ pub fn rule_explanation(
             if !missing.is_empty() {
                 parts.push(format!("missing: {}", missing.join(", ")));
             }
-            let open: Vec<&str> = outcome
-                .open
-                .iter()
-                .filter_map(|q| regime.questions.get(q))
-                .map(|q| q.id.as_str())
-                .collect();
+            let open = crate::report::question_ids(regime, outcome.open);
             if !open.is_empty() {
                 parts.push(format!("open question(s): {}", open.join(", ")));
             }

@@ -1,6 +1,7 @@
 //! `juxta compare` and `juxta regimes`.
 
 use comfy_table::{ContentArrangement, Table, presets};
+use juxta_core::diag::code_list;
 use juxta_core::profile::{Format as InputFormat, Profile};
 use juxta_host::Entry;
 use juxta_sdk::Date;
@@ -55,11 +56,7 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                 Exit::Usage,
                 &format!(
                     "unknown regime {}; the regimes are {}",
-                    unknown
-                        .iter()
-                        .map(|u| format!("`{u}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    code_list(unknown),
                     available.join(", ")
                 ),
             );

@@ -38,6 +38,18 @@ impl std::ops::Not for Truth {
     }
 }
 
+/// The positions of the set bits, lowest first.
+fn ones(mut bits: u128) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        if bits == 0 {
+            return None;
+        }
+        let id = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        Some(id)
+    })
+}
+
 /// A set of fact ids (at most [`FactSet::CAPACITY`] facts in a schema).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct FactSet(u128);
@@ -87,15 +99,7 @@ impl FactSet {
 
     /// The ids, in increasing order.
     pub fn iter(self) -> impl Iterator<Item = usize> {
-        let mut bits = self.0;
-        std::iter::from_fn(move || {
-            if bits == 0 {
-                return None;
-            }
-            let id = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            Some(id)
-        })
+        ones(self.0)
     }
 }
 
@@ -134,15 +138,7 @@ impl QuestionSet {
 
     /// The ids, in increasing order.
     pub fn iter(self) -> impl Iterator<Item = usize> {
-        let mut bits = self.0;
-        std::iter::from_fn(move || {
-            if bits == 0 {
-                return None;
-            }
-            let id = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            Some(id)
-        })
+        ones(u128::from(self.0))
     }
 }
 

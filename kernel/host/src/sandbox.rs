@@ -5,6 +5,7 @@
 //! all**: a component that imports anything (WASI included) is refused at load. Every failure
 //! is a [`PluginError`] naming the plugin, its version when known, and the phase.
 
+use juxta_core::diag::code_list;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -172,11 +173,7 @@ impl Sandbox {
         if !imports.is_empty() {
             return Err(fail(format!(
                 "imports {}; a juxta plugin may import nothing (no WASI, no host functions)",
-                imports
-                    .iter()
-                    .map(|i| format!("`{i}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                code_list(imports)
             )));
         }
         let (major, minor, patch) = juxta_sdk::ABI_VERSION;

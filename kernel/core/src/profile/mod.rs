@@ -8,6 +8,7 @@
 pub mod locate;
 pub mod tree;
 
+use crate::diag::code_list;
 use std::fmt;
 use std::ops::Range;
 
@@ -365,14 +366,7 @@ impl Validator<'_> {
                 "did you mean `{}`? fields belong inside their table",
                 f.path
             )),
-            (None, None) => Some(format!(
-                "the tables are {}",
-                tables
-                    .iter()
-                    .map(|t| format!("`{t}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            (None, None) => Some(format!("the tables are {}", code_list(tables))),
         };
         self.problem(
             path,
@@ -434,14 +428,7 @@ impl Validator<'_> {
                             "`{}` belongs to another table: did you mean `{p}`?",
                             field_key.name
                         )),
-                        (None, None) => Some(format!(
-                            "`{name}` has {}",
-                            fields
-                                .iter()
-                                .map(|f| format!("`{f}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
+                        (None, None) => Some(format!("`{name}` has {}", code_list(fields))),
                     };
                     self.problem(
                         &steps,

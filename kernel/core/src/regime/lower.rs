@@ -7,6 +7,7 @@
 //! (expression size, comprehension nesting). Each problem names the manifest item and points
 //! at the sub-expression, with a "did you mean" where one is close.
 
+use crate::diag::code_list;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -547,16 +548,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                     self.report(
                         Some(e),
                         format!("unknown fact `{path}`"),
-                        help.or_else(|| {
-                            Some(format!(
-                                "`{root}` has {}",
-                                fields
-                                    .iter()
-                                    .map(|f| format!("`{f}`"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ))
-                        }),
+                        help.or_else(|| Some(format!("`{root}` has {}", code_list(fields)))),
                     );
                     Ty::Dyn
                 }
@@ -817,16 +809,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
             if !allowed.contains(&s.as_str()) {
                 let help = did_you_mean(&s, allowed.iter().copied())
                     .map(|d| format!("did you mean `{d}`?"));
-                let help = help.or_else(|| {
-                    Some(format!(
-                        "the values are {}",
-                        allowed
-                            .iter()
-                            .map(|a| format!("`{a}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                });
+                let help = help.or_else(|| Some(format!("the values are {}", code_list(allowed))));
                 self.report(
                     Some(at),
                     format!("`{s}` is not a possible value here"),

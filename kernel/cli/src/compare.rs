@@ -7,7 +7,7 @@ use juxta_host::Entry;
 use juxta_sdk::Date;
 
 use crate::args::{CompareArgs, Format, RegimesArgs};
-use crate::table::{Style, render, tally};
+use crate::table::{ComputedTitles, Style, render, tally};
 use crate::{Ctx, Exit, bundled_regimes, read_text};
 
 fn terminal_width() -> u16 {
@@ -94,7 +94,7 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
             };
             format!(
                 "{head}{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n",
-                render(&cmp, &set, &style),
+                render(&cmp, &ComputedTitles::of(&set), &style),
                 tally(&cmp)
             )
         }

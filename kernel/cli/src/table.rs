@@ -6,8 +6,39 @@
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use juxta_core::report::{Comparison, Finding, RegimeReport, Status};
 use juxta_core::value::format_number;
+use std::collections::BTreeMap;
+
 use juxta_host::{Entry, RegimeSet};
 use juxta_sdk::manifest::RuleKind;
+
+/// Titles and units of computed values, by regime id and value name.
+#[derive(Default)]
+pub struct ComputedTitles(BTreeMap<(String, String), (String, String)>);
+
+impl ComputedTitles {
+    /// The titles of every loaded regime's computed values.
+    pub fn of(set: &RegimeSet) -> ComputedTitles {
+        let mut map = BTreeMap::new();
+        for e in set.entries() {
+            if let Entry::Ready(l) = e {
+                for c in &l.regime.computed {
+                    map.insert(
+                        (l.regime.id().to_string(), c.name.clone()),
+                        (c.title.clone(), c.unit.clone()),
+                    );
+                }
+            }
+        }
+        ComputedTitles(map)
+    }
+
+    fn get(&self, regime: &str, name: &str) -> (String, String) {
+        self.0
+            .get(&(regime.to_string(), name.to_string()))
+            .cloned()
+            .unwrap_or_else(|| (name.to_string(), String::new()))
+    }
+}
 
 /// How to draw the table.
 pub struct Style {
@@ -75,7 +106,7 @@ fn styled(text: String, status: Option<Status>, color: bool) -> Cell {
 }
 
 /// Renders a comparison.
-pub fn render(cmp: &Comparison, set: &RegimeSet, style: &Style) -> String {
+pub fn render(cmp: &Comparison, titles: &ComputedTitles, style: &Style) -> String {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
@@ -162,23 +193,14 @@ pub fn render(cmp: &Comparison, set: &RegimeSet, style: &Style) -> String {
     }
     let mut row = vec![Cell::new("DATES & AMOUNTS")];
     for r in &cmp.regimes {
-        row.push(Cell::new(computed_text(r, set)));
+        row.push(Cell::new(computed_text(r, titles)));
     }
     table.add_row(row);
     table.to_string()
 }
 
-fn computed_text(r: &RegimeReport, set: &RegimeSet) -> String {
-    let regime = set.entries().iter().find_map(|e| match e {
-        Entry::Ready(l) if l.regime.id() == r.id => Some(&l.regime),
-        _ => None,
-    });
-    let describe = |name: &str| -> (String, String) {
-        regime
-            .and_then(|g| g.computed.iter().find(|c| c.name == name))
-            .map(|c| (c.title.clone(), c.unit.clone()))
-            .unwrap_or_else(|| (name.to_string(), String::new()))
-    };
+fn computed_text(r: &RegimeReport, titles: &ComputedTitles) -> String {
+    let describe = |name: &str| titles.get(&r.id, name);
     let mut lines = Vec::new();
     for (name, value) in &r.computed {
         let (title, unit) = describe(name);
@@ -243,6 +265,62 @@ pub fn tally(cmp: &Comparison) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use juxta_core::report::{KernelInfo, RegimeReport};
+
+    fn failed_comparison() -> Comparison {
+        let ok = RegimeReport {
+            id: "ok".into(),
+            jurisdiction: Some("XX".into()),
+            name: Some("A regime that worked".into()),
+            version: Some("1.0.0".into()),
+            plugin_sha256: "a".repeat(64),
+            rules: vec![Finding {
+                id: "XX-OBL-1".into(),
+                kind: "obligation".into(),
+                status: Status::Applies,
+                title: "Do it".into(),
+                citation: "s. 1".into(),
+                explanation: String::new(),
+                due: Some("2027-01-01".into()),
+                facts_used: Default::default(),
+                missing_facts: vec![],
+                open_questions: vec![],
+            }],
+            computed: Default::default(),
+            computed_undetermined: Default::default(),
+            error: None,
+        };
+        let broken = RegimeReport::failed(
+            "broken",
+            None,
+            &"b".repeat(64),
+            "plugin `broken`: manifest: ran out of fuel".into(),
+        );
+        Comparison {
+            profile: "p.toml".into(),
+            as_of: "2026-09-01".into(),
+            kernel: KernelInfo {
+                version: "0".into(),
+                facts_schema: "1".into(),
+            },
+            regimes: vec![broken, ok],
+        }
+    }
+
+    #[test]
+    fn a_failed_regime_shows_an_error_cell_and_the_others_their_rows() {
+        let style = Style {
+            color: false,
+            width: 120,
+            applicable_only: false,
+        };
+        let out = render(&failed_comparison(), &ComputedTitles::default(), &style);
+        assert!(out.contains("✖ this regime failed"), "{out}");
+        assert!(out.contains("ran out of fuel"), "{out}");
+        assert!(out.contains("✔ APPLIES · XX-OBL-1"), "{out}");
+        assert!(tally(&failed_comparison()).contains("broken: failed"));
+    }
 
     #[test]
     fn thousands_are_grouped() {

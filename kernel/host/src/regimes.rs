@@ -317,6 +317,7 @@ fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<
         }
     };
     instance.set_identity(regime.id(), &regime.header.version);
+    let regime_has_functions = !regime.functions.is_empty();
     tracing::debug!(
         plugin = %source.name,
         origin = %source.origin,
@@ -332,7 +333,8 @@ fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<
         sha256,
         sandbox: Arc::clone(sandbox),
         plugin,
-        first_instance: Mutex::new(Some(instance)),
+        // Only a plugin with custom functions is ever called again.
+        first_instance: Mutex::new((!regime_has_functions).then_some(instance)),
     })
 }
 

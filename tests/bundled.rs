@@ -67,3 +67,15 @@ fn bundled_plugins_import_nothing_and_speak_abi_1() {
     let set = juxta_host::RegimeSet::bundled(Arc::new(sandbox), Arc::new(Schema::v1()));
     assert_eq!(set.entries().len(), BUNDLED.len());
 }
+
+#[test]
+fn the_bundled_regimes_evaluate_without_the_interpreter() {
+    for id in juxta_tests::regime_ids() {
+        let regime = juxta_tests::regime(&id);
+        assert_eq!(
+            regime.interpreted_leaves(),
+            Vec::<&str>::new(),
+            "regime {id}: leaves without a native form"
+        );
+    }
+}

@@ -17,5 +17,6 @@ mod bundled;
 mod cases;
 mod cli;
 mod contract;
+mod differential;
 mod sandbox;
 mod semantics;

@@ -41,6 +41,25 @@ pub enum Command {
     /// Author regimes: build plugins, run their test cases.
     #[command(subcommand)]
     Regime(RegimeCommand),
+    /// Write realistic, varied model profiles as JSON Lines, for trying pipelines and benchmarks.
+    Generate(GenerateArgs),
+}
+
+/// `juxta generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many profiles.
+    #[arg(long, short = 'n', default_value_t = 1000)]
+    pub count: u64,
+    /// The seed: the same seed gives the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Make every K-th line deliberately broken (malformed JSON or an invalid profile).
+    #[arg(long, value_name = "K")]
+    pub broken_every: Option<u64>,
+    /// Write here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `juxta compare`.

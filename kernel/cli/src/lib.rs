@@ -9,6 +9,7 @@ pub mod args;
 mod build;
 mod compare;
 pub mod diagnostics;
+pub mod generate;
 mod regime_test;
 pub mod table;
 
@@ -114,6 +115,22 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Regimes(a) => compare::regimes(&mut ctx, &a),
         Command::Regime(RegimeCommand::Build(a)) => build::build(&mut ctx, &a),
         Command::Regime(RegimeCommand::Test(a)) => regime_test::test(&mut ctx, &a),
+        Command::Generate(a) => {
+            let text = generate::jsonl(a.seed, a.count, a.broken_every);
+            let written = match &a.output {
+                Some(path) => std::fs::write(path, text)
+                    .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+                None => ctx
+                    .io
+                    .out
+                    .write_all(text.as_bytes())
+                    .map_err(|e| format!("cannot write: {e}")),
+            };
+            match written {
+                Ok(()) => Exit::Success,
+                Err(e) => ctx.fail(Exit::Error, &e),
+            }
+        }
     }
 }
 

@@ -52,6 +52,14 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    g.bench_function("plain_interpreter_both_regimes", |b| {
+        b.iter(|| {
+            let facts = Facts::new(black_box(&profile), &schema);
+            for r in &regimes {
+                black_box(r.evaluate_reference(&facts, None).unwrap());
+            }
+        })
+    });
     g.bench_function("evaluate_and_report_both_regimes", |b| {
         b.iter(|| {
             let facts = Facts::new(black_box(&profile), &schema);

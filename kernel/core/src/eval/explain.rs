@@ -75,9 +75,7 @@ pub fn render(template: &str, regime: &Regime, ev: &Evaluation, facts: &Facts<'_
             facts.profile().get(id).map(Value::to_string)
         } else if let Some(i) = regime.values.iter().position(|v| v.name == name) {
             match ev.values.get(i).cloned().flatten() {
-                Some(super::ValueOutcome::Known { value, .. }) => {
-                    Value::from_cel(&value).map(|v| v.to_string())
-                }
+                Some(super::ValueOutcome::Known { value, .. }) => Some(value.to_string()),
                 _ => None,
             }
         } else {

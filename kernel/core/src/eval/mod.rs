@@ -7,9 +7,10 @@
 //! dependency order, and bound as CEL variables.
 
 pub mod explain;
+pub mod reference;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cel::extractors::Arguments;
 use cel::{Context, ExecutionError};
@@ -18,6 +19,7 @@ use juxta_sdk::manifest::{IfUndetermined, ValueType};
 
 use crate::profile::Profile;
 use crate::regime::ir::{Cond, LeafId, ValueExpr};
+use crate::regime::native::{self, NEnv, NErr};
 use crate::regime::{Regime, Rule};
 use crate::schema::{FactKind, Schema};
 use crate::tri::{FactSet, Outcome, QuestionSet, Truth, fold};
@@ -30,40 +32,49 @@ pub trait FunctionHost: Send + Sync {
     fn call(&self, name: &str, args_json: &str) -> Result<String, String>;
 }
 
-/// A profile made ready for evaluation by any number of regimes: its facts as CEL tables and
-/// the set of facts present.
+/// A profile made ready for evaluation by any number of regimes: the set of facts present,
+/// and (built on first need, by the interpreter only) its facts as CEL tables.
 pub struct Facts<'p> {
     profile: &'p Profile,
+    schema: &'p Schema,
     present: FactSet,
-    tables: Vec<(String, cel::Value)>,
+    tables: OnceLock<Vec<(String, cel::Value)>>,
 }
 
 impl<'p> Facts<'p> {
-    /// Converts a profile's facts to CEL values, by the schema.
-    pub fn new(profile: &'p Profile, schema: &Schema) -> Facts<'p> {
+    /// Prepares a profile for evaluation.
+    pub fn new(profile: &'p Profile, schema: &'p Schema) -> Facts<'p> {
         let mut present = FactSet::EMPTY;
-        let mut tables: Vec<HashMap<String, cel::Value>> =
-            vec![HashMap::new(); schema.tables().len()];
-        for (id, def) in schema.facts().iter().enumerate() {
-            let Some(value) = profile.get(id) else {
-                continue;
-            };
-            present.insert(id);
-            if let FactKind::Field(_) = def.kind {
-                tables[def.table].insert(def.name.clone(), value.to_cel());
+        for id in 0..schema.facts().len() {
+            if profile.get(id).is_some() {
+                present.insert(id);
             }
         }
-        let tables = schema
-            .tables()
-            .iter()
-            .zip(tables)
-            .map(|(t, fields)| (t.name.clone(), cel::Value::from(fields)))
-            .collect();
         Facts {
             profile,
+            schema,
             present,
-            tables,
+            tables: OnceLock::new(),
         }
+    }
+
+    /// The profile's facts as CEL maps, one per table (absent facts are absent keys).
+    pub(crate) fn tables(&self) -> &[(String, cel::Value)] {
+        self.tables.get_or_init(|| {
+            let mut tables: Vec<HashMap<String, cel::Value>> =
+                vec![HashMap::new(); self.schema.tables().len()];
+            for (id, def) in self.schema.facts().iter().enumerate() {
+                if let (Some(value), FactKind::Field(_)) = (self.profile.get(id), def.kind) {
+                    tables[def.table].insert(def.name.clone(), value.to_cel());
+                }
+            }
+            self.schema
+                .tables()
+                .iter()
+                .zip(tables)
+                .map(|(t, fields)| (t.name.clone(), cel::Value::from(fields)))
+                .collect()
+        })
     }
 
     /// The profile.
@@ -83,7 +94,7 @@ pub enum ValueOutcome {
     /// Determined.
     Known {
         /// The value.
-        value: cel::Value,
+        value: Value,
         /// Facts it rests on.
         used: FactSet,
     },
@@ -171,13 +182,15 @@ impl Regime {
         facts: &Facts<'_>,
         host: Option<Arc<dyn FunctionHost>>,
     ) -> Result<Evaluation, EvalError> {
-        let mut ev = Evaluator::new(self, facts, host)?;
+        let mut ev = Evaluator::new(self, facts, host);
         for &v in &self.value_order {
             ev.item = format!("value {}", self.values[v].name);
             let outcome = ev.val(&self.values[v].expr)?;
             if let ValueOutcome::Known { value, .. } = &outcome {
-                ev.ctx
-                    .add_variable_from_value(self.values[v].name.clone(), value.clone());
+                ev.known[v] = Some(value.clone());
+                if let Some(ctx) = ev.ctx.as_mut() {
+                    ctx.add_variable_from_value(self.values[v].name.clone(), value.to_cel());
+                }
             }
             ev.values[v] = Some(outcome);
         }
@@ -196,7 +209,7 @@ impl Regime {
                 }
                 (Truth::True, _) => match ev.val(&c.value)? {
                     ValueOutcome::Known { value, .. } => {
-                        ComputedOutcome::Value(ev.convert(&value, c.ty)?)
+                        ComputedOutcome::Value(ev.convert(value, c.ty)?)
                     }
                     ValueOutcome::Unknown { missing, open, .. } => {
                         ComputedOutcome::Undetermined { missing, open }
@@ -204,7 +217,7 @@ impl Regime {
                 },
                 (Truth::Unknown, mode) => match (ev.val(&c.value)?, mode) {
                     (ValueOutcome::Known { value, .. }, IfUndetermined::ReportValue) => {
-                        ComputedOutcome::Value(ev.convert(&value, c.ty)?)
+                        ComputedOutcome::Value(ev.convert(value, c.ty)?)
                     }
                     (ValueOutcome::Known { .. }, _) => ComputedOutcome::Undetermined {
                         missing: when.missing,
@@ -234,59 +247,84 @@ impl Regime {
 pub(crate) struct Evaluator<'r, 'f> {
     regime: &'r Regime,
     facts: &'f Facts<'f>,
-    ctx: Context<'static, 'static>,
+    host: Option<Arc<dyn FunctionHost>>,
+    /// Parameter values in force on the profile's `as_of`, by parameter index.
+    params: Vec<&'r Value>,
+    /// The CEL context, built only if a leaf needs the interpreter.
+    ctx: Option<Context<'static, 'static>>,
     blocks: Vec<Option<Outcome>>,
     leaves: Vec<Option<Outcome>>,
     values: Vec<Option<ValueOutcome>>,
+    /// The determined derived values, for native leaves.
+    known: Vec<Option<Value>>,
     item: String,
 }
 
 impl<'r, 'f> Evaluator<'r, 'f> {
-    fn new(
-        regime: &'r Regime,
-        facts: &'f Facts<'f>,
-        host: Option<Arc<dyn FunctionHost>>,
-    ) -> Result<Self, EvalError> {
-        let mut ctx = Context::with_env(Arc::clone(&regime.env));
-        for (name, table) in &facts.tables {
-            ctx.add_variable_from_value(name.clone(), table.clone());
-        }
+    fn new(regime: &'r Regime, facts: &'f Facts<'f>, host: Option<Arc<dyn FunctionHost>>) -> Self {
         let as_of = facts.profile.as_of();
-        let params: HashMap<String, cel::Value> = regime
-            .params
-            .iter()
-            .map(|p| (p.name.clone(), p.at(as_of).value.to_cel()))
-            .collect();
-        ctx.add_variable_from_value("params", params);
-        for f in &regime.functions {
-            let name = f.name.clone();
-            let returns = f.returns;
-            let host = host.clone();
-            let regime_id = regime.id().to_string();
-            let added = ctx.add_function(
-                &f.name,
-                move |Arguments(args): Arguments| -> Result<cel::Value, ExecutionError> {
-                    call_custom(host.as_deref(), &regime_id, &name, returns, &args)
-                },
-            );
-            if added.is_err() {
-                return Err(EvalError {
-                    regime: regime.id().to_string(),
-                    item: format!("function {}", f.name),
-                    expression: f.name.clone(),
-                    message: "the name collides with a built-in function".into(),
-                });
-            }
-        }
-        Ok(Evaluator {
+        Evaluator {
             regime,
             facts,
-            ctx,
+            host,
+            params: regime.params.iter().map(|p| &p.at(as_of).value).collect(),
+            ctx: None,
             blocks: vec![None; regime.blocks.len()],
             leaves: vec![None; regime.leaves.len()],
             values: vec![None; regime.values.len()],
+            known: vec![None; regime.values.len()],
             item: String::new(),
-        })
+        }
+    }
+
+    /// The CEL context: the profile's tables, the parameters, the determined derived values and
+    /// the plugin's custom functions.
+    fn context(&mut self) -> Result<&Context<'static, 'static>, EvalError> {
+        if self.ctx.is_none() {
+            let regime = self.regime;
+            let mut ctx = Context::with_env(Arc::clone(&regime.env));
+            for (name, table) in self.facts.tables() {
+                ctx.add_variable_from_value(name.clone(), table.clone());
+            }
+            let params: HashMap<String, cel::Value> = regime
+                .params
+                .iter()
+                .zip(&self.params)
+                .map(|(p, v)| (p.name.clone(), v.to_cel()))
+                .collect();
+            ctx.add_variable_from_value("params", params);
+            for (def, value) in regime.values.iter().zip(&self.known) {
+                if let Some(v) = value {
+                    ctx.add_variable_from_value(def.name.clone(), v.to_cel());
+                }
+            }
+            for f in &regime.functions {
+                let (name, returns, host, regime_id) = (
+                    f.name.clone(),
+                    f.returns,
+                    self.host.clone(),
+                    regime.id().to_string(),
+                );
+                let added = ctx.add_function(
+                    &f.name,
+                    move |Arguments(args): Arguments| -> Result<cel::Value, ExecutionError> {
+                        call_custom(host.as_deref(), &regime_id, &name, returns, &args)
+                    },
+                );
+                if added.is_err() {
+                    return Err(EvalError {
+                        regime: regime.id().to_string(),
+                        item: format!("function {}", f.name),
+                        expression: f.name.clone(),
+                        message: "the name collides with a built-in function".into(),
+                    });
+                }
+            }
+            self.ctx = Some(ctx);
+        }
+        self.ctx
+            .as_ref()
+            .ok_or_else(|| self.error(0, "no CEL context".into()))
     }
 
     fn error(&self, leaf: LeafId, message: String) -> EvalError {
@@ -385,13 +423,13 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         }
         let o = match self.leaf(l)? {
             ValueOutcome::Known {
-                value: cel::Value::Bool(b),
+                value: Value::Bool(b),
                 used,
             } => Outcome::decided(b, used),
             ValueOutcome::Known { value, .. } => {
                 return Err(self.error(
                     l,
-                    format!("a condition evaluated to {value:?}, not true or false"),
+                    format!("a condition evaluated to `{value}`, not true or false"),
                 ));
             }
             ValueOutcome::Unknown {
@@ -405,7 +443,8 @@ impl<'r, 'f> Evaluator<'r, 'f> {
     }
 
     fn leaf(&mut self, l: LeafId) -> Result<ValueOutcome, EvalError> {
-        let leaf = &self.regime.leaves[l];
+        let regime = self.regime;
+        let leaf = &regime.leaves[l];
         let present = self.facts.present;
         let mut used = leaf
             .reads
@@ -432,7 +471,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                         l,
                         format!(
                             "value `{}` read before it was computed",
-                            self.regime.values[v].name
+                            regime.values[v].name
                         ),
                     ));
                 }
@@ -445,8 +484,38 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 used,
             });
         }
-        match self.ctx.resolve(&leaf.expr) {
-            Ok(value) => Ok(ValueOutcome::Known { value, used }),
+        // Native first; the interpreter for what native evaluation does not cover.
+        if let Some(native) = &leaf.native {
+            let env = NEnv {
+                profile: self.facts.profile,
+                params: &self.params,
+                values: &self.known,
+            };
+            match native::eval(native, &env, &mut Vec::new()) {
+                Ok(v) => {
+                    if let Some(value) = v.to_value() {
+                        return Ok(ValueOutcome::Known { value, used });
+                    }
+                }
+                Err(NErr::Missing) => {
+                    return Ok(ValueOutcome::Unknown {
+                        missing,
+                        open,
+                        used,
+                    });
+                }
+                Err(NErr::Error(_)) => {}
+            }
+        }
+        let result = self.context()?.resolve(&leaf.expr);
+        match result {
+            Ok(value) => match Value::from_cel(&value) {
+                Some(value) => Ok(ValueOutcome::Known { value, used }),
+                None => Err(self.error(
+                    l,
+                    format!("evaluated to {value:?}, which is not a fact, date, number or string"),
+                )),
+            },
             // A `has()`-guarded leaf that still read an absent fact.
             Err(_) if !missing.is_empty() => Ok(ValueOutcome::Unknown {
                 missing,
@@ -506,22 +575,20 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         })
     }
 
-    fn convert(&self, value: &cel::Value, ty: ValueType) -> Result<Value, EvalError> {
-        let converted = match (ty, value) {
-            (ValueType::Number, cel::Value::Int(i)) => Some(Value::Number(*i as f64)),
-            (ValueType::Number, cel::Value::Float(f)) if f.is_finite() => Some(Value::Number(*f)),
-            (ValueType::Date, cel::Value::Timestamp(_)) => Value::from_cel(value),
-            (ValueType::String, cel::Value::String(_)) | (ValueType::Bool, cel::Value::Bool(_)) => {
-                Value::from_cel(value)
-            }
-            _ => None,
-        };
-        converted.ok_or_else(|| EvalError {
-            regime: self.regime.id().to_string(),
-            item: self.item.clone(),
-            expression: String::new(),
-            message: format!("computed {value:?}, which is not a {ty:?}"),
-        })
+    fn convert(&self, value: Value, ty: ValueType) -> Result<Value, EvalError> {
+        match (ty, value) {
+            (ValueType::Number, Value::Integer(i)) => Ok(Value::Number(i as f64)),
+            (ValueType::Number, v @ Value::Number(_))
+            | (ValueType::Date, v @ Value::Date(_))
+            | (ValueType::String, v @ Value::Text(_))
+            | (ValueType::Bool, v @ Value::Bool(_)) => Ok(v),
+            (ty, v) => Err(EvalError {
+                regime: self.regime.id().to_string(),
+                item: self.item.clone(),
+                expression: String::new(),
+                message: format!("computed `{v}`, which is not a {ty:?}"),
+            }),
+        }
     }
 }
 
@@ -562,7 +629,7 @@ fn unknown_parts(v: &ValueOutcome) -> (FactSet, QuestionSet, FactSet) {
 }
 
 /// Calls a plugin's custom function with CEL arguments, converting through JSON both ways.
-fn call_custom(
+pub(crate) fn call_custom(
     host: Option<&dyn FunctionHost>,
     regime: &str,
     name: &str,

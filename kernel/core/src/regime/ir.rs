@@ -68,6 +68,8 @@ pub struct Leaf {
     pub tests: FactSet,
     /// Derived values it reads.
     pub values: Vec<ValueId>,
+    /// Its native form, if it has one (see [`super::native`]).
+    pub native: Option<super::native::NExpr>,
 }
 
 impl Cond {

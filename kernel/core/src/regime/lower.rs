@@ -80,6 +80,8 @@ pub struct Lowerer<'a, 'n> {
     char_to_byte: Vec<usize>,
     info: Option<cel::common::ast::SourceInfo>,
     base: Option<usize>,
+    /// The parsed form of the last expression, kept for the reference evaluator.
+    pub last_root: Option<IdedExpr>,
 }
 
 impl<'a, 'n> Lowerer<'a, 'n> {
@@ -103,6 +105,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
             char_to_byte: Vec::new(),
             info: None,
             base: None,
+            last_root: None,
         }
     }
 
@@ -119,6 +122,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
         match self.env.compile(&text) {
             Ok(program) => {
                 let root = program.expression().clone();
+                self.last_root = Some(root.clone());
                 let nodes = count_nodes(&root);
                 self.info = None;
                 // Keep the offsets: the program owns them, so copy what we need.
@@ -327,6 +331,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
             reads: scan.reads,
             tests: scan.tests,
             values: scan.values,
+            native: super::native::compile(e, self.names),
         });
         Some(id)
     }

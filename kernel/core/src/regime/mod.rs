@@ -7,6 +7,7 @@
 
 pub mod ir;
 pub mod lower;
+pub mod native;
 pub mod params;
 pub mod types;
 
@@ -15,7 +16,7 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use cel::Env;
+use cel::{Env, IdedExpr};
 use juxta_sdk::manifest::{self, IfUndetermined, Manifest, RuleKind, ValueType};
 
 use crate::diag::{Location, did_you_mean};
@@ -161,6 +162,7 @@ pub struct Block {
     pub if_undetermined: Option<String>,
     pub(crate) cond: Cond,
     pub(crate) questions: Vec<(QuestionId, Option<Cond>)>,
+    pub(crate) ast: IdedExpr,
 }
 
 /// A compiled derived value.
@@ -177,6 +179,7 @@ pub struct DerivedValue {
     /// The expression's source.
     pub source: String,
     pub(crate) expr: ValueExpr,
+    pub(crate) ast: IdedExpr,
 }
 
 /// A compiled rule.
@@ -201,6 +204,7 @@ pub struct Rule {
     /// The condition's source.
     pub source: String,
     pub(crate) cond: Cond,
+    pub(crate) ast: IdedExpr,
 }
 
 /// A compiled computed value.
@@ -220,6 +224,8 @@ pub struct Computed {
     pub mode: IfUndetermined,
     pub(crate) when: Cond,
     pub(crate) value: ValueExpr,
+    pub(crate) when_ast: IdedExpr,
+    pub(crate) value_ast: IdedExpr,
 }
 
 /// An open question of the law.
@@ -303,7 +309,10 @@ impl Regime {
                 ));
             }
             match Parameter::compile(name, decl) {
-                Ok(p) => params.push(p),
+                Ok(mut p) => {
+                    p.index = params.len();
+                    params.push(p);
+                }
                 Err(errs) => problems.extend(errs.into_iter().map(|(span, message)| Problem {
                     item: format!("parameter {name}"),
                     span,
@@ -385,6 +394,7 @@ impl Regime {
             let item = format!("block {name}");
             let mut lw = Lowerer::new(&names, &env, &item, source, &mut problems, &mut leaves);
             let cond = lw.condition(&b.condition);
+            let ast = lw.last_root.take().unwrap_or_default();
             let mut questions = Vec::new();
             let mut unknown_questions = Vec::new();
             for q in &b.open_questions {
@@ -414,6 +424,7 @@ impl Regime {
                 if_false: b.if_false.clone(),
                 if_undetermined: b.if_undetermined.clone(),
                 cond: cond.unwrap_or(Cond::Const(false)),
+                ast,
                 questions,
             });
         }
@@ -424,6 +435,7 @@ impl Regime {
             let item = format!("value {name}");
             let mut lw = Lowerer::new(&names, &env, &item, source, &mut problems, &mut leaves);
             let expr = lw.value(&v.value, &Ty::of_value(v.ty));
+            let ast = lw.last_root.take().unwrap_or_default();
             values.push(DerivedValue {
                 name: name.to_string(),
                 title: v.title.clone(),
@@ -431,6 +443,7 @@ impl Regime {
                 unit: v.unit.clone(),
                 source: v.value.get_ref().trim().to_string(),
                 expr: expr.unwrap_or(ValueExpr::Leaf(0)),
+                ast,
             });
         }
 
@@ -440,7 +453,9 @@ impl Regime {
             let item = format!("computed {name}");
             let mut lw = Lowerer::new(&names, &env, &item, source, &mut problems, &mut leaves);
             let when = lw.condition(&c.when);
+            let when_ast = lw.last_root.take().unwrap_or_default();
             let value = lw.value(&c.value, &Ty::of_value(c.ty));
+            let value_ast = lw.last_root.take().unwrap_or_default();
             if !matches!(c.ty, ValueType::Date | ValueType::Number) {
                 problems.push(item_problem(
                     item.clone(),
@@ -456,6 +471,8 @@ impl Regime {
                 mode: c.if_condition_undetermined,
                 when: when.unwrap_or(Cond::Const(false)),
                 value: value.unwrap_or(ValueExpr::Leaf(0)),
+                when_ast,
+                value_ast,
             });
         }
 
@@ -490,6 +507,7 @@ impl Regime {
             };
             let mut lw = Lowerer::new(&names, &env, &item, source, &mut problems, &mut leaves);
             let cond = lw.condition(&r.condition);
+            let ast = lw.last_root.take().unwrap_or_default();
             rules.push(Rule {
                 id: r.id.clone(),
                 kind: r.kind,
@@ -501,6 +519,7 @@ impl Regime {
                 note: r.note.clone(),
                 source: r.condition.get_ref().trim().to_string(),
                 cond: cond.unwrap_or(Cond::Const(false)),
+                ast,
             });
         }
 
@@ -575,6 +594,17 @@ impl Regime {
     /// The schema the regime was compiled against.
     pub fn schema(&self) -> &Arc<Schema> {
         &self.schema
+    }
+
+    /// The source of every leaf that only the CEL interpreter can evaluate (custom functions,
+    /// string functions, maps, …). The bundled regimes have none, so evaluating them never
+    /// builds a CEL context.
+    pub fn interpreted_leaves(&self) -> Vec<&str> {
+        self.leaves
+            .iter()
+            .filter(|l| l.native.is_none())
+            .map(|l| l.text.as_str())
+            .collect()
     }
 
     /// A rule by id.

@@ -17,6 +17,8 @@ pub type SpannedMessage = (Option<std::ops::Range<usize>>, String);
 pub struct Parameter {
     /// Name, read as `params.<name>`.
     pub name: String,
+    /// Position in the regime's parameter list.
+    pub index: usize,
     /// What it is.
     pub title: String,
     /// Unit, for display.
@@ -77,6 +79,7 @@ impl Parameter {
         if problems.is_empty() {
             Ok(Parameter {
                 name: name.to_string(),
+                index: 0,
                 title: decl.title.clone(),
                 unit: decl.unit.clone(),
                 ty: decl.ty,

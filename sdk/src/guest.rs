@@ -89,7 +89,26 @@ pub fn dispatch(
 #[macro_export]
 macro_rules! regime {
     ($manifest:expr $(,)?) => {
-        $crate::regime!($manifest, functions: {});
+        #[allow(dead_code, reason = "constructed only by the WebAssembly exports")]
+        struct JuxtaRegimePlugin;
+
+        impl $crate::guest::bindings::exports::juxta::regime::plugin::Guest for JuxtaRegimePlugin {
+            fn manifest() -> ::std::string::String {
+                ::std::string::String::from($manifest)
+            }
+
+            // No custom functions: no JSON machinery in the plugin, which keeps it small and
+            // quick for the kernel to compile.
+            fn call(
+                _name: ::std::string::String,
+                _args_json: ::std::string::String,
+            ) -> ::std::result::Result<::std::string::String, ::std::string::String> {
+                ::std::result::Result::Err(::std::string::String::from("this plugin exports no custom functions"))
+            }
+        }
+
+        #[cfg(target_arch = "wasm32")]
+        $crate::guest::bindings::__juxta_export_bindings!(JuxtaRegimePlugin with_types_in $crate::guest::bindings);
     };
     ($manifest:expr, functions: { $($name:literal => $function:path),* $(,)? } $(,)?) => {
         #[allow(dead_code, reason = "constructed only by the WebAssembly exports")]

@@ -114,7 +114,10 @@ impl Sandbox {
             .concurrency_support(false)
             .consume_fuel(true)
             .epoch_interruption(true)
-            .max_wasm_stack(limits.stack_bytes);
+            .max_wasm_stack(limits.stack_bytes)
+            // Plugins run `manifest()` once and custom functions rarely: compiling them quickly
+            // matters more than running them fast (cold `juxta compare`).
+            .cranelift_opt_level(wasmtime::OptLevel::None);
         let engine = Engine::new(&config).map_err(|e| PluginError {
             plugin: "<engine>".into(),
             version: None,

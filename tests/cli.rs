@@ -128,22 +128,13 @@ fn a_json_profile_gives_the_same_answer_as_its_toml() {
     let text =
         std::fs::read_to_string(juxta_tests::repo().join("examples/fine-tune.toml")).unwrap();
     let value: toml::Value = toml::from_str(&text).unwrap();
-    // JSON has no dates: they are strings.
-    fn to_json(v: &toml::Value) -> serde_json::Value {
-        match v {
-            toml::Value::Table(t) => t
-                .iter()
-                .map(|(k, v)| (k.clone(), to_json(v)))
-                .collect::<serde_json::Map<_, _>>()
-                .into(),
-            toml::Value::Array(a) => a.iter().map(to_json).collect::<Vec<_>>().into(),
-            toml::Value::Datetime(d) => d.to_string().into(),
-            other => serde_json::to_value(other).unwrap(),
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
     let json_path = dir.path().join("fine-tune.json");
-    std::fs::write(&json_path, serde_json::to_string(&to_json(&value)).unwrap()).unwrap();
+    std::fs::write(
+        &json_path,
+        serde_json::to_string(&juxta_tests::toml_to_json(&value)).unwrap(),
+    )
+    .unwrap();
     let json_run = juxta(&["compare", json_path.to_str().unwrap(), "--format", "json"]);
     assert_eq!(json_run.code, 0, "{}", json_run.stderr);
     let mut a: serde_json::Value = serde_json::from_str(&toml_run.stdout).unwrap();

@@ -101,13 +101,20 @@ pub struct Run {
 
 /// Runs `juxta` in-process with these arguments, from the repository root.
 pub fn juxta(args: &[&str]) -> Run {
+    juxta_with_input(args, b"")
+}
+
+/// Runs `juxta` in-process with these arguments and standard input.
+pub fn juxta_with_input(args: &[&str], stdin: &[u8]) -> Run {
     let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut input = std::io::Cursor::new(stdin.to_vec());
     let argv: Vec<OsString> = std::iter::once("juxta")
         .chain(args.iter().copied())
         .map(OsString::from)
         .collect();
     let code = {
         let mut io = juxta::Io {
+            input: &mut input,
             out: &mut out,
             err: &mut err,
             out_is_terminal: false,
@@ -236,4 +243,18 @@ condition = "BIG"
 summary = "the model is large"
 {extra}"#
     )
+}
+
+/// A TOML document as JSON: dates become `YYYY-MM-DD` strings, as in a JSON profile.
+pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    match v {
+        toml::Value::Table(t) => t
+            .iter()
+            .map(|(k, v)| (k.clone(), toml_to_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        toml::Value::Array(a) => a.iter().map(toml_to_json).collect::<Vec<_>>().into(),
+        toml::Value::Datetime(d) => d.to_string().into(),
+        other => serde_json::to_value(other).unwrap(),
+    }
 }

@@ -13,6 +13,7 @@
     reason = "tests: a failure is a test failure"
 )]
 
+mod batch;
 mod bundled;
 mod cases;
 mod cli;

@@ -41,8 +41,55 @@ pub enum Command {
     /// Author regimes: build plugins, run their test cases.
     #[command(subcommand)]
     Regime(RegimeCommand),
+    /// Evaluate many profiles: JSON Lines or Parquet in, one result record per profile out.
+    Batch(BatchArgs),
     /// Write realistic, varied model profiles as JSON Lines, for trying pipelines and benchmarks.
     Generate(GenerateArgs),
+}
+
+/// `juxta batch`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 every record evaluated; 3 the output is complete but some records \
+(or regimes) failed, with their errors in-band; 1 the input or output could not be read or written \
+(then no output file is written); 2 usage error."
+)]
+pub struct BatchArgs {
+    /// The profiles: a JSON Lines file (`-` for standard input) or a Parquet file.
+    pub input: Option<PathBuf>,
+    /// Where to write the results (`-` for standard output); written atomically.
+    #[arg(long, short = 'o', value_name = "OUTPUT")]
+    pub output: Option<PathBuf>,
+    /// The input format; by default from the extension (`.parquet` is Parquet).
+    #[arg(long, value_enum)]
+    pub input_format: Option<crate::batch::RecordFormat>,
+    /// The output format; by default from the extension (`.parquet` is Parquet).
+    #[arg(long, value_enum)]
+    pub output_format: Option<crate::batch::RecordFormat>,
+    /// The dotted path of the field that identifies a record in the output.
+    #[arg(long, default_value = "model.id", value_name = "PATH")]
+    pub id_field: String,
+    /// Worker threads (default: all cores). The output is the same whatever the number.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Apply the law as of this day instead of each record's `evaluation.as_of`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Only these regimes (repeatable), by id.
+    #[arg(long = "regime", value_name = "ID")]
+    pub regimes: Vec<String>,
+    /// Longest input line accepted; longer lines become error records.
+    #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
+    pub max_record_bytes: usize,
+    /// No progress bar and no summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Print the JSON Schema of an output record (JSON Lines) and exit.
+    #[arg(long)]
+    pub print_json_schema: bool,
+    /// Print the Arrow schema of the Parquet output for the loaded regimes and exit.
+    #[arg(long)]
+    pub print_arrow_schema: bool,
 }
 
 /// `juxta generate`.

@@ -1,7 +1,6 @@
 //! `juxta compare` and `juxta regimes`.
 
 use comfy_table::{ContentArrangement, Table, presets};
-use juxta_core::diag::code_list;
 use juxta_core::profile::{Format as InputFormat, Profile};
 use juxta_host::Entry;
 use juxta_sdk::Date;
@@ -20,7 +19,7 @@ fn terminal_width() -> u16 {
 
 pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
     let label = a.profile.display().to_string();
-    let text = match read_text(&a.profile) {
+    let text = match read_text(&a.profile, ctx.io.input) {
         Ok(t) => t,
         Err(e) => return ctx.fail(Exit::Error, &e),
     };
@@ -48,19 +47,8 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
             Err(e) => return ctx.fail(Exit::Usage, &format!("--as-of `{day}`: {e}")),
         }
     }
-    if !a.regimes.is_empty() {
-        let available: Vec<String> = set.entries().iter().map(|e| e.id().to_string()).collect();
-        let unknown = set.retain(&a.regimes);
-        if !unknown.is_empty() {
-            return ctx.fail(
-                Exit::Usage,
-                &format!(
-                    "unknown regime {}; the regimes are {}",
-                    code_list(unknown),
-                    available.join(", ")
-                ),
-            );
-        }
+    if let Err(e) = crate::select_regimes(&mut set, &a.regimes) {
+        return ctx.fail(Exit::Usage, &e);
     }
     let cmp = set.compare(&profile, &label);
     let output = match a.format {

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod args;
+pub mod batch;
 mod build;
 mod compare;
 pub mod diagnostics;
@@ -40,6 +41,8 @@ pub enum Exit {
 
 /// What the program knows about its environment.
 pub struct Io<'a> {
+    /// Standard input.
+    pub input: &'a mut (dyn std::io::Read + Send),
     /// Standard output.
     pub out: &'a mut dyn Write,
     /// Standard error.
@@ -115,6 +118,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Regimes(a) => compare::regimes(&mut ctx, &a),
         Command::Regime(RegimeCommand::Build(a)) => build::build(&mut ctx, &a),
         Command::Regime(RegimeCommand::Test(a)) => regime_test::test(&mut ctx, &a),
+        Command::Batch(a) => batch::batch(&mut ctx, &a),
         Command::Generate(a) => {
             let text = generate::jsonl(a.seed, a.count, a.broken_every);
             let written = match &a.output {
@@ -143,13 +147,33 @@ pub(crate) fn bundled_regimes() -> Result<RegimeSet, String> {
     ))
 }
 
+/// Keeps only the regimes named by `--regime` (all if none is named).
+pub(crate) fn select_regimes(set: &mut RegimeSet, ids: &[String]) -> Result<(), String> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let available: Vec<String> = set.entries().iter().map(|e| e.id().to_string()).collect();
+    let unknown = set.retain(ids);
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown regime {}; the regimes are {}",
+            juxta_core::diag::code_list(unknown),
+            available.join(", ")
+        ))
+    }
+}
+
 /// Reads a file (or standard input for `-`) as UTF-8 text, with a message naming the file.
-pub(crate) fn read_text(path: &std::path::Path) -> Result<String, String> {
-    use std::io::Read;
+pub(crate) fn read_text(
+    path: &std::path::Path,
+    stdin: &mut dyn std::io::Read,
+) -> Result<String, String> {
     let shown = path.display();
     if path.as_os_str() == "-" {
         let mut text = String::new();
-        return std::io::stdin()
+        return stdin
             .read_to_string(&mut text)
             .map(|_| text)
             .map_err(|e| format!("cannot read standard input: {e}"));

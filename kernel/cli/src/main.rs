@@ -15,7 +15,9 @@ fn main() -> ExitCode {
     // Unlocked handles: each write takes the lock for itself. Holding `stderr().lock()` for the
     // whole run would deadlock with log lines written from the plugin-loading threads.
     let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+    let mut stdin = std::io::stdin();
     let mut io = juxta::Io {
+        input: &mut stdin,
         out_is_terminal: stdout.is_terminal(),
         err_is_terminal: stderr.is_terminal(),
         out: &mut stdout,

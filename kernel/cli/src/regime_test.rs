@@ -101,7 +101,7 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
         )
     } else {
         let path = a.target.join("regime.toml");
-        let text = match read_text(&path) {
+        let text = match read_text(&path, ctx.io.input) {
             Ok(t) => t,
             Err(e) => return ctx.fail(Exit::Error, &e),
         };
@@ -131,7 +131,7 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
     let mut report = String::new();
     for file in &files {
         let shown = file.display().to_string();
-        let text = match read_text(file) {
+        let text = match read_text(file, ctx.io.input) {
             Ok(t) => t,
             Err(e) => {
                 failed += 1;

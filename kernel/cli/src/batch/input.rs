@@ -1,0 +1,348 @@
+//! Reading records: JSON Lines (a file or standard input) and Parquet, streamed in chunks.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use juxta_core::profile::tree::{Key, Node, Tree};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+
+/// One input record, not yet parsed (JSON) or already a tree (Parquet).
+pub enum Raw {
+    /// A line of text.
+    Text(String),
+    /// A Parquet row.
+    Tree(Tree),
+    /// A line or row that cannot be read: why.
+    Unreadable(String),
+}
+
+/// A numbered input record.
+pub struct Input {
+    /// 1-based line or row.
+    pub line: u64,
+    /// The record.
+    pub raw: Raw,
+}
+
+/// A stream of records, read chunk by chunk.
+pub trait Source: Send {
+    /// Up to `max` more records; an empty vector at the end. An `Err` is fatal (the input
+    /// itself cannot be read any further).
+    fn next_chunk(&mut self, max: usize) -> Result<Vec<Input>, String>;
+    /// Bytes consumed so far (for progress and throughput).
+    fn bytes_read(&self) -> u64;
+}
+
+/// JSON Lines from any reader.
+pub struct JsonLines<'a> {
+    reader: BufReader<Box<dyn Read + Send + 'a>>,
+    line: u64,
+    bytes: u64,
+    max_record_bytes: usize,
+    origin: String,
+}
+
+impl<'a> JsonLines<'a> {
+    /// Reads JSON Lines; a line longer than `max_record_bytes` becomes an error record.
+    pub fn new(
+        reader: Box<dyn Read + Send + 'a>,
+        origin: &str,
+        max_record_bytes: usize,
+    ) -> JsonLines<'a> {
+        JsonLines {
+            reader: BufReader::with_capacity(1 << 20, reader),
+            line: 0,
+            bytes: 0,
+            max_record_bytes,
+            origin: origin.to_string(),
+        }
+    }
+
+    /// The next line's bytes, reading at most `max_record_bytes` of it into memory.
+    /// `Ok(None)` at the end; the flag says whether the line was cut.
+    fn read_line(&mut self) -> Result<Option<(Vec<u8>, bool)>, String> {
+        let mut buf = Vec::new();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("cannot read {}: {e}", self.origin)),
+            };
+            if available.is_empty() {
+                return Ok(any.then_some((buf, too_long)));
+            }
+            any = true;
+            let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+                Some(i) => (&available[..i], Some(i + 1)),
+                None => (available, None),
+            };
+            if !too_long {
+                if buf.len() + chunk.len() > self.max_record_bytes {
+                    too_long = true;
+                    buf.clear();
+                } else {
+                    buf.extend_from_slice(chunk);
+                }
+            }
+            let consumed = done.unwrap_or(available.len());
+            self.reader.consume(consumed);
+            self.bytes += consumed as u64;
+            if done.is_some() {
+                return Ok(Some((buf, too_long)));
+            }
+        }
+    }
+}
+
+impl Source for JsonLines<'_> {
+    fn next_chunk(&mut self, max: usize) -> Result<Vec<Input>, String> {
+        let mut out = Vec::new();
+        while out.len() < max {
+            let Some((bytes, too_long)) = self.read_line()? else {
+                break;
+            };
+            self.line += 1;
+            let raw = if too_long {
+                Raw::Unreadable(format!(
+                    "line {}: longer than the limit of {} bytes (--max-record-bytes)",
+                    self.line, self.max_record_bytes
+                ))
+            } else {
+                let bytes = match bytes.last() {
+                    Some(b'\r') => bytes[..bytes.len() - 1].to_vec(),
+                    _ => bytes,
+                };
+                match String::from_utf8(bytes) {
+                    Ok(text) => Raw::Text(text),
+                    Err(e) => Raw::Unreadable(format!(
+                        "line {}: not UTF-8 text (invalid byte at column {})",
+                        self.line,
+                        e.utf8_error().valid_up_to() + 1
+                    )),
+                }
+            };
+            out.push(Input {
+                line: self.line,
+                raw,
+            });
+            // Hand over what we have when the next read would wait: a pipe stage answers each
+            // line as soon as it arrives, a file is read in large chunks.
+            if self.reader.buffer().is_empty() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+}
+
+/// Parquet rows, one record each.
+pub struct ParquetRows {
+    reader: ParquetRecordBatchReader,
+    pending: Option<(RecordBatch, usize)>,
+    row: u64,
+    bytes: u64,
+    total_rows: u64,
+    total_bytes: u64,
+}
+
+impl ParquetRows {
+    /// Opens a Parquet file.
+    pub fn open(path: &std::path::Path) -> Result<ParquetRows, String> {
+        let file =
+            File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| format!("`{}` is not a readable Parquet file: {e}", path.display()))?;
+        let total_rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+        let reader = builder
+            .with_batch_size(1024)
+            .build()
+            .map_err(|e| format!("`{}`: {e}", path.display()))?;
+        Ok(ParquetRows {
+            reader,
+            pending: None,
+            row: 0,
+            bytes: 0,
+            total_rows,
+            total_bytes,
+        })
+    }
+}
+
+impl Source for ParquetRows {
+    fn next_chunk(&mut self, max: usize) -> Result<Vec<Input>, String> {
+        let mut out = Vec::new();
+        while out.len() < max {
+            let (batch, start) = match self.pending.take() {
+                Some(p) => p,
+                None => match self.reader.next() {
+                    None => break,
+                    Some(Err(e)) => return Err(format!("cannot read the Parquet input: {e}")),
+                    Some(Ok(b)) => (b, 0),
+                },
+            };
+            let end = (start + (max - out.len())).min(batch.num_rows());
+            for i in start..end {
+                self.row += 1;
+                let raw = match row_tree(&batch, i) {
+                    Ok(tree) => Raw::Tree(tree),
+                    Err(e) => Raw::Unreadable(format!("row {}: {e}", self.row)),
+                };
+                out.push(Input {
+                    line: self.row,
+                    raw,
+                });
+            }
+            if end < batch.num_rows() {
+                self.pending = Some((batch, end));
+            }
+        }
+        // Parquet is read by row group, not by byte: estimate bytes from the rows done.
+        if let Some(done) = (self.total_bytes.saturating_mul(self.row)).checked_div(self.total_rows)
+        {
+            self.bytes = done;
+        }
+        Ok(out)
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+}
+
+fn plain(node: Node) -> Tree {
+    Tree { node, span: None }
+}
+
+fn key(name: &str) -> Key {
+    Key {
+        name: name.to_string(),
+        span: None,
+    }
+}
+
+/// A row as a profile tree: struct columns become tables, `table.field` column names are
+/// split, nulls are absent facts.
+fn row_tree(batch: &RecordBatch, row: usize) -> Result<Tree, String> {
+    let mut top: Vec<(Key, Tree)> = Vec::new();
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        let Some(value) =
+            cell(column, row).map_err(|e| format!("column `{}`: {e}", field.name()))?
+        else {
+            continue;
+        };
+        match field.name().split_once('.') {
+            Some((table, name)) => {
+                let index = match top.iter().position(|(k, _)| k.name == table) {
+                    Some(i) => i,
+                    None => {
+                        top.push((key(table), plain(Node::Table(Vec::new()))));
+                        top.len() - 1
+                    }
+                };
+                match &mut top[index].1.node {
+                    Node::Table(entries) => entries.push((key(name), value)),
+                    _ => {
+                        return Err(format!(
+                            "column `{}` and column `{table}` both hold `{table}`",
+                            field.name()
+                        ));
+                    }
+                }
+            }
+            None => top.push((key(field.name()), value)),
+        }
+    }
+    Ok(plain(Node::Table(top)))
+}
+
+fn date_text(days: i64) -> String {
+    juxta_sdk::Date::from_days_since_epoch(days)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| format!("day {days} since 1970"))
+}
+
+/// One cell; `None` for null.
+fn cell(array: &Arc<dyn Array>, row: usize) -> Result<Option<Tree>, String> {
+    if array.is_null(row) {
+        return Ok(None);
+    }
+    let node = match array.data_type() {
+        DataType::Utf8 => Node::String(array.as_string::<i32>().value(row).to_string()),
+        DataType::LargeUtf8 => Node::String(array.as_string::<i64>().value(row).to_string()),
+        DataType::Utf8View => Node::String(array.as_string_view().value(row).to_string()),
+        DataType::Boolean => Node::Bool(array.as_boolean().value(row)),
+        DataType::Int8 => Node::Integer(i64::from(array.as_primitive::<Int8Type>().value(row))),
+        DataType::Int16 => Node::Integer(i64::from(array.as_primitive::<Int16Type>().value(row))),
+        DataType::Int32 => Node::Integer(i64::from(array.as_primitive::<Int32Type>().value(row))),
+        DataType::Int64 => Node::Integer(array.as_primitive::<Int64Type>().value(row)),
+        DataType::UInt8 => Node::Integer(i64::from(array.as_primitive::<UInt8Type>().value(row))),
+        DataType::UInt16 => Node::Integer(i64::from(array.as_primitive::<UInt16Type>().value(row))),
+        DataType::UInt32 => Node::Integer(i64::from(array.as_primitive::<UInt32Type>().value(row))),
+        DataType::UInt64 => {
+            let v = array.as_primitive::<UInt64Type>().value(row);
+            i64::try_from(v)
+                .map(Node::Integer)
+                .unwrap_or(Node::Float(v as f64))
+        }
+        DataType::Float32 => Node::Float(f64::from(array.as_primitive::<Float32Type>().value(row))),
+        DataType::Float64 => Node::Float(array.as_primitive::<Float64Type>().value(row)),
+        DataType::Date32 => Node::String(date_text(i64::from(
+            array.as_primitive::<Date32Type>().value(row),
+        ))),
+        DataType::Date64 => Node::String(date_text(
+            array
+                .as_primitive::<Date64Type>()
+                .value(row)
+                .div_euclid(86_400_000),
+        )),
+        DataType::List(_) => {
+            let list = array.as_list::<i32>().value(row);
+            Node::Array(
+                (0..list.len())
+                    .map(|i| cell(&list, i).map(|c| c.unwrap_or(plain(Node::Null))))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        DataType::LargeList(_) => {
+            let list = array.as_list::<i64>().value(row);
+            Node::Array(
+                (0..list.len())
+                    .map(|i| cell(&list, i).map(|c| c.unwrap_or(plain(Node::Null))))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        DataType::Struct(fields) => {
+            let s = array.as_struct();
+            let mut entries = Vec::new();
+            for (field, column) in fields.iter().zip(s.columns()) {
+                if let Some(v) =
+                    cell(column, row).map_err(|e| format!("field `{}`: {e}", field.name()))?
+                {
+                    entries.push((key(field.name()), v));
+                }
+            }
+            Node::Table(entries)
+        }
+        other => {
+            return Err(format!(
+                "unsupported Parquet type {other}; use strings, booleans, numbers, dates, lists and structs"
+            ));
+        }
+    };
+    Ok(Some(plain(node)))
+}

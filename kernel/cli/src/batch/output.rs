@@ -1,0 +1,476 @@
+//! Writing records: JSON Lines and Parquet, to standard output or atomically to a file.
+//!
+//! A file is written as a temporary file in the destination's directory and renamed over the
+//! destination only when every record is written: an interrupted or failed run never leaves a
+//! truncated output file (at worst a `.juxta-batch-*` temporary file, which a crash cannot
+//! clean up).
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::{
+    ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, StructArray, UInt64Array,
+};
+use arrow_schema::{DataType, Field, Fields, Schema};
+use juxta_core::value::Value;
+use juxta_sdk::manifest::ValueType;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use super::record::{BatchRecord, Column};
+
+/// Where output goes.
+pub enum Destination {
+    /// Standard output.
+    Stdout,
+    /// A file, through a temporary file in the same directory.
+    File {
+        /// The temporary file.
+        tmp: tempfile::NamedTempFile,
+        /// The final path.
+        dest: PathBuf,
+    },
+}
+
+impl Destination {
+    /// Standard output for `-`, else a temporary file beside `path`.
+    pub fn open(path: &Path) -> Result<Destination, String> {
+        if path.as_os_str() == "-" {
+            return Ok(Destination::Stdout);
+        }
+        if path.is_dir() {
+            return Err(format!(
+                "`{}` is a directory: give a file name for the output",
+                path.display()
+            ));
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".juxta-batch-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| format!("cannot create a temporary file in `{}`: {e}", dir.display()))?;
+        Ok(Destination::File {
+            tmp,
+            dest: path.to_path_buf(),
+        })
+    }
+
+    fn writer<'a>(&self, stdout: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>, String> {
+        match self {
+            Destination::Stdout => Ok(Box::new(stdout)),
+            Destination::File { tmp, .. } => tmp
+                .reopen()
+                .map(|f| Box::new(f) as Box<dyn Write>)
+                .map_err(|e| format!("cannot write the output: {e}")),
+        }
+    }
+
+    fn file(&self) -> Result<File, String> {
+        match self {
+            Destination::Stdout => {
+                Err("Parquet cannot be written to standard output: give a file name".into())
+            }
+            Destination::File { tmp, .. } => tmp
+                .reopen()
+                .map_err(|e| format!("cannot write the output: {e}")),
+        }
+    }
+
+    /// Moves the finished output into place.
+    pub fn commit(self) -> Result<(), String> {
+        match self {
+            Destination::Stdout => Ok(()),
+            Destination::File { tmp, dest } => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let _ = tmp
+                        .as_file()
+                        .set_permissions(std::fs::Permissions::from_mode(0o644));
+                }
+                tmp.persist(&dest)
+                    .map(|_| ())
+                    .map_err(|e| format!("cannot move the output into `{}`: {e}", dest.display()))
+            }
+        }
+    }
+}
+
+/// Something records are written to, in order.
+pub trait Sink {
+    /// Writes records (with their JSON lines pre-rendered, for JSON Lines).
+    fn write(&mut self, records: &[BatchRecord], json_lines: &[u8]) -> Result<(), String>;
+    /// Flushes and closes.
+    fn finish(self: Box<Self>) -> Result<(), String>;
+}
+
+/// JSON Lines.
+pub struct JsonLinesSink<'a> {
+    out: BufWriter<Box<dyn Write + 'a>>,
+}
+
+impl<'a> JsonLinesSink<'a> {
+    /// A JSON Lines sink writing to `dest`, or to `stdout` for standard output.
+    pub fn new(dest: &Destination, stdout: &'a mut dyn Write) -> Result<JsonLinesSink<'a>, String> {
+        Ok(JsonLinesSink {
+            out: BufWriter::with_capacity(1 << 16, dest.writer(stdout)?),
+        })
+    }
+}
+
+impl Sink for JsonLinesSink<'_> {
+    fn write(&mut self, _records: &[BatchRecord], json_lines: &[u8]) -> Result<(), String> {
+        // Flushed after every chunk: as a pipe stage, every input line is answered promptly.
+        self.out
+            .write_all(json_lines)
+            .and_then(|()| self.out.flush())
+            .map_err(|e| format!("cannot write the output: {e}"))
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), String> {
+        self.out
+            .flush()
+            .map_err(|e| format!("cannot write the output: {e}"))
+    }
+}
+
+/// The column layout of one regime in Parquet.
+struct RegimeLayout {
+    id: String,
+    rules: Vec<String>,
+    computed: Vec<(String, ValueType)>,
+    loaded: bool,
+}
+
+/// Parquet, with one struct column per regime.
+pub struct ParquetSink {
+    writer: ArrowWriter<File>,
+    schema: Arc<Schema>,
+    layouts: Vec<RegimeLayout>,
+}
+
+fn list_type() -> DataType {
+    DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
+}
+
+fn layouts(columns: &[Column]) -> Vec<RegimeLayout> {
+    columns
+        .iter()
+        .map(|c| match &c.regime {
+            Ok(r) => RegimeLayout {
+                id: c.id.clone(),
+                rules: r.rules.iter().map(|x| x.id.clone()).collect(),
+                computed: r.computed.iter().map(|x| (x.name.clone(), x.ty)).collect(),
+                loaded: true,
+            },
+            Err(_) => RegimeLayout {
+                id: c.id.clone(),
+                rules: Vec::new(),
+                computed: Vec::new(),
+                loaded: false,
+            },
+        })
+        .collect()
+}
+
+fn regime_fields(l: &RegimeLayout) -> Fields {
+    let mut fields = vec![Field::new("error", DataType::Utf8, true)];
+    if l.loaded && !l.rules.is_empty() {
+        let rules: Fields = l
+            .rules
+            .iter()
+            .map(|r| Field::new(r, DataType::Utf8, true))
+            .collect();
+        let lists: Fields = l
+            .rules
+            .iter()
+            .map(|r| Field::new(r, list_type(), true))
+            .collect();
+        fields.push(Field::new("rules", DataType::Struct(rules), true));
+        fields.push(Field::new(
+            "missing_facts",
+            DataType::Struct(lists.clone()),
+            true,
+        ));
+        fields.push(Field::new("open_questions", DataType::Struct(lists), true));
+    }
+    if l.loaded && !l.computed.is_empty() {
+        let values: Fields = l
+            .computed
+            .iter()
+            .map(|(n, ty)| {
+                Field::new(
+                    n,
+                    if *ty == ValueType::Date {
+                        DataType::Date32
+                    } else {
+                        DataType::Float64
+                    },
+                    true,
+                )
+            })
+            .collect();
+        let lists: Fields = l
+            .computed
+            .iter()
+            .map(|(n, _)| Field::new(n, list_type(), true))
+            .collect();
+        fields.push(Field::new("computed", DataType::Struct(values), true));
+        fields.push(Field::new(
+            "computed_undetermined",
+            DataType::Struct(lists),
+            true,
+        ));
+    }
+    fields.into()
+}
+
+/// The Arrow schema of the Parquet output for these regimes.
+pub fn arrow_schema(columns: &[Column]) -> Schema {
+    let mut fields = vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("line", DataType::UInt64, false),
+        Field::new("as_of", DataType::Date32, true),
+        Field::new("error", DataType::Utf8, true),
+    ];
+    for l in layouts(columns) {
+        fields.push(Field::new(&l.id, DataType::Struct(regime_fields(&l)), true));
+    }
+    Schema::new(fields)
+}
+
+/// The schema as an indented tree: `name: type`, `?` for nullable.
+pub fn describe_schema(schema: &Schema) -> String {
+    fn walk(fields: &Fields, depth: usize, out: &mut String) {
+        for f in fields {
+            let nullable = if f.is_nullable() { "?" } else { "" };
+            let ty = match f.data_type() {
+                DataType::Struct(_) => "struct".to_string(),
+                DataType::List(item) => format!("list<{}>", item.data_type()),
+                other => other.to_string(),
+            };
+            out.push_str(&format!(
+                "{}{}: {ty}{nullable}\n",
+                "  ".repeat(depth),
+                f.name()
+            ));
+            if let DataType::Struct(children) = f.data_type() {
+                walk(children, depth + 1, out);
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(schema.fields(), 0, &mut out);
+    out
+}
+
+impl ParquetSink {
+    /// A Parquet sink for these regimes.
+    pub fn new(dest: &Destination, columns: &[Column]) -> Result<ParquetSink, String> {
+        let schema = Arc::new(arrow_schema(columns));
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .build();
+        let writer = ArrowWriter::try_new(dest.file()?, Arc::clone(&schema), Some(props))
+            .map_err(|e| format!("cannot write Parquet: {e}"))?;
+        Ok(ParquetSink {
+            writer,
+            schema,
+            layouts: layouts(columns),
+        })
+    }
+
+    fn batch(&self, records: &[BatchRecord]) -> Result<RecordBatch, String> {
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(
+                records.iter().map(|r| r.id.as_str()),
+            )),
+            Arc::new(UInt64Array::from_iter_values(
+                records.iter().map(|r| r.line),
+            )),
+            Arc::new(Date32Array::from_iter(records.iter().map(|r| {
+                r.as_of
+                    .and_then(|d| i32::try_from(d.days_since_epoch()).ok())
+            }))),
+            Arc::new(StringArray::from_iter(
+                records.iter().map(|r| r.error.as_deref()),
+            )),
+        ];
+        for (i, layout) in self.layouts.iter().enumerate() {
+            let results: Vec<Option<&super::record::RegimeResult>> = records
+                .iter()
+                .map(|r| {
+                    r.regimes
+                        .iter()
+                        .find(|(id, _)| *id == layout.id)
+                        .map(|(_, x)| x)
+                        .filter(|_| r.error.is_none())
+                })
+                .collect();
+            let fields = regime_fields(layout);
+            let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter(
+                results.iter().map(|r| r.and_then(|x| x.error.as_deref())),
+            ))];
+            if layout.loaded && !layout.rules.is_empty() {
+                let statuses: Vec<ArrayRef> = layout
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .map(|(k, id)| {
+                        Arc::new(StringArray::from_iter(results.iter().map(|r| {
+                            r.and_then(|x| {
+                                x.rules
+                                    .get(k)
+                                    .filter(|(rid, _)| rid == id)
+                                    .map(|(_, s)| s.as_str())
+                            })
+                        }))) as ArrayRef
+                    })
+                    .collect();
+                arrays.push(struct_array(&layout.rules, |_| DataType::Utf8, statuses)?);
+                for which in [0, 1] {
+                    let lists: Vec<ArrayRef> = layout
+                        .rules
+                        .iter()
+                        .map(|id| {
+                            list_array(results.iter().map(|r| {
+                                r.map(|x| {
+                                    if which == 0 {
+                                        &x.missing_facts
+                                    } else {
+                                        &x.open_questions
+                                    }
+                                })
+                                .and_then(|m: &BTreeMap<String, Vec<String>>| m.get(id))
+                            }))
+                        })
+                        .collect();
+                    arrays.push(struct_array(&layout.rules, |_| list_type(), lists)?);
+                }
+            }
+            if layout.loaded && !layout.computed.is_empty() {
+                let names: Vec<String> = layout.computed.iter().map(|(n, _)| n.clone()).collect();
+                let values: Vec<ArrayRef> = layout
+                    .computed
+                    .iter()
+                    .map(|(name, ty)| -> ArrayRef {
+                        match ty {
+                            ValueType::Date => {
+                                Arc::new(Date32Array::from_iter(results.iter().map(|r| {
+                                    match computed_value(*r, name) {
+                                        Some(Value::Date(d)) => {
+                                            i32::try_from(d.days_since_epoch()).ok()
+                                        }
+                                        _ => None,
+                                    }
+                                })))
+                            }
+                            _ => Arc::new(Float64Array::from_iter(
+                                results
+                                    .iter()
+                                    .map(|r| computed_value(*r, name).and_then(Value::as_number)),
+                            )),
+                        }
+                    })
+                    .collect();
+                let types: BTreeMap<&str, DataType> = layout
+                    .computed
+                    .iter()
+                    .map(|(n, t)| {
+                        (
+                            n.as_str(),
+                            if *t == ValueType::Date {
+                                DataType::Date32
+                            } else {
+                                DataType::Float64
+                            },
+                        )
+                    })
+                    .collect();
+                arrays.push(struct_array(
+                    &names,
+                    |n| types.get(n).cloned().unwrap_or(DataType::Float64),
+                    values,
+                )?);
+                let lists: Vec<ArrayRef> = names
+                    .iter()
+                    .map(|n| {
+                        list_array(
+                            results
+                                .iter()
+                                .map(|r| r.and_then(|x| x.computed_undetermined.get(n))),
+                        )
+                    })
+                    .collect();
+                arrays.push(struct_array(&names, |_| list_type(), lists)?);
+            }
+            let nulls = arrow_buffer::NullBuffer::from(
+                results.iter().map(Option::is_some).collect::<Vec<bool>>(),
+            );
+            let array = StructArray::try_new(fields, arrays, Some(nulls))
+                .map_err(|e| format!("cannot build column `{}`: {e}", self.layouts[i].id))?;
+            columns.push(Arc::new(array));
+        }
+        RecordBatch::try_new(Arc::clone(&self.schema), columns)
+            .map_err(|e| format!("cannot build a Parquet batch: {e}"))
+    }
+}
+
+fn computed_value<'a>(r: Option<&'a super::record::RegimeResult>, name: &str) -> Option<&'a Value> {
+    r.and_then(|x| x.computed.get(name))
+}
+
+fn struct_array(
+    names: &[String],
+    ty: impl Fn(&str) -> DataType,
+    arrays: Vec<ArrayRef>,
+) -> Result<ArrayRef, String> {
+    let fields: Fields = names.iter().map(|n| Field::new(n, ty(n), true)).collect();
+    StructArray::try_new(fields, arrays, None)
+        .map(|a| Arc::new(a) as ArrayRef)
+        .map_err(|e| e.to_string())
+}
+
+fn list_array<'a>(rows: impl Iterator<Item = Option<&'a Vec<String>>>) -> ArrayRef {
+    let mut b = ListBuilder::new(StringBuilder::new());
+    for row in rows {
+        match row {
+            Some(items) => {
+                for item in items {
+                    b.values().append_value(item);
+                }
+                b.append(true);
+            }
+            None => b.append(false),
+        }
+    }
+    Arc::new(b.finish())
+}
+
+impl Sink for ParquetSink {
+    fn write(&mut self, records: &[BatchRecord], _json_lines: &[u8]) -> Result<(), String> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let batch = self.batch(records)?;
+        self.writer
+            .write(&batch)
+            .map_err(|e| format!("cannot write Parquet: {e}"))
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), String> {
+        self.writer
+            .close()
+            .map(|_| ())
+            .map_err(|e| format!("cannot write Parquet: {e}"))
+    }
+}

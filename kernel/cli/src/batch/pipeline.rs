@@ -1,0 +1,170 @@
+//! The batch pipeline: one reader, N workers, one writer, bounded memory, input order kept.
+//!
+//! The reader cuts the input into chunks (at most [`CHUNK`] records, fewer when the input
+//! pauses) and numbers them; workers evaluate chunks in parallel, each with its own plugin
+//! instances; the writer (the calling thread) writes chunks strictly in input order. A fixed
+//! number of credits bounds how many chunks are in flight, so memory does not grow with the
+//! input, and the output is byte-identical whatever the number of workers.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, channel, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use juxta_core::profile::Format;
+
+use super::input::{Input, Raw, Source};
+use super::output::Sink;
+use super::record::{BatchRecord, Evaluator};
+
+/// Records per chunk, at most.
+pub const CHUNK: usize = 256;
+
+/// What a run did.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Records written.
+    pub records: u64,
+    /// Records (or their regimes) that failed, in-band.
+    pub failed: u64,
+    /// Input bytes read.
+    pub bytes: u64,
+}
+
+/// Per-worker state: how to evaluate (built once per worker thread).
+pub type WorkerFactory<'a> =
+    dyn Fn() -> Box<dyn FnMut(&Input) -> BatchRecord + Send + 'a> + Sync + 'a;
+
+/// Evaluates one input with an evaluator.
+pub fn evaluate_input(ev: &Evaluator<'_>, input: &Input) -> BatchRecord {
+    match &input.raw {
+        Raw::Text(text) => ev.json_line(input.line, text),
+        Raw::Tree(tree) => ev.tree(input.line, tree, "", Format::Toml),
+        Raw::Unreadable(why) => ev.error_record(input.line, None, why.clone()),
+    }
+}
+
+/// Runs the pipeline; `progress` is told the records and bytes done after each chunk.
+pub fn run(
+    mut source: Box<dyn Source + '_>,
+    jobs: usize,
+    worker: &WorkerFactory<'_>,
+    sink: &mut dyn Sink,
+    render_json: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Stats, String> {
+    let jobs = jobs.max(1);
+    let window = 2 * jobs + 2;
+    let (credit_tx, credit_rx) = sync_channel::<()>(window);
+    for _ in 0..window {
+        let _ = credit_tx.send(());
+    }
+    let (job_tx, job_rx) = channel::<(u64, Vec<Input>)>();
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (done_tx, done_rx) = channel::<(u64, Vec<BatchRecord>, Vec<u8>)>();
+    let bytes = AtomicU64::new(0);
+    let fatal: Mutex<Option<String>> = Mutex::new(None);
+
+    let stats = thread::scope(|scope| -> Result<Stats, String> {
+        let (bytes, fatal) = (&bytes, &fatal);
+        scope.spawn(move || {
+            let mut seq = 0u64;
+            while credit_rx.recv().is_ok() {
+                match source.next_chunk(CHUNK) {
+                    Ok(chunk) if chunk.is_empty() => break,
+                    Ok(chunk) => {
+                        bytes.store(source.bytes_read(), Ordering::Relaxed);
+                        if job_tx.send((seq, chunk)).is_err() {
+                            break;
+                        }
+                        seq += 1;
+                    }
+                    Err(e) => {
+                        if let Ok(mut f) = fatal.lock() {
+                            *f = Some(e);
+                        }
+                        break;
+                    }
+                }
+            }
+            bytes.store(source.bytes_read(), Ordering::Relaxed);
+        });
+        for _ in 0..jobs {
+            let (job_rx, done_tx) = (Arc::clone(&job_rx), done_tx.clone());
+            scope.spawn(move || {
+                let mut evaluate = worker();
+                loop {
+                    let next = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((seq, chunk)) = next else { break };
+                    let mut records = Vec::with_capacity(chunk.len());
+                    let mut json = Vec::new();
+                    for input in &chunk {
+                        // A record that panics the evaluator fails alone.
+                        let record = catch_unwind(AssertUnwindSafe(|| evaluate(input))).unwrap_or_else(|panic| {
+                            let why = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+                            BatchRecord {
+                                id: input.line.to_string(),
+                                line: input.line,
+                                as_of: None,
+                                error: Some(format!("line {}: internal error while evaluating this record: {why}", input.line)),
+                                regimes: Vec::new(),
+                            }
+                        });
+                        if render_json {
+                            record.to_json_line(&mut json);
+                            json.push(b'\n');
+                        }
+                        records.push(record);
+                    }
+                    if done_tx.send((seq, records, json)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // The writer owns the credits and the results: if it stops early (a write failed),
+        // dropping them releases the reader and the workers.
+        write_in_order(done_rx, credit_tx, sink, bytes, progress)
+    })?;
+    if let Ok(Some(e)) = fatal.lock().map(|mut f| f.take()) {
+        return Err(e);
+    }
+    Ok(stats)
+}
+
+fn write_in_order(
+    done_rx: Receiver<(u64, Vec<BatchRecord>, Vec<u8>)>,
+    credits: std::sync::mpsc::SyncSender<()>,
+    sink: &mut dyn Sink,
+    bytes: &AtomicU64,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Stats, String> {
+    let mut pending: BTreeMap<u64, (Vec<BatchRecord>, Vec<u8>)> = BTreeMap::new();
+    let mut next = 0u64;
+    let mut stats = Stats::default();
+    for (seq, records, json) in done_rx.iter() {
+        pending.insert(seq, (records, json));
+        while let Some((records, json)) = pending.remove(&next) {
+            sink.write(&records, &json)?;
+            stats.records += records.len() as u64;
+            stats.failed += records.iter().filter(|r| r.failed()).count() as u64;
+            next += 1;
+            let _ = credits.send(());
+            progress(stats.records, bytes.load(Ordering::Relaxed));
+        }
+    }
+    if !pending.is_empty() {
+        return Err(format!(
+            "internal error: {} chunk(s) were evaluated but chunk {next} never arrived",
+            pending.len()
+        ));
+    }
+    stats.bytes = bytes.load(Ordering::Relaxed);
+    Ok(stats)
+}

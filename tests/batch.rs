@@ -1,0 +1,562 @@
+//! `juxta batch`: one record out per record in, in order, errors in-band, the same bytes
+//! whatever the number of workers, the pipe-stage contract, Parquet both ways, atomic output.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::sync::Arc;
+
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, RecordBatch, StringArray, StructArray,
+};
+use arrow_schema::{DataType, Field, Schema};
+use juxta_tests::{juxta, juxta_with_input};
+use serde_json::Value;
+
+fn lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// Checks a JSON value against the subset of JSON Schema that docs/batch-record.schema.json
+/// uses (type, required, properties, additionalProperties, enum, items, $ref, minimum).
+fn validate(value: &Value, schema: &Value, root: &Value, path: &str) -> Vec<String> {
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(root, |s, k| &s[k]),
+        None => schema,
+    };
+    let mut errors = Vec::new();
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let actual = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let number_accepts_integer = actual == "integer" && types.contains(&"number");
+        if !(types.contains(&actual) || number_accepts_integer) {
+            errors.push(format!("{path}: {actual} is not {types:?}"));
+            return errors;
+        }
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(value)
+    {
+        errors.push(format!("{path}: {value} not in {options:?}"));
+    }
+    if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
+        && value.as_f64().is_some_and(|v| v < min)
+    {
+        errors.push(format!("{path}: below {min}"));
+    }
+    if let Value::Object(map) = value {
+        for req in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !map.contains_key(req.as_str().unwrap_or_default()) {
+                errors.push(format!("{path}: missing {req}"));
+            }
+        }
+        let props = schema.get("properties").and_then(Value::as_object);
+        for (k, v) in map {
+            match (
+                props.and_then(|p| p.get(k)),
+                schema.get("additionalProperties"),
+            ) {
+                (Some(s), _) => errors.extend(validate(v, s, root, &format!("{path}.{k}"))),
+                (None, Some(Value::Bool(false))) => {
+                    errors.push(format!("{path}: unexpected key {k}"))
+                }
+                (None, Some(s @ Value::Object(_))) => {
+                    errors.extend(validate(v, s, root, &format!("{path}.{k}")))
+                }
+                _ => {}
+            }
+        }
+    }
+    if let (Value::Array(items), Some(s)) = (value, schema.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            errors.extend(validate(item, s, root, &format!("{path}[{i}]")));
+        }
+    }
+    errors
+}
+
+struct Files {
+    dir: tempfile::TempDir,
+}
+
+impl Files {
+    fn new() -> Files {
+        Files {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).to_str().unwrap().to_string()
+    }
+    fn write(&self, name: &str, text: &str) -> String {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap()
+    }
+}
+
+#[test]
+fn one_record_per_input_record_in_order_with_errors_in_band() {
+    let f = Files::new();
+    let input = f.write("in.jsonl", &juxta::generate::jsonl(11, 600, Some(37)));
+    let run = juxta(&["batch", &input, "-o", &f.path("out.jsonl")]);
+    assert_eq!(run.code, 3, "some records failed: {}", run.stderr);
+    assert!(
+        run.stderr.contains("600 records (584 ok, 16 failed)"),
+        "{}",
+        run.stderr
+    );
+    let out = lines(&f.read("out.jsonl"));
+    let inputs: Vec<&str> = std::fs::read_to_string(&input)
+        .unwrap()
+        .leak()
+        .lines()
+        .collect();
+    assert_eq!(out.len(), 600);
+    for (i, (rec, line)) in out.iter().zip(&inputs).enumerate() {
+        assert_eq!(rec["line"], i as u64 + 1);
+        if (i + 1) % 37 == 0 {
+            let error = rec["error"].as_str().unwrap();
+            assert!(error.starts_with(&format!("line {}: ", i + 1)), "{error}");
+            assert!(rec["regimes"].is_null());
+        } else {
+            let id = serde_json::from_str::<Value>(line).unwrap()["model"]["id"].clone();
+            assert_eq!(rec["id"], id);
+            assert!(rec["error"].is_null(), "{}", rec["error"]);
+            assert_eq!(
+                rec["regimes"]["eu-ai-act-gpai"]["rules"]
+                    .as_object()
+                    .unwrap()
+                    .len(),
+                22
+            );
+            assert_eq!(
+                rec["regimes"]["us-ai-eo-2026"]["rules"]
+                    .as_object()
+                    .unwrap()
+                    .len(),
+                14
+            );
+        }
+    }
+}
+
+#[test]
+fn records_follow_the_published_json_schema() {
+    let schema: Value = serde_json::from_str(juxta::batch::RECORD_SCHEMA).unwrap();
+    let printed = juxta(&["batch", "--print-json-schema"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&printed.stdout).unwrap(),
+        schema
+    );
+    let input = juxta::generate::jsonl(5, 300, Some(30));
+    let run = juxta_with_input(&["batch", "-", "-o", "-", "-q"], input.as_bytes());
+    let mut errors = Vec::new();
+    for rec in lines(&run.stdout) {
+        errors.extend(validate(&rec, &schema, &schema, "record"));
+    }
+    assert!(
+        errors.is_empty(),
+        "{}",
+        errors[..errors.len().min(10)].join("\n")
+    );
+}
+
+#[test]
+fn the_output_is_byte_identical_whatever_the_number_of_workers() {
+    let f = Files::new();
+    let input = f.write("in.jsonl", &juxta::generate::jsonl(99, 2000, Some(101)));
+    let mut outputs = Vec::new();
+    for jobs in ["1", "2", "4", "7"] {
+        let out = f.path(&format!("out{jobs}.jsonl"));
+        assert_eq!(
+            juxta(&["batch", &input, "-o", &out, "--jobs", jobs, "-q"]).code,
+            3
+        );
+        outputs.push(std::fs::read(&out).unwrap());
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn batch_agrees_with_compare() {
+    let f = Files::new();
+    for example in ["closed-frontier", "open-weights-mid", "fine-tune"] {
+        let cmp = juxta(&[
+            "compare",
+            &format!("examples/{example}.toml"),
+            "--format",
+            "json",
+        ]);
+        let cmp: Value = serde_json::from_str(&cmp.stdout).unwrap();
+        let text =
+            std::fs::read_to_string(juxta_tests::repo().join(format!("examples/{example}.toml")))
+                .unwrap();
+        let json = juxta_tests::toml_to_json(&toml::from_str(&text).unwrap());
+        let input = f.write(&format!("{example}.jsonl"), &format!("{json}\n"));
+        let run = juxta(&["batch", &input, "-o", "-", "-q"]);
+        let rec = &lines(&run.stdout)[0];
+        for regime in cmp["regimes"].as_array().unwrap() {
+            let id = regime["id"].as_str().unwrap();
+            let from_batch = &rec["regimes"][id];
+            for rule in regime["rules"].as_array().unwrap() {
+                assert_eq!(
+                    from_batch["rules"][rule["id"].as_str().unwrap()],
+                    rule["status"],
+                    "{example} {id} {}",
+                    rule["id"]
+                );
+            }
+            assert_eq!(from_batch["computed"], regime["computed"], "{example} {id}");
+            assert_eq!(
+                from_batch["computed_undetermined"], regime["computed_undetermined"],
+                "{example} {id}"
+            );
+        }
+    }
+}
+
+#[test]
+fn as_a_pipe_stage_every_line_is_answered_before_the_input_ends() {
+    let (in_reader, mut in_writer) = std::io::pipe().unwrap();
+    let (out_reader, out_writer) = std::io::pipe().unwrap();
+    let handle = std::thread::spawn(move || {
+        let (mut input, mut out, mut err) = (in_reader, out_writer, Vec::new());
+        let mut io = juxta::Io {
+            input: &mut input,
+            out: &mut out,
+            err: &mut err,
+            out_is_terminal: false,
+            err_is_terminal: false,
+        };
+        let argv = ["juxta", "batch", "-", "-o", "-", "-q"].map(std::ffi::OsString::from);
+        juxta::run(argv, &mut io)
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(out_reader).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let profiles = juxta::generate::jsonl(3, 5, None);
+    for (i, line) in profiles.lines().enumerate() {
+        writeln!(in_writer, "{line}").unwrap();
+        in_writer.flush().unwrap();
+        // The answer comes while the input is still open.
+        let answer = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("no answer before the next input line");
+        let rec: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(rec["line"], i as u64 + 1);
+    }
+    drop(in_writer);
+    assert_eq!(handle.join().unwrap(), juxta::Exit::Success);
+    reader.join().unwrap();
+}
+
+#[test]
+fn blank_unreadable_and_oversized_lines_become_error_records() {
+    let good = juxta::generate::jsonl(4, 1, None);
+    let mut input = Vec::new();
+    input.extend_from_slice(good.as_bytes());
+    input.extend_from_slice(b"\n");
+    input.extend_from_slice(b"{\"schema_version\": \"1\", \"x\": \"\xff\xfe\"}\n");
+    input.extend_from_slice(format!("{{\"padding\": \"{}\"}}\n", "a".repeat(5000)).as_bytes());
+    input.extend_from_slice(good.as_bytes());
+    let run = juxta_with_input(
+        &["batch", "-", "-o", "-", "--max-record-bytes", "4096"],
+        &input,
+    );
+    let out = lines(&run.stdout);
+    assert_eq!(out.len(), 5);
+    assert!(out[0]["error"].is_null());
+    assert!(out[1]["error"].as_str().unwrap().contains("empty line"));
+    assert!(out[2]["error"].as_str().unwrap().contains("not UTF-8"));
+    assert!(
+        out[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("longer than the limit of 4096 bytes")
+    );
+    assert!(out[4]["error"].is_null());
+    assert_eq!(out[4]["line"], 5);
+    assert_eq!(run.code, 3);
+}
+
+#[test]
+fn the_id_field_and_as_of_can_be_chosen() {
+    let input = juxta::generate::jsonl(8, 3, None);
+    let run = juxta_with_input(
+        &[
+            "batch",
+            "-",
+            "-o",
+            "-",
+            "-q",
+            "--id-field",
+            "provider.name",
+            "--as-of",
+            "2027-06-30",
+        ],
+        input.as_bytes(),
+    );
+    for (rec, line) in lines(&run.stdout).iter().zip(input.lines()) {
+        let name = serde_json::from_str::<Value>(line).unwrap()["provider"]["name"].clone();
+        assert_eq!(
+            rec["id"],
+            if name.is_null() {
+                rec["line"].to_string().into()
+            } else {
+                name
+            }
+        );
+        assert_eq!(rec["as_of"], "2027-06-30");
+    }
+    let run = juxta_with_input(
+        &["batch", "-", "-o", "-", "-q", "--id-field", "no.such"],
+        input.as_bytes(),
+    );
+    assert_eq!(
+        lines(&run.stdout)[1]["id"],
+        "2",
+        "without the field, the id is the line number"
+    );
+}
+
+#[test]
+fn an_empty_input_gives_an_empty_output() {
+    let f = Files::new();
+    let input = f.write("empty.jsonl", "");
+    let run = juxta(&["batch", &input, "-o", &f.path("out.jsonl")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(f.read("out.jsonl"), "");
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_output_untouched_and_no_temporary_file() {
+    let f = Files::new();
+    let out = f.write("out.jsonl", "previous results\n");
+    let corrupt = f.write("in.parquet", "PAR1 this is not parquet");
+    let run = juxta(&["batch", &corrupt, "-o", &out]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not a readable Parquet file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(f.read("out.jsonl"), "previous results\n");
+    let leftovers: Vec<_> = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".juxta-batch-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn parquet_output_carries_the_same_results_as_json_lines() {
+    let f = Files::new();
+    let input = f.write("in.jsonl", &juxta::generate::jsonl(21, 700, Some(50)));
+    juxta(&["batch", &input, "-o", &f.path("out.jsonl"), "-q"]);
+    let run = juxta(&["batch", &input, "-o", &f.path("out.parquet"), "-q"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let json = lines(&f.read("out.jsonl"));
+    let file = std::fs::File::open(f.path("out.parquet")).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut row = 0;
+    for batch in reader {
+        let batch = batch.unwrap();
+        let ids = batch
+            .column_by_name("id")
+            .unwrap()
+            .as_string::<i32>()
+            .clone();
+        let errors = batch
+            .column_by_name("error")
+            .unwrap()
+            .as_string::<i32>()
+            .clone();
+        let eu = batch
+            .column_by_name("eu-ai-act-gpai")
+            .unwrap()
+            .as_struct()
+            .clone();
+        let rules = eu.column_by_name("rules").unwrap().as_struct().clone();
+        let computed = eu.column_by_name("computed").unwrap().as_struct().clone();
+        for i in 0..batch.num_rows() {
+            let rec = &json[row];
+            assert_eq!(ids.value(i), rec["id"].as_str().unwrap());
+            assert_eq!(errors.is_null(i), rec["error"].is_null());
+            if rec["error"].is_null() {
+                for (rule, status) in rec["regimes"]["eu-ai-act-gpai"]["rules"]
+                    .as_object()
+                    .unwrap()
+                {
+                    assert_eq!(
+                        rules
+                            .column_by_name(rule)
+                            .unwrap()
+                            .as_string::<i32>()
+                            .value(i),
+                        status.as_str().unwrap()
+                    );
+                }
+                let fine = computed
+                    .column_by_name("max_fine_eur")
+                    .unwrap()
+                    .as_primitive::<arrow_array::types::Float64Type>();
+                assert_eq!(
+                    fine.is_null(i),
+                    rec["regimes"]["eu-ai-act-gpai"]["computed"]["max_fine_eur"].is_null()
+                );
+            } else {
+                assert!(eu.is_null(i));
+            }
+            row += 1;
+        }
+    }
+    assert_eq!(row, 700);
+    let schema = juxta(&["batch", "--print-arrow-schema"]);
+    assert!(
+        schema.stdout.contains("EU-OBL-53-1a") && schema.stdout.contains("Date32"),
+        "{}",
+        schema.stdout
+    );
+}
+
+fn strings(values: &[Option<&str>]) -> ArrayRef {
+    Arc::new(StringArray::from(values.to_vec()))
+}
+
+#[test]
+fn parquet_input_with_flat_or_nested_columns_gives_the_json_answers() {
+    let f = Files::new();
+    let days = |s: &str| s.parse::<juxta_sdk::Date>().unwrap().days_since_epoch() as i32;
+    let mut modalities = ListBuilder::new(StringBuilder::new());
+    modalities.values().append_value("text");
+    modalities.append(true);
+    modalities.values().append_value("speech");
+    modalities.append(true);
+    let modalities: ArrayRef = Arc::new(modalities.finish());
+    let compute: ArrayRef = Arc::new(Float64Array::from(vec![Some(5e25), None]));
+    // Flat columns named by fact path.
+    let flat = RecordBatch::try_from_iter(vec![
+        ("schema_version", strings(&[Some("1"), Some("1")])),
+        (
+            "evaluation.as_of",
+            Arc::new(Date32Array::from(vec![
+                days("2026-11-22"),
+                days("2026-11-22"),
+            ])) as ArrayRef,
+        ),
+        ("model.id", strings(&[Some("p1"), Some("p2")])),
+        ("model.training_compute_flop", Arc::clone(&compute)),
+        ("model.output_modalities", Arc::clone(&modalities)),
+        ("provider.country", strings(&[Some("US"), Some("FR")])),
+        (
+            "eu.placed_on_market",
+            Arc::new(BooleanArray::from(vec![Some(true), None])) as ArrayRef,
+        ),
+        (
+            "eu.placing_date",
+            Arc::new(Date32Array::from(vec![Some(days("2027-01-20")), None])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    // The same as nested structs.
+    let model = StructArray::from(vec![
+        (
+            Arc::new(Field::new("id", DataType::Utf8, true)),
+            strings(&[Some("p1"), Some("p2")]),
+        ),
+        (
+            Arc::new(Field::new("training_compute_flop", DataType::Float64, true)),
+            Arc::clone(&compute),
+        ),
+        (
+            Arc::new(Field::new(
+                "output_modalities",
+                modalities.data_type().clone(),
+                true,
+            )),
+            Arc::clone(&modalities),
+        ),
+    ]);
+    let nested = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![
+            Field::new("schema_version", DataType::Utf8, false),
+            Field::new("evaluation.as_of", DataType::Date32, false),
+            Field::new("model", model.data_type().clone(), true),
+            Field::new("provider.country", DataType::Utf8, true),
+            Field::new("eu.placed_on_market", DataType::Boolean, true),
+            Field::new("eu.placing_date", DataType::Date32, true),
+        ])),
+        vec![
+            strings(&[Some("1"), Some("1")]),
+            Arc::new(Date32Array::from(vec![
+                days("2026-11-22"),
+                days("2026-11-22"),
+            ])),
+            Arc::new(model),
+            strings(&[Some("US"), Some("FR")]),
+            Arc::new(BooleanArray::from(vec![Some(true), None])),
+            Arc::new(Date32Array::from(vec![Some(days("2027-01-20")), None])),
+        ],
+    )
+    .unwrap();
+    let json = "{\"schema_version\":\"1\",\"evaluation\":{\"as_of\":\"2026-11-22\"},\"model\":{\"id\":\"p1\",\"training_compute_flop\":5e25,\"output_modalities\":[\"text\"]},\"provider\":{\"country\":\"US\"},\"eu\":{\"placed_on_market\":true,\"placing_date\":\"2027-01-20\"}}\n\
+                {\"schema_version\":\"1\",\"evaluation\":{\"as_of\":\"2026-11-22\"},\"model\":{\"id\":\"p2\",\"output_modalities\":[\"speech\"]},\"provider\":{\"country\":\"FR\"}}\n";
+    let expected =
+        lines(&juxta_with_input(&["batch", "-", "-o", "-", "-q"], json.as_bytes()).stdout);
+    for (name, batch) in [("flat", flat), ("nested", nested)] {
+        let path = f.path(&format!("{name}.parquet"));
+        let mut w = parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(&path).unwrap(),
+            batch.schema(),
+            None,
+        )
+        .unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let run = juxta(&["batch", &path, "-o", "-", "-q"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert_eq!(lines(&run.stdout), expected, "{name}");
+    }
+    let statuses: BTreeMap<String, Value> =
+        serde_json::from_value(expected[1]["regimes"]["eu-ai-act-gpai"]["rules"].clone()).unwrap();
+    assert_eq!(
+        statuses["EU-CLS-SCOPE"], "undetermined",
+        "a null cell is an unknown fact"
+    );
+}

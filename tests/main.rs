@@ -19,5 +19,7 @@ mod cases;
 mod cli;
 mod contract;
 mod differential;
+mod hostile_input;
+mod plugins;
 mod sandbox;
 mod semantics;

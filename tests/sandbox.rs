@@ -318,3 +318,112 @@ fn a_custom_function_returning_garbage_fails_only_its_column() {
     let e = hostile_error(&compare_with(&bytes, limits()));
     assert!(e.contains("the plugin returned invalid JSON"), "{e}");
 }
+
+#[test]
+fn a_huge_result_from_a_custom_function_is_refused() {
+    // `call` answers ok(<2 MiB of zero bytes>).
+    let call = "(i32.store8 (i32.const 32) (i32.const 0)) (i32.store (i32.const 36) (i32.const 65536)) (i32.store (i32.const 40) (i32.const 2097152)) (i32.const 32)";
+    let manifest = tiny_manifest("bigmouth", CALLING_MANIFEST_TAIL);
+    let wat = plugin_wat("1.0.0", &manifest, "", call, "").replace(
+        "(memory (export \"memory\") 2)",
+        "(memory (export \"memory\") 40)",
+    );
+    let e = hostile_error(&compare_with(&component(&wat, juxta_sdk::WIT), limits()));
+    assert!(
+        e.contains("call: `verdict` returned 2097152 bytes; the limit is 1048576 bytes"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_rule_with_a_syntax_error_is_refused_naming_the_rule_and_line() {
+    let manifest =
+        tiny_manifest("broken-syntax", "").replace("condition = \"BIG\"", "condition = \"BIG &&\"");
+    let e = hostile_error(&compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits()));
+    assert!(
+        e.contains("plugin `broken-syntax`: manifest: the manifest does not compile"),
+        "{e}"
+    );
+    assert!(
+        e.contains("plugin `hostile` (hostile.wasm):18:20:"),
+        "the TOML line of the rule: {e}"
+    );
+    assert!(e.contains("rule XX-CLS-BIG: syntax error"), "{e}");
+}
+
+#[test]
+fn a_cel_cost_bomb_is_refused_at_load() {
+    let nested = "model.output_modalities.exists(a, model.output_modalities.exists(b, model.output_modalities.exists(c, a == b && b == c)))";
+    let manifest = tiny_manifest("bomb", "")
+        .replace("condition = \"BIG\"", &format!("condition = '{nested}'"));
+    let e = hostile_error(&compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits()));
+    assert!(
+        e.contains("rule XX-CLS-BIG: comprehensions nested deeper than 2 levels"),
+        "{e}"
+    );
+    let huge = vec!["model.training_compute_flop > 1.0"; 300].join(" && ");
+    let manifest =
+        tiny_manifest("bomb", "").replace("condition = \"BIG\"", &format!("condition = '{huge}'"));
+    let e = hostile_error(&compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits()));
+    assert!(e.contains("exceeds the limit of 500"), "{e}");
+}
+
+#[test]
+fn a_stateful_plugin_cannot_make_results_depend_on_call_order() {
+    // `call` counts its calls in a global and answers "true" only on the first call of an
+    // instance. Every call runs in a fresh instance, so every call is the first.
+    let call = "(global.set $calls (i32.add (global.get $calls) (i32.const 1))) \
+                (i32.store8 (i32.const 32) (i32.const 0)) \
+                (i32.store (i32.const 36) (select (i32.const 1100) (i32.const 1104) (i32.eq (global.get $calls) (i32.const 1)))) \
+                (i32.store (i32.const 40) (select (i32.const 4) (i32.const 5) (i32.eq (global.get $calls) (i32.const 1)))) \
+                (i32.const 32)";
+    let extra = "(global $calls (mut i32) (i32.const 0)) (data (i32.const 1100) \"truefalse\")";
+    let manifest = tiny_manifest("counter", CALLING_MANIFEST_TAIL).replace(
+        "condition = \"verdict()\"",
+        "condition = \"verdict() && verdict() && verdict()\"",
+    );
+    let cmp = compare_with(&abi1(&manifest, "", call, extra), limits());
+    let r = cmp.regimes.iter().find(|r| r.id == "counter").unwrap();
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert_eq!(
+        r.rules
+            .iter()
+            .find(|f| f.id == "XX-CLS-ASK")
+            .unwrap()
+            .status,
+        Status::Applies
+    );
+}
+
+#[test]
+fn clocks_and_randomness_cannot_be_imported() {
+    for (package, interface, func) in [
+        ("wasi:clocks@0.2.0", "wall-clock", "now: func() -> u64;"),
+        (
+            "wasi:random@0.2.0",
+            "random",
+            "get-random-u64: func() -> u64;",
+        ),
+    ] {
+        let name = func.split(':').next().unwrap();
+        let wit_text = format!(
+            "{}\npackage {package} {{\n  interface {interface} {{ {func} }}\n}}\n",
+            wit(
+                "1.0.0",
+                &format!("import {package}/{interface};")
+                    .replace("@0.2.0/", "/")
+                    .replace(
+                        &format!("{}/{interface}", package.split('@').next().unwrap()),
+                        &format!("{}/{interface}@0.2.0", package.split('@').next().unwrap())
+                    )
+            )
+        );
+        let import = format!(
+            "(import \"{}/{interface}@0.2.0\" \"{name}\" (func (result i64)))",
+            package.split('@').next().unwrap()
+        );
+        let bytes = component(&plugin_wat("1.0.0", "", "", CALL_ERR, &import), &wit_text);
+        let e = hostile_error(&compare_with(&bytes, limits()));
+        assert!(e.contains("load: imports") && e.contains(interface), "{e}");
+    }
+}

@@ -90,6 +90,9 @@ pub struct BatchArgs {
     /// Print the Arrow schema of the Parquet output for the loaded regimes and exit.
     #[arg(long)]
     pub print_arrow_schema: bool,
+    /// Third-party plugins.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
 }
 
 /// `juxta generate`.
@@ -107,6 +110,22 @@ pub struct GenerateArgs {
     /// Write here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Where third-party plugins come from.
+#[derive(Debug, Args, Default, Clone)]
+pub struct PluginArgs {
+    /// Also load the `*.wasm` regime plugins in this directory (repeatable). Each must be pinned
+    /// in the lock file.
+    #[arg(long = "plugins", value_name = "DIR", global = true)]
+    pub plugins: Vec<PathBuf>,
+    /// The lock file pinning third-party plugins (default: `juxta.lock` beside the config file,
+    /// or in the current directory).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub lock: Option<PathBuf>,
+    /// A configuration file (default: `juxta.toml` in the current directory, if there is one).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
 }
 
 /// `juxta compare`.
@@ -129,6 +148,9 @@ pub struct CompareArgs {
     /// In the table, leave out rows that do not apply.
     #[arg(long)]
     pub applicable_only: bool,
+    /// Third-party plugins.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
 }
 
 /// Output formats of `compare`.
@@ -143,9 +165,22 @@ pub enum Format {
 /// `juxta regimes`.
 #[derive(Debug, Args)]
 pub struct RegimesArgs {
+    /// What to do (default: list the loaded regimes).
+    #[command(subcommand)]
+    pub action: Option<RegimesAction>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Third-party plugins.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+/// `juxta regimes …`.
+#[derive(Debug, Subcommand)]
+pub enum RegimesAction {
+    /// Pin every third-party plugin's bytes in the lock file (review the plugins first).
+    Lock,
 }
 
 /// `juxta regime …`.

@@ -9,7 +9,6 @@
 //! sandbox and its manifest compiled, so a broken plugin never reaches `plugins/dist`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -19,7 +18,7 @@ use juxta_host::bundled::sha256_hex;
 use juxta_host::{Entry, Limits, Origin, PluginSource, RegimeSet, Sandbox};
 
 use crate::args::BuildArgs;
-use crate::{Ctx, Exit};
+use crate::{Ctx, Exit, write_atomically};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 
@@ -273,17 +272,6 @@ fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
         component.len()
     );
     Ok(Exit::Success)
-}
-
-fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = dest.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
-    tmp.write_all(bytes)
-        .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))?;
-    tmp.persist(dest)
-        .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))?;
-    Ok(())
 }
 
 fn update_sums(path: &Path, file: &str, sha: &str) -> Result<(), String> {

@@ -7,7 +7,7 @@ use juxta_sdk::Date;
 
 use crate::args::{CompareArgs, Format, RegimesArgs};
 use crate::table::{ComputedTitles, Style, render, tally};
-use crate::{Ctx, Exit, bundled_regimes, read_text};
+use crate::{Ctx, Exit, read_text};
 
 fn terminal_width() -> u16 {
     std::env::var("COLUMNS")
@@ -28,7 +28,7 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
     } else {
         InputFormat::from_path(&label)
     };
-    let mut set = match bundled_regimes() {
+    let mut set = match crate::plugins::load(&a.plugins) {
         Ok(s) => s,
         Err(e) => return ctx.fail(Exit::Error, &e),
     };
@@ -108,8 +108,25 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
     Exit::Success
 }
 
+pub(crate) fn lock(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
+    match crate::plugins::write_lock(&a.plugins) {
+        Ok((path, pins)) => {
+            let mut text = format!("{}: pinned {} plugin(s)\n", path.display(), pins.len());
+            for p in &pins {
+                text.push_str(&format!(
+                    "  {} {} {}  {}\n",
+                    p.regime, p.regime_version, p.sha256, p.file
+                ));
+            }
+            let _ = ctx.io.out.write_all(text.as_bytes());
+            Exit::Success
+        }
+        Err(e) => ctx.fail(Exit::Error, &e),
+    }
+}
+
 pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
-    let set = match bundled_regimes() {
+    let set = match crate::plugins::load(&a.plugins) {
         Ok(s) => s,
         Err(e) => return ctx.fail(Exit::Error, &e),
     };

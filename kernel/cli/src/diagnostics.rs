@@ -49,15 +49,32 @@ impl Diagnostic for Report {
     }
 }
 
+/// Lines longer than this are not quoted in a diagnostic (a 10 MB string stays out of the
+/// terminal); the message still names the file, line and column.
+const MAX_QUOTED_LINE: usize = 400;
+
+/// Whether the line holding `offset` is short enough to quote.
+fn quotable(text: &str, offset: usize) -> bool {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    end - start <= MAX_QUOTED_LINE
+}
+
 /// Renders diagnostics, in colour or not.
 pub struct Renderer {
     color: bool,
+    width: usize,
 }
 
 impl Renderer {
-    /// A renderer.
-    pub fn new(color: bool) -> Renderer {
-        Renderer { color }
+    /// A renderer; messages wrap at 100 columns on a terminal and never otherwise (logs and
+    /// pipelines grep them).
+    pub fn new(color: bool, terminal: bool) -> Renderer {
+        Renderer {
+            color,
+            width: if terminal { 100 } else { usize::MAX / 4 },
+        }
     }
 
     fn render(&self, report: &Report) -> String {
@@ -66,7 +83,7 @@ impl Renderer {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(self.width);
         let mut out = String::new();
         if handler.render_report(&mut out, report).is_err() {
             out = format!("error: {}\n", report.message);
@@ -90,7 +107,7 @@ impl Renderer {
                     .map(|f| format!("`{f}`: "))
                     .unwrap_or_default();
                 let (source, labels) = match (text, &p.location) {
-                    (Some(t), Some(l)) => (
+                    (Some(t), Some(l)) if quotable(t, l.span.start) => (
                         Some(NamedSource::new(&e.origin, t.to_string())),
                         vec![LabeledSpan::at(l.span.clone(), p.message.clone())],
                     ),
@@ -121,7 +138,7 @@ impl Renderer {
                     .map(|x| format!(" in `{x}`"))
                     .unwrap_or_default();
                 let (source, labels) = match (text, loc) {
-                    (Some(t), Some(l)) => (
+                    (Some(t), Some(l)) if quotable(t, l.span.start) => (
                         Some(NamedSource::new(&e.origin, t.to_string())),
                         vec![LabeledSpan::at(l.span.clone(), p.message.clone())],
                     ),

@@ -11,16 +11,15 @@ mod build;
 mod compare;
 pub mod diagnostics;
 pub mod generate;
+mod plugins;
 mod regime_test;
 pub mod table;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::sync::Arc;
 
 use clap::Parser;
-use juxta_core::schema::Schema;
-use juxta_host::{Limits, RegimeSet, Sandbox};
+use juxta_host::RegimeSet;
 
 use args::{Cli, ColorChoice, Command, RegimeCommand};
 
@@ -62,7 +61,7 @@ pub(crate) struct Ctx<'a, 'b> {
 
 impl Ctx<'_, '_> {
     pub fn renderer(&self) -> diagnostics::Renderer {
-        diagnostics::Renderer::new(self.color_err)
+        diagnostics::Renderer::new(self.color_err, self.io.err_is_terminal)
     }
 
     /// Writes to standard error; a closed stream is not worth failing over.
@@ -115,7 +114,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
     };
     match cli.command {
         Command::Compare(a) => compare::compare(&mut ctx, &a),
-        Command::Regimes(a) => compare::regimes(&mut ctx, &a),
+        Command::Regimes(a) => match a.action {
+            Some(args::RegimesAction::Lock) => compare::lock(&mut ctx, &a),
+            None => compare::regimes(&mut ctx, &a),
+        },
         Command::Regime(RegimeCommand::Build(a)) => build::build(&mut ctx, &a),
         Command::Regime(RegimeCommand::Test(a)) => regime_test::test(&mut ctx, &a),
         Command::Batch(a) => batch::batch(&mut ctx, &a),
@@ -138,13 +140,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
     }
 }
 
-/// The bundled regimes, loaded in a fresh sandbox.
-pub(crate) fn bundled_regimes() -> Result<RegimeSet, String> {
-    let sandbox = Sandbox::new(Limits::default()).map_err(|e| e.to_string())?;
-    Ok(RegimeSet::bundled(
-        Arc::new(sandbox),
-        Arc::new(Schema::v1()),
-    ))
+/// Writes a file through a temporary file in its directory, so readers never see half of it.
+pub(crate) fn write_atomically(dest: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
+    tmp.write_all(bytes)
+        .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))?;
+    tmp.persist(dest)
+        .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))?;
+    Ok(())
 }
 
 /// Keeps only the regimes named by `--regime` (all if none is named).
@@ -165,27 +173,48 @@ pub(crate) fn select_regimes(set: &mut RegimeSet, ids: &[String]) -> Result<(), 
     }
 }
 
-/// Reads a file (or standard input for `-`) as UTF-8 text, with a message naming the file.
+/// Largest profile or case file read, in bytes: far above any real profile, far below what
+/// would strain memory.
+pub const MAX_PROFILE_BYTES: u64 = 16 << 20;
+
+/// Reads a file (or standard input for `-`) as UTF-8 text, with a message naming the file. A
+/// UTF-8 byte-order mark is dropped; more than [`MAX_PROFILE_BYTES`] is refused.
 pub(crate) fn read_text(
     path: &std::path::Path,
     stdin: &mut dyn std::io::Read,
 ) -> Result<String, String> {
+    use std::io::Read;
     let shown = path.display();
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        return stdin
-            .read_to_string(&mut text)
-            .map(|_| text)
-            .map_err(|e| format!("cannot read standard input: {e}"));
-    }
-    if path.is_dir() {
-        return Err(format!("`{shown}` is a directory, not a file"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| {
+    let too_big = || {
         format!(
-            "`{shown}` is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
+            "`{shown}` is larger than the limit of {} MiB for a profile",
+            MAX_PROFILE_BYTES >> 20
         )
+    };
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        stdin
+            .take(MAX_PROFILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+    } else {
+        if path.is_dir() {
+            return Err(format!("`{shown}` is a directory, not a file"));
+        }
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        file.take(MAX_PROFILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    }
+    if bytes.len() as u64 > MAX_PROFILE_BYTES {
+        return Err(too_big());
+    }
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        format!("`{shown}` is not UTF-8 text (invalid byte at offset {offset})")
     })
 }

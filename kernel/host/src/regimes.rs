@@ -4,7 +4,7 @@
 //! A plugin that fails — at load, instantiation, manifest or call — fails its own column: the
 //! comparison still carries every other regime.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use juxta_core::eval::{Facts, FunctionHost};
 use juxta_core::profile::Profile;
@@ -13,7 +13,7 @@ use juxta_core::report::{Comparison, KernelInfo, RegimeReport};
 use juxta_core::schema::Schema;
 
 use crate::bundled::{BUNDLED, sha256_hex};
-use crate::sandbox::{Phase, Plugin, PluginError, PluginInstance, Sandbox};
+use crate::sandbox::{Phase, Plugin, PluginError, Sandbox};
 
 /// Where a regime came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,20 +43,18 @@ pub struct LoadedRegime {
     pub sha256: String,
     sandbox: Arc<Sandbox>,
     plugin: Arc<Plugin>,
-    first_instance: Mutex<Option<PluginInstance>>,
 }
 
 impl LoadedRegime {
-    /// A handle for calling this plugin's custom functions, with an instance of its own (one
-    /// per worker thread). The first handle reuses the instance that served `manifest()`.
+    /// A handle for calling this plugin's custom functions. Every call runs in a fresh
+    /// instance: custom functions are pure, so results cannot depend on earlier calls, on the
+    /// worker that made them, or on `--jobs`.
     pub fn functions(&self) -> Arc<dyn FunctionHost> {
-        let reused = self.first_instance.lock().ok().and_then(|mut i| i.take());
         Arc::new(PluginFunctions {
             sandbox: Arc::clone(&self.sandbox),
             plugin: Arc::clone(&self.plugin),
             id: self.regime.id().to_string(),
             version: self.regime.header.version.clone(),
-            instance: Mutex::new(reused),
         })
     }
 }
@@ -211,6 +209,17 @@ impl RegimeSet {
         &self.schema
     }
 
+    /// Adds a plugin that is refused before loading (unpinned, unreadable), as a failed column.
+    pub fn refuse(&mut self, name: &str, origin: Origin, sha256: &str, error: String) {
+        self.entries.push(Entry::Failed(FailedRegime {
+            id: name.to_string(),
+            origin,
+            sha256: sha256.to_string(),
+            error,
+        }));
+        self.entries.sort_by(|a, b| a.id().cmp(b.id()));
+    }
+
     /// Keeps only the regimes whose ids are listed; returns the ids that matched none.
     pub fn retain(&mut self, ids: &[String]) -> Vec<String> {
         let unknown: Vec<String> = ids
@@ -316,8 +325,6 @@ fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<
             return failed(e.regime.as_deref().unwrap_or(&source.name), err.to_string());
         }
     };
-    instance.set_identity(regime.id(), &regime.header.version);
-    let regime_has_functions = !regime.functions.is_empty();
     tracing::debug!(
         plugin = %source.name,
         origin = %source.origin,
@@ -333,37 +340,23 @@ fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<
         sha256,
         sandbox: Arc::clone(sandbox),
         plugin,
-        // Only a plugin with custom functions is ever called again.
-        first_instance: Mutex::new((!regime_has_functions).then_some(instance)),
     })
 }
 
-/// Custom functions of one plugin, served by an instance of its own, re-created after a trap.
+/// Custom functions of one plugin: each call in a fresh instance.
 struct PluginFunctions {
     sandbox: Arc<Sandbox>,
     plugin: Arc<Plugin>,
     id: String,
     version: String,
-    instance: Mutex<Option<PluginInstance>>,
 }
 
 impl FunctionHost for PluginFunctions {
     fn call(&self, name: &str, args_json: &str) -> Result<String, String> {
-        let mut guard = self
-            .instance
-            .lock()
-            .map_err(|_| format!("plugin `{}`: call: instance lock poisoned", self.id))?;
-        if guard.as_ref().is_none_or(PluginInstance::is_poisoned) {
-            let mut fresh = self
-                .sandbox
-                .instantiate(&self.plugin, &self.id, Some(&self.version))
-                .map_err(|e| e.to_string())?;
-            fresh.set_identity(&self.id, &self.version);
-            *guard = Some(fresh);
-        }
-        match guard.as_mut() {
-            Some(instance) => instance.call(name, args_json).map_err(|e| e.to_string()),
-            None => Err(format!("plugin `{}`: call: no instance", self.id)),
-        }
+        let mut instance = self
+            .sandbox
+            .instantiate(&self.plugin, &self.id, Some(&self.version))
+            .map_err(|e| e.to_string())?;
+        instance.call(name, args_json).map_err(|e| e.to_string())
     }
 }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use wasmtime::component::{Component, ComponentExportIndex, Instance, Linker, TypedFunc};
+use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, TypedFunc};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 /// Resource limits of plugin calls.
@@ -206,14 +206,29 @@ impl Sandbox {
                 "built for plugin ABI juxta:regime@{version}; this juxta supports juxta:regime@{major}.x (it implements {major}.{minor}.{patch})"
             )));
         }
+        let interface = component
+            .get_export_index(None, export.as_str())
+            .ok_or_else(|| fail(format!("no export `{export}`")))?;
+        let lookup = |name: &str| {
+            component
+                .get_export_index(Some(&interface), name)
+                .ok_or_else(|| fail(format!("`{export}` exports no function `{name}`")))
+        };
+        let (manifest, call) = (lookup("manifest")?, lookup("call")?);
+        // Linking against an empty linker succeeds only for a component that imports nothing.
+        let pre = Linker::<StoreLimits>::new(&self.engine)
+            .instantiate_pre(&component)
+            .map_err(|e| fail(format!("cannot be linked: {}", root_cause(&e))))?;
         Ok(Plugin {
-            component,
-            export: export.clone(),
+            pre,
+            manifest,
+            call,
             abi_version: version.to_string(),
         })
     }
 
-    /// Creates an instance of a plugin, ready to call.
+    /// Creates an instance of a plugin, ready to call. Cheap: the plugin was compiled and
+    /// linked once, when it was loaded.
     pub fn instantiate(
         &self,
         plugin: &Plugin,
@@ -241,26 +256,30 @@ impl Sandbox {
             .map_err(|e| fail(e.to_string()))?;
         store.set_epoch_deadline(ticks(self.limits.manifest_time));
         store.epoch_deadline_trap();
-        let linker: Linker<StoreLimits> = Linker::new(&self.engine);
-        let instance = linker
-            .instantiate(&mut store, &plugin.component)
+        let instance = plugin.pre.instantiate(&mut store).map_err(|e| {
+            fail(describe_failure(
+                &e,
+                &self.limits,
+                self.limits.manifest_fuel,
+                self.limits.manifest_time,
+            ))
+        })?;
+        let manifest = instance
+            .get_typed_func::<(), (String,)>(&mut store, &plugin.manifest)
             .map_err(|e| {
-                fail(describe_failure(
-                    &e,
-                    &self.limits,
-                    self.limits.manifest_fuel,
-                    self.limits.manifest_time,
+                fail(format!(
+                    "`manifest` does not have the signature of the juxta:regime world: {}",
+                    root_cause(&e)
                 ))
             })?;
-        let interface = instance
-            .get_export_index(&mut store, None, &plugin.export)
-            .ok_or_else(|| fail(format!("no export `{}`", plugin.export)))?;
-        let manifest =
-            typed::<(), (String,)>(&instance, &mut store, &interface, "manifest").map_err(&fail)?;
-        let call = typed::<(String, String), (Result<String, String>,)>(
-            &instance, &mut store, &interface, "call",
-        )
-        .map_err(&fail)?;
+        let call = instance
+            .get_typed_func::<(String, String), (Result<String, String>,)>(&mut store, &plugin.call)
+            .map_err(|e| {
+                fail(format!(
+                    "`call` does not have the signature of the juxta:regime world: {}",
+                    root_cause(&e)
+                ))
+            })?;
         Ok(PluginInstance {
             store,
             manifest,
@@ -273,37 +292,15 @@ impl Sandbox {
     }
 }
 
-fn typed<P, R>(
-    instance: &Instance,
-    store: &mut Store<StoreLimits>,
-    interface: &ComponentExportIndex,
-    name: &str,
-) -> Result<TypedFunc<P, R>, String>
-where
-    P: wasmtime::component::ComponentNamedList + wasmtime::component::Lower,
-    R: wasmtime::component::ComponentNamedList + wasmtime::component::Lift,
-{
-    let index = instance
-        .get_export_index(&mut *store, Some(interface), name)
-        .ok_or_else(|| format!("the interface exports no function `{name}`"))?;
-    instance
-        .get_typed_func::<P, R>(&mut *store, &index)
-        .map_err(|e| {
-            format!(
-                "`{name}` does not have the signature of the juxta:regime world: {}",
-                root_cause(&e)
-            )
-        })
-}
-
 fn ticks(d: Duration) -> u64 {
     (d.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1
 }
 
-/// A compiled, checked plugin.
+/// A compiled, checked, linked plugin.
 pub struct Plugin {
-    component: Component,
-    export: String,
+    pre: InstancePre<StoreLimits>,
+    manifest: ComponentExportIndex,
+    call: ComponentExportIndex,
     abi_version: String,
 }
 
@@ -329,12 +326,6 @@ impl PluginInstance {
     /// Whether a trap made this instance unusable.
     pub fn is_poisoned(&self) -> bool {
         self.poisoned
-    }
-
-    /// Names the instance's regime once its manifest has been read, for error messages.
-    pub fn set_identity(&mut self, name: &str, version: &str) {
-        self.name = name.to_string();
-        self.version = Some(version.to_string());
     }
 
     fn fail(&self, phase: Phase, message: String) -> PluginError {

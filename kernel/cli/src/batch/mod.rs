@@ -18,7 +18,7 @@ use juxta_host::Entry;
 use juxta_sdk::Date;
 
 use crate::args::BatchArgs;
-use crate::{Ctx, Exit, bundled_regimes};
+use crate::{Ctx, Exit};
 use input::{JsonLines, ParquetRows, Source};
 use output::{Destination, JsonLinesSink, ParquetSink, Sink};
 use record::{Column, Evaluator};
@@ -68,7 +68,7 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
         Some(Ok(d)) => Some(d),
         Some(Err(e)) => return ctx.fail(Exit::Usage, &format!("--as-of: {e}")),
     };
-    let mut set = match bundled_regimes() {
+    let mut set = match crate::plugins::load(&a.plugins) {
         Ok(s) => s,
         Err(e) => return ctx.fail(Exit::Error, &e),
     };

@@ -258,3 +258,27 @@ pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
         other => serde_json::to_value(other).unwrap(),
     }
 }
+
+/// The real `juxta` executable, built once per test run by the same cargo and profile as the
+/// tests, for what only a separate process shows: a different hash seed, a signal.
+pub fn juxta_binary() -> PathBuf {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            // target/<profile>/deps/<test binary>
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut build = std::process::Command::new(cargo);
+            build
+                .current_dir(repo())
+                .args(["build", "--quiet", "-p", "juxta", "--bin", "juxta"]);
+            if profile_dir.file_name().is_some_and(|n| n == "release") {
+                build.arg("--release");
+            }
+            let status = build.status().unwrap();
+            assert!(status.success(), "building the juxta binary failed");
+            profile_dir.join(format!("juxta{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
+}

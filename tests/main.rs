@@ -5,7 +5,12 @@
 //! - `semantics`: boundaries and three-valued behaviour the inventories specify;
 //! - `contract`: the JSON result contract, field for field, and golden reports;
 //! - `cli`: the commands as a user runs them, with exit codes;
-//! - `sandbox`: hostile plugins fail their own column and nothing else.
+//! - `batch`: `juxta batch`, JSON Lines and Parquet, ordered, atomic, errors in-band;
+//! - `differential`: the native fast path and the plain CEL interpreter agree;
+//! - `plugins`: third-party plugins, pinned in `juxta.lock`;
+//! - `sandbox`: hostile plugins fail their own column and nothing else;
+//! - `hostile_input`: hostile profiles get a clear error, never a panic;
+//! - `process`: the real executable: hash-seed independence, a batch killed mid-run.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -21,5 +26,6 @@ mod contract;
 mod differential;
 mod hostile_input;
 mod plugins;
+mod process;
 mod sandbox;
 mod semantics;

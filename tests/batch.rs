@@ -560,3 +560,75 @@ fn parquet_input_with_flat_or_nested_columns_gives_the_json_answers() {
         "a null cell is an unknown fact"
     );
 }
+
+/// Standard output that accepts `room` bytes, then fails with `kind`.
+struct ClosingOutput {
+    room: usize,
+    kind: std::io::ErrorKind,
+}
+
+impl std::io::Write for ClosingOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.room == 0 {
+            return Err(std::io::Error::from(self.kind));
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn run_into(out: &mut ClosingOutput, args: &[&str], stdin: &[u8]) -> (juxta::Exit, String) {
+    let mut err = Vec::new();
+    let mut input = std::io::Cursor::new(stdin.to_vec());
+    let argv: Vec<std::ffi::OsString> = std::iter::once("juxta")
+        .chain(args.iter().copied())
+        .map(Into::into)
+        .collect();
+    std::env::set_current_dir(juxta_tests::repo()).unwrap();
+    let code = juxta::run(
+        argv,
+        &mut juxta::Io {
+            input: &mut input,
+            out,
+            err: &mut err,
+            out_is_terminal: false,
+            err_is_terminal: false,
+        },
+    );
+    (code, String::from_utf8(err).unwrap())
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_stops_the_batch_quietly_and_other_write_errors_fail() {
+    let input = juxta::generate::jsonl(3, 2000, None);
+    let mut closed = ClosingOutput {
+        room: 5000,
+        kind: std::io::ErrorKind::BrokenPipe,
+    };
+    let (code, stderr) = run_into(
+        &mut closed,
+        &["batch", "-", "-o", "-", "-q"],
+        input.as_bytes(),
+    );
+    assert_eq!(code, juxta::Exit::Success, "{stderr}");
+    assert_eq!(stderr, "");
+
+    let mut full = ClosingOutput {
+        room: 5000,
+        kind: std::io::ErrorKind::StorageFull,
+    };
+    let (code, stderr) = run_into(
+        &mut full,
+        &["batch", "-", "-o", "-", "-q"],
+        input.as_bytes(),
+    );
+    assert_eq!(code, juxta::Exit::Error);
+    assert!(
+        stderr.contains("cannot write the output") && stderr.contains("the output stops here"),
+        "{stderr}"
+    );
+}

@@ -255,8 +255,15 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
     }
     let stats = match result.and_then(|s| sink.finish().map(|()| s)) {
         Ok(s) => s,
+        // `| head` has what it asked for.
+        Err(output::Stop::OutputClosed) => return Exit::Success,
         // The temporary file is dropped, and with it every byte written: no partial output.
-        Err(e) => return fail(Exit::Error, &format!("{e}; no output was written")),
+        Err(output::Stop::Failed(e)) if dest.is_file() => {
+            return fail(Exit::Error, &format!("{e}; no output was written"));
+        }
+        Err(output::Stop::Failed(e)) => {
+            return fail(Exit::Error, &format!("{e}; the output stops here"));
+        }
     };
     if let Err(e) = dest.commit() {
         return fail(Exit::Error, &e);

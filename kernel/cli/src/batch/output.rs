@@ -85,6 +85,11 @@ impl Destination {
         }
     }
 
+    /// Whether the output goes to a file (atomically) rather than to standard output.
+    pub fn is_file(&self) -> bool {
+        matches!(self, Destination::File { .. })
+    }
+
     /// Moves the finished output into place.
     pub fn commit(self) -> Result<(), String> {
         match self {
@@ -105,12 +110,36 @@ impl Destination {
     }
 }
 
+/// Why a batch run stopped before the end of its input.
+#[derive(Debug, PartialEq)]
+pub enum Stop {
+    /// Whoever reads standard output closed it (`juxta batch … -o - | head`). Not a failure:
+    /// like `cat` or `grep`, juxta stops quietly.
+    OutputClosed,
+    /// A failure, with the message for the user.
+    Failed(String),
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Stop {
+        Stop::Failed(message)
+    }
+}
+
+fn write_error(e: &std::io::Error) -> Stop {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Stop::OutputClosed
+    } else {
+        Stop::Failed(format!("cannot write the output: {e}"))
+    }
+}
+
 /// Something records are written to, in order.
 pub trait Sink {
     /// Writes records (with their JSON lines pre-rendered, for JSON Lines).
-    fn write(&mut self, records: &[BatchRecord], json_lines: &[u8]) -> Result<(), String>;
+    fn write(&mut self, records: &[BatchRecord], json_lines: &[u8]) -> Result<(), Stop>;
     /// Flushes and closes.
-    fn finish(self: Box<Self>) -> Result<(), String>;
+    fn finish(self: Box<Self>) -> Result<(), Stop>;
 }
 
 /// JSON Lines.
@@ -128,18 +157,16 @@ impl<'a> JsonLinesSink<'a> {
 }
 
 impl Sink for JsonLinesSink<'_> {
-    fn write(&mut self, _records: &[BatchRecord], json_lines: &[u8]) -> Result<(), String> {
+    fn write(&mut self, _records: &[BatchRecord], json_lines: &[u8]) -> Result<(), Stop> {
         // Flushed after every chunk: as a pipe stage, every input line is answered promptly.
         self.out
             .write_all(json_lines)
             .and_then(|()| self.out.flush())
-            .map_err(|e| format!("cannot write the output: {e}"))
+            .map_err(|e| write_error(&e))
     }
 
-    fn finish(mut self: Box<Self>) -> Result<(), String> {
-        self.out
-            .flush()
-            .map_err(|e| format!("cannot write the output: {e}"))
+    fn finish(mut self: Box<Self>) -> Result<(), Stop> {
+        self.out.flush().map_err(|e| write_error(&e))
     }
 }
 
@@ -457,20 +484,20 @@ fn list_array<'a>(rows: impl Iterator<Item = Option<&'a Vec<String>>>) -> ArrayR
 }
 
 impl Sink for ParquetSink {
-    fn write(&mut self, records: &[BatchRecord], _json_lines: &[u8]) -> Result<(), String> {
+    fn write(&mut self, records: &[BatchRecord], _json_lines: &[u8]) -> Result<(), Stop> {
         if records.is_empty() {
             return Ok(());
         }
         let batch = self.batch(records)?;
         self.writer
             .write(&batch)
-            .map_err(|e| format!("cannot write Parquet: {e}"))
+            .map_err(|e| Stop::Failed(format!("cannot write Parquet: {e}")))
     }
 
-    fn finish(self: Box<Self>) -> Result<(), String> {
+    fn finish(self: Box<Self>) -> Result<(), Stop> {
         self.writer
             .close()
             .map(|_| ())
-            .map_err(|e| format!("cannot write Parquet: {e}"))
+            .map_err(|e| Stop::Failed(format!("cannot write Parquet: {e}")))
     }
 }

@@ -16,7 +16,7 @@ use std::thread;
 use juxta_core::profile::Format;
 
 use super::input::{Input, Raw, Source};
-use super::output::Sink;
+use super::output::{Sink, Stop};
 use super::record::{BatchRecord, Evaluator};
 
 /// Records per chunk, at most.
@@ -54,7 +54,7 @@ pub fn run(
     sink: &mut dyn Sink,
     render_json: bool,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<Stats, String> {
+) -> Result<Stats, Stop> {
     let jobs = jobs.max(1);
     let window = 2 * jobs + 2;
     let (credit_tx, credit_rx) = sync_channel::<()>(window);
@@ -67,7 +67,7 @@ pub fn run(
     let bytes = AtomicU64::new(0);
     let fatal: Mutex<Option<String>> = Mutex::new(None);
 
-    let stats = thread::scope(|scope| -> Result<Stats, String> {
+    let stats = thread::scope(|scope| -> Result<Stats, Stop> {
         let (bytes, fatal) = (&bytes, &fatal);
         scope.spawn(move || {
             let mut seq = 0u64;
@@ -133,7 +133,7 @@ pub fn run(
         write_in_order(done_rx, credit_tx, sink, bytes, progress)
     })?;
     if let Ok(Some(e)) = fatal.lock().map(|mut f| f.take()) {
-        return Err(e);
+        return Err(Stop::Failed(e));
     }
     Ok(stats)
 }
@@ -144,7 +144,7 @@ fn write_in_order(
     sink: &mut dyn Sink,
     bytes: &AtomicU64,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<Stats, String> {
+) -> Result<Stats, Stop> {
     let mut pending: BTreeMap<u64, (Vec<BatchRecord>, Vec<u8>)> = BTreeMap::new();
     let mut next = 0u64;
     let mut stats = Stats::default();
@@ -160,10 +160,10 @@ fn write_in_order(
         }
     }
     if !pending.is_empty() {
-        return Err(format!(
+        return Err(Stop::Failed(format!(
             "internal error: {} chunk(s) were evaluated but chunk {next} never arrived",
             pending.len()
-        ));
+        )));
     }
     stats.bytes = bytes.load(Ordering::Relaxed);
     Ok(stats)

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use juxta_core::schema::Schema;
 use juxta_host::bundled::{BUNDLED, sha256_hex};
 use juxta_host::{Limits, Sandbox};
 
@@ -64,7 +63,7 @@ fn bundled_plugins_import_nothing_and_speak_abi_1() {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(plugin.abi_version(), "1.0.0");
     }
-    let set = juxta_host::RegimeSet::bundled(Arc::new(sandbox), Arc::new(Schema::v1()));
+    let set = juxta_host::RegimeSet::bundled(Arc::new(sandbox));
     assert_eq!(set.entries().len(), BUNDLED.len());
 }
 

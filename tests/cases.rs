@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use juxta_core::schema::Schema;
 use juxta_host::{Entry, Limits, RegimeSet, Sandbox};
 use juxta_tests::{case, case_files, differences, evaluate, regime, regime_ids};
 
@@ -45,11 +44,7 @@ fn cases_pass_against_the_toml_source() {
 
 #[test]
 fn cases_pass_against_the_bundled_plugins_and_match_the_source() {
-    let schema = Arc::new(Schema::v1());
-    let set = RegimeSet::bundled(
-        Arc::new(Sandbox::new(Limits::default()).unwrap()),
-        Arc::clone(&schema),
-    );
+    let set = RegimeSet::bundled(Arc::new(Sandbox::new(Limits::default()).unwrap()));
     let mut failures = Vec::new();
     for entry in set.entries() {
         let loaded = match entry {

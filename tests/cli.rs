@@ -21,6 +21,10 @@ fn compare_prints_the_regimes_side_by_side() {
         "Art. 55(1)(a)",
         "Maximum fine: EUR 360,000,000",
         "Early-access window opens at the earliest: 2026-12-21",
+        "California SB 53 — Transparency in",
+        "US-CA · us-ca-sb53 1.0.0",
+        "✔ APPLIES · CA-OBL-TR",
+        "Maximum civil penalty per violation: USD 1,000,000",
     ] {
         assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
     }
@@ -207,7 +211,7 @@ fn regimes_lists_what_is_loaded() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3);
     for row in rows {
         assert_eq!(row["origin"], "bundled");
         assert_eq!(row["version"], "1.0.0");

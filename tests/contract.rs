@@ -29,10 +29,10 @@ fn compare_json_has_exactly_the_contract_fields() {
     assert_eq!(doc["profile"], "examples/closed-frontier.toml");
     assert!(is_date(&doc["as_of"]));
     assert_eq!(keys(&doc["kernel"]), ["facts_schema", "version"]);
-    assert_eq!(doc["kernel"]["facts_schema"], "1");
+    assert_eq!(doc["kernel"]["facts_schema"], "1.1");
     let regimes = doc["regimes"].as_array().unwrap();
     let ids: Vec<&str> = regimes.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["eu-ai-act-gpai", "us-ai-eo-2026"]);
+    assert_eq!(ids, ["eu-ai-act-gpai", "us-ai-eo-2026", "us-ca-sb53"]);
     for (r, jurisdiction) in regimes.iter().zip(["EU", "US"]) {
         assert_eq!(
             keys(r),

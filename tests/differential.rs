@@ -2,8 +2,6 @@
 //! (each rule as one CEL expression) must agree on every status and computed value: over every
 //! case and over thousands of generated profiles.
 
-use std::sync::Arc;
-
 use juxta_core::eval::reference::ReferenceValue;
 use juxta_core::eval::{ComputedOutcome, Facts};
 use juxta_core::profile::{Format, Profile};
@@ -43,7 +41,7 @@ fn agree(regime: &Regime, profile: &Profile, schema: &Schema, label: &str) -> Ve
 
 #[test]
 fn fast_path_and_interpreter_agree_on_every_case() {
-    let schema = Schema::v1();
+    let schema = juxta_tests::schema();
     let mut diffs = Vec::new();
     for id in regime_ids() {
         let r = regime(&id);
@@ -61,7 +59,7 @@ fn fast_path_and_interpreter_agree_on_every_case() {
 
 #[test]
 fn fast_path_and_interpreter_agree_on_generated_profiles() {
-    let schema = Arc::new(Schema::v1());
+    let schema = juxta_tests::schema();
     let regimes: Vec<Regime> = regime_ids().iter().map(|id| regime(id)).collect();
     let text = juxta::generate::jsonl(20261122, 3000, None);
     let mut diffs = Vec::new();

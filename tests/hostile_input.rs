@@ -246,7 +246,7 @@ fn an_unsupported_schema_version_is_named() {
         b"schema_version = \"2\"\n[evaluation]\nas_of = 2026-09-01\n",
         &[
             "unsupported schema version `2`",
-            "reads model-facts schema version 1",
+            "reads model-facts schema versions 1, 1.1",
         ],
     );
 }

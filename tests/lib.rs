@@ -26,6 +26,25 @@ pub fn repo() -> PathBuf {
         .to_path_buf()
 }
 
+/// The facts schema of every regime in `regimes/`: the core plus their namespaces, in id
+/// order (the order `RegimeSet::bundled` loads them in).
+pub fn schema() -> Arc<Schema> {
+    static SCHEMA: std::sync::OnceLock<Arc<Schema>> = std::sync::OnceLock::new();
+    Arc::clone(SCHEMA.get_or_init(|| {
+        let texts: Vec<String> = regime_ids()
+            .iter()
+            .map(|id| {
+                std::fs::read_to_string(repo().join("regimes").join(id).join("regime.toml"))
+                    .unwrap()
+            })
+            .collect();
+        Arc::new(
+            juxta_core::regime::schema_for(texts.iter().map(String::as_str))
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+    }))
+}
+
 /// The ids of the regimes in `regimes/`.
 pub fn regime_ids() -> Vec<String> {
     let mut ids: Vec<String> = std::fs::read_dir(repo().join("regimes"))
@@ -46,7 +65,7 @@ pub fn regime(id: &str) -> Regime {
             origin: &origin,
             text: &text,
         },
-        Arc::new(Schema::v1()),
+        schema(),
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -65,12 +84,12 @@ pub fn case_files(id: &str) -> Vec<PathBuf> {
 /// A case file, loaded.
 pub fn case(path: &std::path::Path) -> Case {
     let text = std::fs::read_to_string(path).unwrap();
-    Case::parse(&text, &path.display().to_string(), &Schema::v1()).unwrap_or_else(|e| panic!("{e}"))
+    Case::parse(&text, &path.display().to_string(), &schema()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Evaluates a profile (TOML text) with a regime compiled from source.
 pub fn evaluate(regime: &Regime, profile_toml: &str) -> RegimeReport {
-    let schema = Schema::v1();
+    let schema = schema();
     let profile = Profile::parse(profile_toml, Format::Toml, "test", &schema)
         .unwrap_or_else(|e| panic!("{e}"));
     let facts = Facts::new(&profile, &schema);

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use juxta_core::profile::{Format, Profile};
 use juxta_core::report::{Comparison, Status};
-use juxta_core::schema::Schema;
 use juxta_host::bundled::BUNDLED;
 use juxta_host::{Limits, Origin, PluginSource, RegimeSet, Sandbox};
 use juxta_tests::{CALL_ERR, component, plugin_wat, tiny_manifest, wit};
@@ -21,8 +20,7 @@ fn limits() -> Limits {
 
 /// The bundled regimes plus one extra plugin, evaluated on the closed-frontier example.
 fn compare_with(bytes: &[u8], limits: Limits) -> Comparison {
-    let schema = Arc::new(Schema::v1());
-    let mut set = RegimeSet::bundled(Arc::new(Sandbox::new(limits).unwrap()), Arc::clone(&schema));
+    let mut set = RegimeSet::bundled(Arc::new(Sandbox::new(limits).unwrap()));
     set.load(vec![PluginSource {
         name: "hostile".into(),
         origin: Origin::File("hostile.wasm".into()),
@@ -31,7 +29,8 @@ fn compare_with(bytes: &[u8], limits: Limits) -> Comparison {
     }]);
     let text =
         std::fs::read_to_string(juxta_tests::repo().join("examples/closed-frontier.toml")).unwrap();
-    let profile = Profile::parse(&text, Format::Toml, "closed-frontier.toml", &schema).unwrap();
+    let profile =
+        Profile::parse(&text, Format::Toml, "closed-frontier.toml", set.schema()).unwrap();
     set.compare(&profile, "closed-frontier.toml")
 }
 
@@ -256,6 +255,62 @@ fn a_plugin_claiming_a_bundled_regime_id_is_refused_naming_both_origins() {
         eu.iter().any(|r| r.error.is_none() && r.rules.len() == 22),
         "the bundled regime is unaffected"
     );
+}
+
+#[test]
+fn a_plugin_claiming_a_bundled_namespace_is_refused_naming_both_regimes() {
+    let manifest = tiny_manifest(
+        "xx-copycat",
+        "\n[namespace]\nname = \"ca\"\n[namespace.facts.anything]\ntype = \"bool\"\nmeaning = \"m\"\n",
+    );
+    let e = hostile_error(&compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits()));
+    assert!(e.contains("plugin `xx-copycat`: manifest"), "{e}");
+    assert!(
+        e.contains("namespace `ca` is declared by both regime `us-ca-sb53` and regime `xx-copycat` (the other is bundled)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_third_party_namespace_is_validated_in_profiles_and_read_by_its_rules() {
+    let manifest = tiny_manifest(
+        "xx-state",
+        "\n[namespace]\nname = \"xx\"\n[namespace.facts.registered]\ntype = \"bool\"\nmeaning = \"m\"\n\n[[rules]]\nid = \"XX-OBL-REG\"\nkind = \"obligation\"\ntitle = \"Registered\"\ncitation = \"s. 2\"\ncondition = \"xx.registered\"\nsummary = \"register\"\n",
+    );
+    let mut set = RegimeSet::bundled(Arc::new(Sandbox::new(limits()).unwrap()));
+    let bytes = abi1(&manifest, "", CALL_ERR, "");
+    set.load(vec![PluginSource {
+        name: "xx-state".into(),
+        origin: Origin::File("xx-state.wasm".into()),
+        bytes: &bytes,
+        expected_sha256: None,
+    }]);
+    let base = "schema_version = \"1.1\"\n[evaluation]\nas_of = 2026-09-01\n";
+    let ok = Profile::parse(
+        &format!("{base}[xx]\nregistered = true\n"),
+        Format::Toml,
+        "p.toml",
+        set.schema(),
+    )
+    .unwrap();
+    let cmp = set.compare(&ok, "p.toml");
+    let xx = cmp.regimes.iter().find(|r| r.id == "xx-state").unwrap();
+    assert!(xx.error.is_none(), "{:?}", xx.error);
+    let rule = xx.rules.iter().find(|r| r.id == "XX-OBL-REG").unwrap();
+    assert_eq!(serde_json::to_value(rule.status).unwrap(), "applies");
+    assert!(
+        cmp.regimes.iter().all(|r| r.error.is_none()),
+        "the bundled regimes still load"
+    );
+    let err = Profile::parse(
+        &format!("{base}[xx]\nregistred = 1\n"),
+        Format::Toml,
+        "p.toml",
+        set.schema(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("did you mean `xx.registered`?"), "{err}");
 }
 
 const CALLING_MANIFEST_TAIL: &str = r#"

@@ -9,30 +9,36 @@ use juxta_core::profile::{Format, Profile};
 use juxta_core::regime::{Regime, Source};
 use juxta_core::schema::Schema;
 
+const REGIMES: [&str; 3] = [
+    include_str!("../../regimes/eu-ai-act-gpai/regime.toml"),
+    include_str!("../../regimes/us-ai-eo-2026/regime.toml"),
+    include_str!("../../regimes/us-ca-sb53/regime.toml"),
+];
+
+/// The core schema plus the bundled regimes' namespaces (`ca`).
 pub fn schema() -> &'static Arc<Schema> {
     static S: OnceLock<Arc<Schema>> = OnceLock::new();
-    S.get_or_init(|| Arc::new(Schema::v1()))
+    S.get_or_init(|| {
+        Arc::new(juxta_core::regime::schema_for(REGIMES).expect("bundled namespaces fit"))
+    })
 }
 
 pub fn regimes() -> &'static [Regime] {
     static R: OnceLock<Vec<Regime>> = OnceLock::new();
     R.get_or_init(|| {
-        [
-            include_str!("../../regimes/eu-ai-act-gpai/regime.toml"),
-            include_str!("../../regimes/us-ai-eo-2026/regime.toml"),
-        ]
-        .iter()
-        .map(|text| {
-            Regime::compile(
-                &Source {
-                    origin: "bundled",
-                    text,
-                },
-                Arc::clone(schema()),
-            )
-            .expect("bundled regimes compile")
-        })
-        .collect()
+        REGIMES
+            .iter()
+            .map(|text| {
+                Regime::compile(
+                    &Source {
+                        origin: "bundled",
+                        text,
+                    },
+                    Arc::clone(schema()),
+                )
+                .expect("bundled regimes compile")
+            })
+            .collect()
     })
 }
 

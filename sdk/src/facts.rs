@@ -1,17 +1,21 @@
-//! The model-facts schema, version 1, as Rust types.
+//! The model-facts schema, version 1.1, as Rust types.
 //!
 //! Every field is optional except `schema_version` and `evaluation.as_of`: an absent field means
 //! **unknown**, never false. Unknown keys are rejected. These types are for Rust code that builds
 //! or reads profiles; the kernel validates with the richer diagnostics of its own validator,
 //! driven by [`crate::schema::FIELDS`], and a test keeps both descriptions in step.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 
 /// One profile: facts about one AI model and its provider, plus the evaluation date.
+///
+/// Tables other than the core ones are regime-owned namespaces (`[ca]`), kept as TOML tables in
+/// [`ModelFacts::namespaces`]: only the kernel, which knows the loaded regimes, can check them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ModelFacts {
     /// Schema version, `"1"`.
     pub schema_version: String,
@@ -35,6 +39,10 @@ pub struct ModelFacts {
     /// US executive-order facts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub us: Option<Us>,
+    /// Regime-owned namespaces (`ca` → its facts), checked by the kernel against the regimes
+    /// that declare them.
+    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub namespaces: BTreeMap<String, toml::Table>,
 }
 
 /// `[evaluation]`.
@@ -61,6 +69,9 @@ pub struct Provider {
     /// Builds AI vulnerability-detection tools.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub builds_ai_vuln_detection_tools: Option<bool>,
+    /// USD, group gross revenues (with affiliates) of the preceding calendar year (since 1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_gross_revenue_usd: Option<f64>,
 }
 
 /// One value of `model.output_modalities`.
@@ -137,6 +148,12 @@ pub struct Release {
     /// Architecture and usage information is public.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture_and_usage_info_public: Option<bool>,
+    /// Deployed (or planned to be) to third parties, beyond evaluation access (since 1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed: Option<bool>,
+    /// Actual or planned first deployment date (since 1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_date: Option<Date>,
 }
 
 /// One value of `eu.commission_sr_decision`.
@@ -213,6 +230,7 @@ mod tests {
                 country: Some("US".into()),
                 worldwide_annual_turnover_eur: Some(1.0),
                 builds_ai_vuln_detection_tools: Some(false),
+                annual_gross_revenue_usd: Some(1.0),
             }),
             model: Some(Model {
                 id: Some("m".into()),
@@ -233,6 +251,8 @@ mod tests {
                 licence: Some("MIT".into()),
                 licence_is_free_open_source: Some(true),
                 architecture_and_usage_info_public: Some(true),
+                deployed: Some(true),
+                deployment_date: date("2026-01-02"),
             }),
             eu: Some(Eu {
                 placed_on_market: Some(true),
@@ -244,6 +264,7 @@ mod tests {
                 cyber_benchmark_result: Some(CyberBenchmarkResult::MeetsCoveredThreshold),
                 program_participant: Some(true),
             }),
+            namespaces: BTreeMap::new(),
         }
     }
 

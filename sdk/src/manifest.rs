@@ -53,6 +53,74 @@ pub struct Manifest {
     /// Custom functions the plugin exports through `call`.
     #[serde(default)]
     pub functions: indexmap_like::Ordered<Function>,
+    /// Facts this regime adds to the schema, under its own namespace (`ca.*`).
+    #[serde(default)]
+    pub namespace: Option<Namespace>,
+}
+
+/// `[namespace]`: facts a regime adds to the shared schema, under a table of its own.
+///
+/// In `regime.toml`:
+/// ```toml
+/// [namespace]
+/// name = "ca"
+/// title = "facts specific to California's TFAIA"
+///
+/// [namespace.facts.developer_in_california]
+/// type = "bool"
+/// meaning = "the provider has offices or employees in California"
+/// if_absent = "unknown"
+/// ```
+/// Profiles then carry `[ca]` with `developer_in_california = true`; rules read
+/// `ca.developer_in_california`. Only the declaring regime may read its namespace.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Namespace {
+    /// The table name in profiles and the root in expressions: lower-case letters, digits and
+    /// underscores, not a core table.
+    pub name: String,
+    /// What the table holds.
+    #[serde(default)]
+    pub title: String,
+    /// The facts, in the order an author wrote them.
+    #[serde(default)]
+    pub facts: indexmap_like::Ordered<NamespaceFact>,
+}
+
+/// One fact of a regime's namespace. An absent fact means unknown, as in the core schema.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamespaceFact {
+    /// `bool`, `number`, `date`, `string` or `country_code`.
+    #[serde(rename = "type")]
+    pub ty: NamespaceFactType,
+    /// Smallest accepted value (numbers only).
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Unit or format, for documentation.
+    #[serde(default)]
+    pub unit: String,
+    /// What the fact means.
+    pub meaning: String,
+    /// What its absence means.
+    #[serde(default)]
+    pub if_absent: String,
+}
+
+/// The type of a namespace fact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NamespaceFactType {
+    /// `true` / `false`.
+    Bool,
+    /// A finite number.
+    Number,
+    /// A calendar date.
+    Date,
+    /// Free text up to [`crate::schema::MAX_STRING_BYTES`].
+    String,
+    /// An ISO 3166-1 alpha-2 code.
+    CountryCode,
 }
 
 /// `[regime]`: identity of the regime.

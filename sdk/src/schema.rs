@@ -7,8 +7,13 @@
 //!
 //! Source: `law/model-facts-v1.md` in the shared folder. An absent field means **unknown**.
 
-/// The facts-schema version this SDK describes.
-pub const FACTS_SCHEMA_VERSION: &str = "1";
+/// The facts-schema version this SDK describes. Minor versions only add optional fields
+/// (`law/model-facts-v1.md` §6), so a profile or regime written for `"1"` stays valid.
+pub const FACTS_SCHEMA_VERSION: &str = "1.1";
+
+/// Every facts-schema version this SDK understands, oldest first. A profile may declare any of
+/// them; a regime declares the one it targets and may read only the fields that version has.
+pub const FACTS_SCHEMA_VERSIONS: &[&str] = &["1", "1.1"];
 
 /// Upper bound on the byte length of any string fact (names, identifiers, licences).
 pub const MAX_STRING_BYTES: usize = 1024;
@@ -96,6 +101,8 @@ pub struct Field {
     pub if_absent: &'static str,
     /// Whether a profile without it is rejected.
     pub required: bool,
+    /// The schema version that introduced it (`"1"` or `"1.1"`).
+    pub since: &'static str,
 }
 
 /// One table of the schema.
@@ -161,6 +168,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "the date on which the law is applied",
         if_absent: "required: the profile is rejected",
         required: true,
+        since: "1",
     },
     Field {
         path: "provider.name",
@@ -169,6 +177,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "identifier only",
         if_absent: "fine",
         required: false,
+        since: "1",
     },
     Field {
         path: "provider.country",
@@ -177,6 +186,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "country where the provider is established (normally its headquarters)",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "provider.worldwide_annual_turnover_eur",
@@ -185,6 +195,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "fine cap base",
         if_absent: "unknown: the fine cap is undetermined",
         required: false,
+        since: "1",
     },
     Field {
         path: "provider.builds_ai_vuln_detection_tools",
@@ -193,6 +204,17 @@ pub const FIELDS: &[Field] = &[
         meaning: "the provider builds AI vulnerability-detection tools",
         if_absent: "unknown",
         required: false,
+        since: "1",
+    },
+    Field {
+        path: "provider.annual_gross_revenue_usd",
+        ty: NON_NEGATIVE,
+        unit: "USD, gross revenues of the calendar year preceding evaluation.as_of",
+        meaning: "gross revenues of the provider together with its affiliates (persons it \
+                  controls, is controlled by or is under common control with)",
+        if_absent: "unknown",
+        required: false,
+        since: "1.1",
     },
     Field {
         path: "model.id",
@@ -201,6 +223,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "identifier only",
         if_absent: "fine",
         required: false,
+        since: "1",
     },
     Field {
         path: "model.training_compute_flop",
@@ -211,6 +234,7 @@ pub const FIELDS: &[Field] = &[
                   omitted, then base + modification is used if both are known",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "model.output_modalities",
@@ -219,6 +243,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "what the model can generate; `other` = anything else (numbers, embeddings, …)",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "model.significant_generality",
@@ -227,6 +252,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "optional explicit Art. 3(63) finding; overrides the indicative criterion",
         if_absent: "the indicative criterion decides",
         required: false,
+        since: "1",
     },
     Field {
         path: "model.sr_threshold_date",
@@ -236,6 +262,7 @@ pub const FIELDS: &[Field] = &[
                   day the provider knew it would",
         if_absent: "unknown: the notification deadline is undetermined",
         required: false,
+        since: "1",
     },
     Field {
         path: "derivation.base_model_id",
@@ -244,6 +271,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "identifier of the base model",
         if_absent: "fine",
         required: false,
+        since: "1",
     },
     Field {
         path: "derivation.base_training_compute_flop",
@@ -252,6 +280,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "cumulative training compute of the base model",
         if_absent: "fallback thresholds apply",
         required: false,
+        since: "1",
     },
     Field {
         path: "derivation.base_is_systemic_risk",
@@ -260,6 +289,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "the base model is a GPAI model with systemic risk",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "derivation.modification_compute_flop",
@@ -268,6 +298,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "compute used for the modification",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "release.first_external_release_date",
@@ -277,6 +308,7 @@ pub const FIELDS: &[Field] = &[
                   to the US government: to trusted partners or the public, whichever is earlier",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "release.weights_public",
@@ -285,6 +317,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "parameters including weights are publicly available",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "release.licence",
@@ -293,6 +326,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "identifier only",
         if_absent: "fine",
         required: false,
+        since: "1",
     },
     Field {
         path: "release.licence_is_free_open_source",
@@ -302,6 +336,7 @@ pub const FIELDS: &[Field] = &[
                   is not monetised (Art. 53(2), recitals 102-103)",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "release.architecture_and_usage_info_public",
@@ -310,6 +345,28 @@ pub const FIELDS: &[Field] = &[
         meaning: "information on model architecture and on model usage is publicly available",
         if_absent: "unknown",
         required: false,
+        since: "1",
+    },
+    Field {
+        path: "release.deployed",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "the model is, or is planned to be, deployed: made available to a third party for \
+                  use, modification, copying or combination with other software (API, app, \
+                  weights download, cloud marketplace), other than access given for the primary \
+                  purpose of developing or evaluating it",
+        if_absent: "unknown",
+        required: false,
+        since: "1.1",
+    },
+    Field {
+        path: "release.deployment_date",
+        ty: FactType::Date,
+        unit: "ISO date",
+        meaning: "actual or planned first deployment date, in the sense of release.deployed",
+        if_absent: "regimes fall back to release.first_external_release_date, else unknown",
+        required: false,
+        since: "1.1",
     },
     Field {
         path: "eu.placed_on_market",
@@ -318,6 +375,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "the model is, or is planned to be, placed on the Union market",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "eu.placing_date",
@@ -326,6 +384,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "actual or planned date of first placing on the Union market",
         if_absent: "unknown",
         required: false,
+        since: "1",
     },
     Field {
         path: "eu.commission_sr_decision",
@@ -334,6 +393,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "latest Commission position on systemic risk for this model",
         if_absent: "designation unknown; rebuttal treated as not accepted (presumption)",
         required: false,
+        since: "1",
     },
     Field {
         path: "eu.cop_signatory",
@@ -342,6 +402,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "the provider signed the GPAI Code of Practice",
         if_absent: "fine",
         required: false,
+        since: "1",
     },
     Field {
         path: "us.cyber_benchmark_result",
@@ -350,6 +411,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "outcome of the classified benchmarking process for this model",
         if_absent: "unknown: covered status undetermined",
         required: false,
+        since: "1",
     },
     Field {
         path: "us.program_participant",
@@ -358,6 +420,7 @@ pub const FIELDS: &[Field] = &[
         meaning: "the developer opted into the voluntary framework",
         if_absent: "fine",
         required: false,
+        since: "1",
     },
 ];
 
@@ -387,6 +450,13 @@ mod tests {
         for f in FIELDS {
             let (table_name, _) = f.path.split_once('.').unwrap_or(("", ""));
             assert!(table(table_name).is_some(), "{} has no table", f.path);
+        }
+    }
+
+    #[test]
+    fn every_field_names_a_known_version() {
+        for f in FIELDS {
+            assert!(FACTS_SCHEMA_VERSIONS.contains(&f.since), "{}", f.path);
         }
     }
 

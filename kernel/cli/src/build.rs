@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use juxta_core::schema::Schema;
 use juxta_host::bundled::sha256_hex;
 use juxta_host::{Entry, Limits, Origin, PluginSource, RegimeSet, Sandbox};
 
@@ -221,7 +220,7 @@ fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
 
     // Load the result exactly as juxta will, so that a broken plugin never reaches dist.
     let sandbox = Sandbox::new(Limits::default()).map_err(|e| e.to_string())?;
-    let mut set = RegimeSet::new(Arc::new(sandbox), Arc::new(Schema::v1()));
+    let mut set = RegimeSet::new(Arc::new(sandbox));
     set.load(vec![PluginSource {
         name: krate.name.clone(),
         origin: Origin::File(wasm_path.display().to_string()),

@@ -9,12 +9,16 @@ use crate::args::{CompareArgs, Format, RegimesArgs};
 use crate::table::{ComputedTitles, Style, render, tally};
 use crate::{Ctx, Exit, read_text};
 
-fn terminal_width() -> u16 {
+/// `COLUMNS` if set; otherwise wide enough for every regime's column to keep its name on one
+/// line and its dates unbroken (58 columns each beside the 22-column section labels), and at
+/// least 140.
+fn table_width(regimes: usize) -> u16 {
+    let wanted = 22 + 58 * regimes;
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
         .filter(|w: &u16| *w >= 60)
-        .unwrap_or(140)
+        .unwrap_or_else(|| u16::try_from(wanted.max(140)).unwrap_or(u16::MAX))
 }
 
 pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
@@ -77,7 +81,7 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
             ));
             let style = Style {
                 color: ctx.color_out,
-                width: terminal_width(),
+                width: table_width(cmp.regimes.len()),
                 applicable_only: a.applicable_only,
             };
             format!(

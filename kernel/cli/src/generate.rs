@@ -282,7 +282,73 @@ pub fn profile(rng: &mut Rng, index: u64) -> Value {
             }
         }
     }
+    schema_1_1_and_california(rng, &mut doc, archetype, release, country);
     Value::Object(doc)
+}
+
+/// The facts schema 1.1 adds and the `ca` namespace: drawn after everything else, so the
+/// facts of schema 1 are the same for a seed as before they existed.
+fn schema_1_1_and_california(
+    rng: &mut Rng,
+    doc: &mut Map<String, Value>,
+    archetype: &str,
+    release: i64,
+    country: &str,
+) {
+    let add = |doc: &mut Map<String, Value>, table: &str, key: &str, value: Value| {
+        if let Some(Value::Object(t)) = doc.get_mut(table) {
+            t.insert(key.into(), value);
+        }
+    };
+    let revenue = if rng.chance(0.03) {
+        5e8 // exactly the large-developer threshold
+    } else {
+        compute(rng, 6.5, 11.3).round()
+    };
+    let deployed = rng.chance(0.85);
+    let deployment = release + if rng.chance(0.3) { rng.range(0, 45) } else { 0 };
+    let drop = |rng: &mut Rng| rng.chance(0.07);
+    if !drop(rng) {
+        add(doc, "provider", "annual_gross_revenue_usd", json!(revenue));
+    }
+    if !drop(rng) {
+        add(doc, "release", "deployed", json!(deployed));
+    }
+    if deployed && !drop(rng) && rng.chance(0.8) {
+        add(doc, "release", "deployment_date", json!(date(deployment)));
+    }
+    doc.insert("schema_version".into(), json!("1.1"));
+
+    let mut ca = Map::new();
+    let in_california = if country == "US" {
+        rng.chance(0.5)
+    } else {
+        rng.chance(0.05)
+    };
+    ca.insert("developer_in_california".into(), json!(in_california));
+    ca.insert(
+        "available_in_california".into(),
+        json!(archetype != "us-only" || rng.chance(0.8)),
+    );
+    let other = match archetype {
+        "frontier-closed" | "designated-or-rebutted" => rng.chance(0.6),
+        _ => rng.chance(0.05),
+    };
+    ca.insert("has_other_frontier_model".into(), json!(other));
+    if rng.chance(0.05) {
+        ca.insert(
+            "incident_discovery_date".into(),
+            json!(date(release + rng.range(0, 300))),
+        );
+        ca.insert("incident_imminent_risk".into(), json!(rng.chance(0.3)));
+    }
+    let keys: Vec<String> = ca.keys().cloned().collect();
+    for k in keys {
+        if drop(rng) {
+            ca.remove(&k);
+        }
+    }
+    doc.insert("ca".into(), Value::Object(ca));
 }
 
 /// One line of a deliberately broken file: malformed JSON or a profile that fails validation.

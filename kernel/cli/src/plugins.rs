@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use juxta_core::schema::Schema;
 use juxta_host::lock::{LOCK_VERSION, Lock, Pin, discover};
 use juxta_host::{Entry, Limits, Origin, PluginSource, RegimeSet, Sandbox};
 use serde::Deserialize;
@@ -76,7 +75,7 @@ fn lock_dir(lock: &Path) -> PathBuf {
 /// bytes differ from its pin, becomes a failed column: the other regimes still work.
 pub fn load(args: &PluginArgs) -> Result<RegimeSet, String> {
     let sandbox = Arc::new(Sandbox::new(Limits::default()).map_err(|e| e.to_string())?);
-    let mut set = RegimeSet::bundled(Arc::clone(&sandbox), Arc::new(Schema::v1()));
+    let mut set = RegimeSet::bundled(Arc::clone(&sandbox));
     let resolved = resolve(args)?;
     if resolved.dirs.is_empty() {
         return Ok(set);
@@ -130,7 +129,7 @@ pub fn write_lock(args: &PluginArgs) -> Result<(PathBuf, Vec<Pin>), String> {
     let mut failures = Vec::new();
     for f in &found {
         // Each plugin is checked on its own: a plugin is pinned only if it loads and compiles.
-        let mut set = RegimeSet::new(Arc::clone(&sandbox), Arc::new(Schema::v1()));
+        let mut set = RegimeSet::new(Arc::clone(&sandbox));
         let name = f
             .path
             .file_stem()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use juxta_core::cases::{Case, compare};
 use juxta_core::eval::Facts;
-use juxta_core::regime::{Regime, Source};
+use juxta_core::regime::{Regime, Source, schema_for};
 use juxta_core::report::RegimeReport;
 use juxta_core::schema::Schema;
 use juxta_host::{Entry, Limits, Origin, PluginSource, RegimeSet, Sandbox};
@@ -62,9 +62,8 @@ fn case_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
-    let schema = Arc::new(Schema::v1());
     let is_plugin = a.target.extension().is_some_and(|x| x == "wasm");
-    let (under_test, default_cases) = if is_plugin {
+    let (under_test, default_cases, schema) = if is_plugin {
         let bytes = match std::fs::read(&a.target) {
             Ok(b) => b,
             Err(e) => {
@@ -78,7 +77,7 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
             Ok(s) => Arc::new(s),
             Err(e) => return ctx.fail(Exit::Error, &e.to_string()),
         };
-        let mut set = RegimeSet::new(sandbox, Arc::clone(&schema));
+        let mut set = RegimeSet::new(sandbox);
         let name = a
             .target
             .file_stem()
@@ -95,9 +94,11 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
             Some(Entry::Failed(f)) => return ctx.fail(Exit::Error, &f.error),
             None => return ctx.fail(Exit::Error, "no plugin loaded"),
         };
+        let schema = Arc::clone(set.schema());
         (
             UnderTest::Plugin(set),
             PathBuf::from("regimes").join(id).join("tests"),
+            schema,
         )
     } else {
         let path = a.target.join("regime.toml");
@@ -106,6 +107,10 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
             Err(e) => return ctx.fail(Exit::Error, &e),
         };
         let origin = path.display().to_string();
+        let schema = match schema_for([text.as_str()]) {
+            Ok(s) => Arc::new(s),
+            Err(e) => return ctx.fail(Exit::Error, &format!("{origin}: {e}")),
+        };
         match Regime::compile(
             &Source {
                 origin: &origin,
@@ -113,7 +118,11 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
             },
             Arc::clone(&schema),
         ) {
-            Ok(r) => (UnderTest::Source(Box::new(r)), a.target.join("tests")),
+            Ok(r) => (
+                UnderTest::Source(Box::new(r)),
+                a.target.join("tests"),
+                schema,
+            ),
             Err(e) => {
                 let rendered = ctx.renderer().regime_error(&e, Some(&text));
                 ctx.eprint(&rendered);

@@ -205,7 +205,10 @@ fn computed_text(r: &RegimeReport, titles: &ComputedTitles) -> String {
     for (name, value) in &r.computed {
         let (title, unit) = describe(name);
         let shown = match value.as_f64() {
-            Some(n) if unit == "EUR" => format!("EUR {}", group_thousands(n)),
+            // Currency amounts: ISO code first, thousands grouped.
+            Some(n) if unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_uppercase()) => {
+                format!("{unit} {}", group_thousands(n))
+            }
             Some(n) => format!("{} {unit}", format_number(n)).trim().to_string(),
             None => value.as_str().unwrap_or_default().to_string(),
         };
@@ -226,7 +229,7 @@ fn computed_text(r: &RegimeReport, titles: &ComputedTitles) -> String {
     lines.join("\n")
 }
 
-/// `360000000` as `360,000,000` (amounts are whole euros in every regime so far).
+/// `360000000` as `360,000,000` (amounts are whole units of a currency in every regime so far).
 fn group_thousands(n: f64) -> String {
     let whole = format!("{:.0}", n.abs());
     let mut out = String::new();

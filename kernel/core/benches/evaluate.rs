@@ -19,7 +19,7 @@ fn repo(path: &str) -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let schema = Arc::new(Schema::v1());
+    let schema = Arc::new(Schema::core());
     let regimes: Vec<Regime> = ["eu-ai-act-gpai", "us-ai-eo-2026"]
         .iter()
         .map(|id| {

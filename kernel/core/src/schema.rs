@@ -4,10 +4,16 @@
 //! that sets of facts are bitsets ([`crate::tri::FactSet`]). A table whose presence is itself a
 //! fact (`[derivation]`) also gets an id, for `present(derivation)`; such a pseudo-fact is never
 //! absent.
+//!
+//! A regime may add facts under a namespace of its own (`[namespace]` in its manifest, `ca.*`):
+//! [`Schema::with_namespaces`] appends them after the core facts, so core ids never move, and
+//! remembers which regime owns each namespace table. Only the owner may read it
+//! ([`Schema::visibility`]).
 
 use std::collections::HashMap;
 
-use juxta_sdk::schema::{FIELDS, FactType, TABLES};
+use juxta_sdk::manifest::{Namespace, NamespaceFactType};
+use juxta_sdk::schema::{FACTS_SCHEMA_VERSIONS, FIELDS, FactType, TABLES};
 
 use crate::tri::FactSet;
 
@@ -42,6 +48,9 @@ pub struct FactDef {
     pub unit: String,
     /// What its absence means.
     pub if_absent: String,
+    /// The schema version that introduced it (`"1"`, `"1.1"`); namespace facts carry their
+    /// regime's target version.
+    pub since: String,
 }
 
 /// One table.
@@ -53,6 +62,56 @@ pub struct TableDef {
     pub meaning: String,
     /// The presence fact of this table, if its presence means something.
     pub presence: Option<FactId>,
+    /// The regime that declared this table as its namespace; `None` for core tables.
+    pub owner: Option<String>,
+}
+
+/// Why a namespace cannot join a schema.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SchemaError {
+    /// The name is not a plain lower-case identifier.
+    #[error(
+        "namespace `{0}` must be lower-case letters, digits and underscores, starting with a letter"
+    )]
+    BadName(String),
+    /// The name is a core table.
+    #[error(
+        "namespace `{0}` is a table of the core facts schema; choose a name of your own (such as your jurisdiction code)"
+    )]
+    CoreTable(String),
+    /// Two regimes claim the same namespace.
+    #[error("namespace `{name}` is declared by both regime `{first}` and regime `{second}`")]
+    Clash {
+        /// The namespace.
+        name: String,
+        /// The regime that declared it first.
+        first: String,
+        /// The other regime.
+        second: String,
+    },
+    /// A fact name is not an identifier.
+    #[error(
+        "namespace fact `{namespace}.{fact}`: the name must be lower-case letters, digits and underscores"
+    )]
+    BadFact {
+        /// The namespace.
+        namespace: String,
+        /// The fact name.
+        fact: String,
+    },
+    /// `min` on a fact that is not a number, or not finite.
+    #[error(
+        "namespace fact `{namespace}.{fact}`: `min` must be a finite number, on a `number` fact"
+    )]
+    BadMin {
+        /// The namespace.
+        namespace: String,
+        /// The fact name.
+        fact: String,
+    },
+    /// Too many facts for the bitsets.
+    #[error("the facts schema would have {0} facts with the regimes' namespaces; at most {max} fit", max = FactSet::CAPACITY)]
+    TooManyFacts(usize),
 }
 
 /// A facts schema: tables and facts with stable ids.
@@ -65,8 +124,8 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// The shared model-facts schema, version 1.
-    pub fn v1() -> Schema {
+    /// The shared core model-facts schema (version 1.1), without regime namespaces.
+    pub fn core() -> Schema {
         let mut schema = Schema {
             version: juxta_sdk::schema::FACTS_SCHEMA_VERSION.to_string(),
             tables: Vec::new(),
@@ -79,6 +138,7 @@ impl Schema {
                 name: t.name.to_string(),
                 meaning: t.meaning.to_string(),
                 presence: None,
+                owner: None,
             });
             if t.presence_is_a_fact {
                 let id = schema.push(FactDef {
@@ -90,6 +150,7 @@ impl Schema {
                     meaning: format!("the [{}] table is present: {}", t.name, t.meaning),
                     unit: String::new(),
                     if_absent: "never absent: the table is there or not".to_string(),
+                    since: "1".to_string(),
                 });
                 schema.tables[index].presence = Some(id);
             }
@@ -110,9 +171,131 @@ impl Schema {
                 meaning: f.meaning.to_string(),
                 unit: f.unit.to_string(),
                 if_absent: f.if_absent.to_string(),
+                since: f.since.to_string(),
             });
         }
         schema
+    }
+
+    /// The core schema plus the namespaces of some regimes, given as `(regime id, target facts
+    /// schema, namespace)`. Core fact ids are those of [`Schema::core`]; namespace facts follow
+    /// in the order given.
+    pub fn with_namespaces<'a>(
+        namespaces: impl IntoIterator<Item = (&'a str, &'a str, &'a Namespace)>,
+    ) -> Result<Schema, SchemaError> {
+        let mut schema = Schema::core();
+        for (regime, target, ns) in namespaces {
+            schema.add_namespace(regime, target, ns)?;
+        }
+        Ok(schema)
+    }
+
+    /// Adds one regime's namespace.
+    pub fn add_namespace(
+        &mut self,
+        regime: &str,
+        target: &str,
+        ns: &Namespace,
+    ) -> Result<(), SchemaError> {
+        if !is_lower_identifier(&ns.name) {
+            return Err(SchemaError::BadName(ns.name.clone()));
+        }
+        if let Some(t) = self.tables.iter().find(|t| t.name == ns.name) {
+            return Err(match &t.owner {
+                None => SchemaError::CoreTable(ns.name.clone()),
+                Some(first) => SchemaError::Clash {
+                    name: ns.name.clone(),
+                    first: first.clone(),
+                    second: regime.to_string(),
+                },
+            });
+        }
+        if self.facts.len() + ns.facts.len() > FactSet::CAPACITY {
+            return Err(SchemaError::TooManyFacts(self.facts.len() + ns.facts.len()));
+        }
+        for (name, f) in ns.facts.iter() {
+            let bad_min = f.min.is_some_and(|m| !m.is_finite())
+                || (f.min.is_some() && f.ty != NamespaceFactType::Number);
+            if !is_lower_identifier(name) {
+                return Err(SchemaError::BadFact {
+                    namespace: ns.name.clone(),
+                    fact: name.to_string(),
+                });
+            }
+            if bad_min {
+                return Err(SchemaError::BadMin {
+                    namespace: ns.name.clone(),
+                    fact: name.to_string(),
+                });
+            }
+        }
+        let table = self.tables.len();
+        self.tables.push(TableDef {
+            name: ns.name.clone(),
+            meaning: if ns.title.is_empty() {
+                format!("facts of regime `{regime}`")
+            } else {
+                ns.title.clone()
+            },
+            presence: None,
+            owner: Some(regime.to_string()),
+        });
+        for (name, f) in ns.facts.iter() {
+            self.push(FactDef {
+                path: format!("{}.{name}", ns.name),
+                table,
+                name: name.to_string(),
+                kind: FactKind::Field(match f.ty {
+                    NamespaceFactType::Bool => FactType::Bool,
+                    NamespaceFactType::Number => FactType::Float { min: f.min },
+                    NamespaceFactType::Date => FactType::Date,
+                    NamespaceFactType::String => FactType::String,
+                    NamespaceFactType::CountryCode => FactType::CountryCode,
+                }),
+                required: false,
+                meaning: f.meaning.clone(),
+                unit: f.unit.clone(),
+                if_absent: if f.if_absent.is_empty() {
+                    "unknown".to_string()
+                } else {
+                    f.if_absent.clone()
+                },
+                since: target.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether a regime (by id, targeting facts schema `target`) may read a fact; the reason
+    /// if not: a namespace of another regime, or a field newer than the regime's target.
+    pub fn visibility(&self, id: FactId, regime: &str, target: &str) -> Result<(), String> {
+        let fact = &self.facts[id];
+        if let Some(owner) = &self.tables[fact.table].owner {
+            if owner != regime {
+                return Err(format!(
+                    "`{}` belongs to the namespace of regime `{owner}`; a regime reads only the core facts and its own namespace",
+                    fact.path
+                ));
+            }
+            return Ok(());
+        }
+        if version_order(&fact.since) > version_order(target) {
+            return Err(format!(
+                "`{}` was added in facts schema {}, but this regime targets {target}; declare `facts_schema = \"{}\"`",
+                fact.path, fact.since, fact.since
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether this kernel understands a facts-schema version (`"1"`, `"1.1"`).
+    pub fn understands(version: &str) -> bool {
+        FACTS_SCHEMA_VERSIONS.contains(&version)
+    }
+
+    /// The versions this kernel understands, for messages.
+    pub fn versions() -> &'static [&'static str] {
+        FACTS_SCHEMA_VERSIONS
     }
 
     fn push(&mut self, def: FactDef) -> FactId {
@@ -122,7 +305,7 @@ impl Schema {
         id
     }
 
-    /// The schema version (`"1"`).
+    /// The schema version (`"1.1"`).
     pub fn version(&self) -> &str {
         &self.version
     }
@@ -168,13 +351,82 @@ impl Schema {
     }
 }
 
+fn is_lower_identifier(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Position of a version in [`FACTS_SCHEMA_VERSIONS`]; unknown versions sort last.
+fn version_order(v: &str) -> usize {
+    FACTS_SCHEMA_VERSIONS
+        .iter()
+        .position(|k| *k == v)
+        .unwrap_or(usize::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn namespace(text: &str) -> Namespace {
+        toml::from_str(text).unwrap()
+    }
+
     #[test]
-    fn v1_has_every_field_and_the_derivation_presence() {
-        let s = Schema::v1();
+    fn namespaces_append_after_the_core_and_only_their_owner_reads_them() {
+        let ns = namespace("name = \"ca\"\n[facts.in_state]\ntype = \"bool\"\nmeaning = \"m\"\n");
+        let s = Schema::with_namespaces([("us-ca-sb53", "1.1", &ns)]).unwrap();
+        let core = Schema::core();
+        assert_eq!(
+            s.lookup("model.training_compute_flop"),
+            core.lookup("model.training_compute_flop")
+        );
+        let id = s.lookup("ca.in_state").unwrap();
+        assert_eq!(id, core.facts().len());
+        assert!(s.visibility(id, "us-ca-sb53", "1.1").is_ok());
+        let err = s.visibility(id, "eu-ai-act-gpai", "1").unwrap_err();
+        assert!(err.contains("namespace of regime `us-ca-sb53`"), "{err}");
+    }
+
+    #[test]
+    fn a_1_1_field_is_refused_to_a_regime_targeting_1() {
+        let s = Schema::core();
+        let id = s.lookup("release.deployed").unwrap();
+        let err = s.visibility(id, "x", "1").unwrap_err();
+        assert!(err.contains("facts_schema = \"1.1\""), "{err}");
+        assert!(s.visibility(id, "x", "1.1").is_ok());
+    }
+
+    #[test]
+    fn clashing_core_and_bad_namespaces_are_refused() {
+        let ca = namespace("name = \"ca\"");
+        let err = Schema::with_namespaces([("a", "1.1", &ca), ("b", "1.1", &ca)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "namespace `ca` is declared by both regime `a` and regime `b`"
+        );
+        let model = namespace("name = \"model\"");
+        assert!(matches!(
+            Schema::with_namespaces([("a", "1.1", &model)]),
+            Err(SchemaError::CoreTable(_))
+        ));
+        let bad = namespace("name = \"Ca-1\"");
+        assert!(matches!(
+            Schema::with_namespaces([("a", "1.1", &bad)]),
+            Err(SchemaError::BadName(_))
+        ));
+        let min =
+            namespace("name = \"ca\"\n[facts.x]\ntype = \"bool\"\nmin = 0.0\nmeaning = \"m\"\n");
+        assert!(matches!(
+            Schema::with_namespaces([("a", "1.1", &min)]),
+            Err(SchemaError::BadMin { .. })
+        ));
+    }
+
+    #[test]
+    fn the_core_has_every_field_and_the_derivation_presence() {
+        let s = Schema::core();
         assert!(s.lookup("model.training_compute_flop").is_some());
         let d = s.lookup("derivation").unwrap();
         assert_eq!(s.fact(d).kind, FactKind::Presence);

@@ -25,6 +25,10 @@ pub const BUNDLED: &[BundledPlugin] = &[
         file: "us-ai-eo-2026.wasm",
         bytes: include_bytes!("../../../plugins/dist/us-ai-eo-2026.wasm"),
     },
+    BundledPlugin {
+        file: "us-ca-sb53.wasm",
+        bytes: include_bytes!("../../../plugins/dist/us-ca-sb53.wasm"),
+    },
 ];
 
 /// `plugins/dist/SHA256SUMS` as built (`<hex>  <file>` per line).

@@ -3,14 +3,20 @@
 //!
 //! A plugin that fails — at load, instantiation, manifest or call — fails its own column: the
 //! comparison still carries every other regime.
+//!
+//! Loading has three steps, because regimes may add facts under their own namespaces and every
+//! regime compiles against the one schema the profile is validated with: fetch each plugin's
+//! manifest (in parallel, in the sandbox), then build the schema from the core and every
+//! namespace (refusing id and namespace clashes, naming both origins), then compile every
+//! manifest against it (in parallel).
 
 use std::sync::Arc;
 
 use juxta_core::eval::{Facts, FunctionHost};
 use juxta_core::profile::Profile;
-use juxta_core::regime::{Regime, Source};
+use juxta_core::regime::{Regime, Source, declared};
 use juxta_core::report::{Comparison, KernelInfo, RegimeReport};
-use juxta_core::schema::Schema;
+use juxta_core::schema::{Schema, SchemaError};
 
 use crate::bundled::{BUNDLED, sha256_hex};
 use crate::sandbox::{Phase, Plugin, PluginError, Sandbox};
@@ -43,6 +49,7 @@ pub struct LoadedRegime {
     pub sha256: String,
     sandbox: Arc<Sandbox>,
     plugin: Arc<Plugin>,
+    manifest: Arc<str>,
 }
 
 impl LoadedRegime {
@@ -126,18 +133,18 @@ pub struct PluginSource<'a> {
 }
 
 impl RegimeSet {
-    /// An empty set.
-    pub fn new(sandbox: Arc<Sandbox>, schema: Arc<Schema>) -> RegimeSet {
+    /// An empty set, with the core facts schema.
+    pub fn new(sandbox: Arc<Sandbox>) -> RegimeSet {
         RegimeSet {
             sandbox,
-            schema,
+            schema: Arc::new(Schema::core()),
             entries: Vec::new(),
         }
     }
 
     /// The set of bundled regimes.
-    pub fn bundled(sandbox: Arc<Sandbox>, schema: Arc<Schema>) -> RegimeSet {
-        let mut set = RegimeSet::new(sandbox, schema);
+    pub fn bundled(sandbox: Arc<Sandbox>) -> RegimeSet {
+        let mut set = RegimeSet::new(sandbox);
         let sources: Vec<PluginSource<'_>> = BUNDLED
             .iter()
             .map(|b| PluginSource {
@@ -152,20 +159,21 @@ impl RegimeSet {
     }
 
     /// Loads plugins (in parallel: compiling is the slow part) and adds them to the set.
-    /// A plugin claiming the id of a regime already in the set is refused, naming both origins.
+    /// A plugin claiming the id or the namespace of a regime already in the set is refused,
+    /// naming both origins. Regimes already in the set are recompiled when the schema grows.
     pub fn load(&mut self, sources: Vec<PluginSource<'_>>) {
-        let (sandbox, schema) = (&self.sandbox, &self.schema);
-        let loaded: Vec<Entry> = std::thread::scope(|scope| {
+        let sandbox = &self.sandbox;
+        let fetched: Vec<Result<Fetched, FailedRegime>> = std::thread::scope(|scope| {
             let handles: Vec<_> = sources
                 .iter()
-                .map(|s| scope.spawn(move || load_one(sandbox, schema, s)))
+                .map(|s| scope.spawn(move || fetch(sandbox, s)))
                 .collect();
             handles
                 .into_iter()
                 .zip(&sources)
                 .map(|(h, s)| {
                     h.join().unwrap_or_else(|_| {
-                        Entry::Failed(FailedRegime {
+                        Err(FailedRegime {
                             id: s.name.clone(),
                             origin: s.origin.clone(),
                             sha256: sha256_hex(s.bytes),
@@ -175,27 +183,124 @@ impl RegimeSet {
                 })
                 .collect()
         });
-        for entry in loaded {
-            let clash = self
-                .entries
-                .iter()
-                .find(|e| e.id() == entry.id())
-                .map(|e| e.origin().clone());
-            match clash {
-                Some(first) => self.entries.push(Entry::Failed(FailedRegime {
-                    id: entry.id().to_string(),
-                    origin: entry.origin().clone(),
-                    sha256: entry.sha256().to_string(),
-                    error: format!(
-                        "regime id `{}` is claimed twice: by {} and by {}; remove one of them",
-                        entry.id(),
-                        first,
-                        entry.origin()
-                    ),
-                })),
-                None => self.entries.push(entry),
+
+        // The schema: the core, the namespaces of the regimes already here, then the new ones.
+        let mut schema = Schema::core();
+        let mut ready: Vec<Fetched> = Vec::new();
+        let mut failed: Vec<FailedRegime> = Vec::new();
+        let old = std::mem::take(&mut self.entries);
+        for entry in old {
+            match entry {
+                Entry::Ready(r) => ready.push(Fetched {
+                    name: r.regime.id().to_string(),
+                    origin: r.origin,
+                    sha256: r.sha256,
+                    plugin: r.plugin,
+                    manifest: r.manifest,
+                }),
+                Entry::Failed(f) => failed.push(f),
             }
         }
+        for f in &ready {
+            if let Some(d) = declared(&f.manifest)
+                && let Some(ns) = &d.namespace
+                && let Err(e) = schema.add_namespace(&d.regime, &d.target, ns)
+            {
+                // They were accepted together before, in this order: this cannot fail.
+                tracing::warn!(regime = %d.regime, error = %e, "namespace refused on reload");
+            }
+        }
+        for f in fetched {
+            let f = match f {
+                Ok(f) => f,
+                Err(e) => {
+                    failed.push(e);
+                    continue;
+                }
+            };
+            let Some(d) = declared(&f.manifest) else {
+                ready.push(f); // Compiling reports why the manifest does not read.
+                continue;
+            };
+            let clash = ready[..]
+                .iter()
+                .find(|other| declared(&other.manifest).is_some_and(|o| o.regime == d.regime))
+                .map(|other| other.origin.clone())
+                .or_else(|| {
+                    failed
+                        .iter()
+                        .find(|other| other.id == d.regime)
+                        .map(|other| other.origin.clone())
+                });
+            if let Some(first) = clash {
+                failed.push(FailedRegime {
+                    id: d.regime.clone(),
+                    error: format!(
+                        "regime id `{}` is claimed twice: by {} and by {}; remove one of them",
+                        d.regime, first, f.origin
+                    ),
+                    origin: f.origin,
+                    sha256: f.sha256,
+                });
+                continue;
+            }
+            if let Some(ns) = &d.namespace
+                && let Err(e) = schema.add_namespace(&d.regime, &d.target, ns)
+            {
+                let first = match &e {
+                    SchemaError::Clash { first, .. } => ready
+                        .iter()
+                        .find(|o| declared(&o.manifest).is_some_and(|o| &o.regime == first))
+                        .map(|o| format!(" (the other is {})", o.origin))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                let err = PluginError {
+                    plugin: d.regime.clone(),
+                    version: None,
+                    phase: Phase::Manifest,
+                    message: format!("{e}{first}"),
+                };
+                failed.push(FailedRegime {
+                    id: d.regime.clone(),
+                    error: err.to_string(),
+                    origin: f.origin,
+                    sha256: f.sha256,
+                });
+                continue;
+            }
+            ready.push(f);
+        }
+        let schema = Arc::new(schema);
+        self.schema = Arc::clone(&schema);
+
+        // Compile everything against the one schema: a regime compiled earlier holds the old
+        // schema, and compiling costs about a millisecond.
+        let compiled: Vec<Entry> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ready
+                .into_iter()
+                .map(|f| {
+                    let (sandbox, schema) = (Arc::clone(&self.sandbox), Arc::clone(&schema));
+                    let who = (f.name.clone(), f.origin.clone(), f.sha256.clone());
+                    (who, scope.spawn(move || compile(sandbox, &schema, f)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|((name, origin, sha256), h)| {
+                    h.join().unwrap_or_else(|_| {
+                        Entry::Failed(FailedRegime {
+                            error: format!("plugin `{name}`: manifest: the compiler crashed"),
+                            id: name,
+                            origin,
+                            sha256,
+                        })
+                    })
+                })
+                .collect()
+        });
+        self.entries = compiled;
+        self.entries.extend(failed.into_iter().map(Entry::Failed));
         self.entries.sort_by(|a, b| a.id().cmp(b.id()));
     }
 
@@ -265,15 +370,23 @@ impl RegimeSet {
     }
 }
 
-fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<'_>) -> Entry {
+/// A plugin whose manifest has been read, not yet compiled.
+struct Fetched {
+    name: String,
+    origin: Origin,
+    sha256: String,
+    plugin: Arc<Plugin>,
+    manifest: Arc<str>,
+}
+
+/// Checks the pin, compiles the component and reads its manifest.
+fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, FailedRegime> {
     let sha256 = sha256_hex(source.bytes);
-    let failed = |id: &str, error: String| {
-        Entry::Failed(FailedRegime {
-            id: id.to_string(),
-            origin: source.origin.clone(),
-            sha256: sha256.clone(),
-            error,
-        })
+    let failed = |error: String| FailedRegime {
+        id: source.name.clone(),
+        origin: source.origin.clone(),
+        sha256: sha256.clone(),
+        error,
     };
     if let Some(expected) = &source.expected_sha256
         && *expected != sha256
@@ -284,63 +397,70 @@ fn load_one(sandbox: &Arc<Sandbox>, schema: &Arc<Schema>, source: &PluginSource<
             }
             Origin::File(_) => "the plugin changed since it was pinned",
         };
-        return failed(
-            &source.name,
-            format!(
-                "plugin `{}`: load: its sha256 is {sha256} but {expected} is pinned; refusing it ({remedy})",
-                source.name
-            ),
-        );
+        return Err(failed(format!(
+            "plugin `{}`: load: its sha256 is {sha256} but {expected} is pinned; refusing it ({remedy})",
+            source.name
+        )));
     }
     let started = std::time::Instant::now();
-    let plugin = match sandbox.load(source.bytes, &source.name) {
-        Ok(p) => Arc::new(p),
-        Err(e) => return failed(&source.name, e.to_string()),
-    };
-    let mut instance = match sandbox.instantiate(&plugin, &source.name, None) {
-        Ok(i) => i,
-        Err(e) => return failed(&source.name, e.to_string()),
-    };
-    let compiled = started.elapsed();
-    let manifest = match instance.manifest() {
-        Ok(m) => m,
-        Err(e) => return failed(&source.name, e.to_string()),
-    };
-    let origin = format!("plugin `{}` ({})", source.name, source.origin);
-    let regime = match Regime::compile(
-        &Source {
-            origin: &origin,
-            text: &manifest,
-        },
-        Arc::clone(schema),
-    ) {
-        Ok(r) => r,
-        Err(e) => {
-            let err = PluginError {
-                plugin: e.regime.clone().unwrap_or_else(|| source.name.clone()),
-                version: None,
-                phase: Phase::Manifest,
-                message: format!("the manifest does not compile:\n{e}"),
-            };
-            return failed(e.regime.as_deref().unwrap_or(&source.name), err.to_string());
-        }
-    };
+    let plugin = Arc::new(
+        sandbox
+            .load(source.bytes, &source.name)
+            .map_err(|e| failed(e.to_string()))?,
+    );
+    let mut instance = sandbox
+        .instantiate(&plugin, &source.name, None)
+        .map_err(|e| failed(e.to_string()))?;
+    let manifest = instance.manifest().map_err(|e| failed(e.to_string()))?;
     tracing::debug!(
         plugin = %source.name,
         origin = %source.origin,
         bytes = source.bytes.len(),
-        compile_ms = compiled.as_secs_f64() * 1e3,
-        total_ms = started.elapsed().as_secs_f64() * 1e3,
-        rules = regime.rules.len(),
+        compile_ms = started.elapsed().as_secs_f64() * 1e3,
         "plugin loaded"
     );
-    Entry::Ready(LoadedRegime {
-        regime: Arc::new(regime),
+    Ok(Fetched {
+        name: source.name.clone(),
         origin: source.origin.clone(),
-        sha256,
-        sandbox: Arc::clone(sandbox),
+        sha256: sha256.clone(),
         plugin,
+        manifest: Arc::from(manifest),
     })
+}
+
+/// Compiles a fetched manifest against the set's schema.
+fn compile(sandbox: Arc<Sandbox>, schema: &Arc<Schema>, f: Fetched) -> Entry {
+    let origin = format!("plugin `{}` ({})", f.name, f.origin);
+    match Regime::compile(
+        &Source {
+            origin: &origin,
+            text: &f.manifest,
+        },
+        Arc::clone(schema),
+    ) {
+        Ok(regime) => Entry::Ready(LoadedRegime {
+            regime: Arc::new(regime),
+            origin: f.origin,
+            sha256: f.sha256,
+            sandbox,
+            plugin: f.plugin,
+            manifest: f.manifest,
+        }),
+        Err(e) => {
+            let err = PluginError {
+                plugin: e.regime.clone().unwrap_or_else(|| f.name.clone()),
+                version: None,
+                phase: Phase::Manifest,
+                message: format!("the manifest does not compile:\n{e}"),
+            };
+            Entry::Failed(FailedRegime {
+                id: e.regime.unwrap_or(f.name),
+                origin: f.origin,
+                sha256: f.sha256,
+                error: err.to_string(),
+            })
+        }
+    }
 }
 
 /// Custom functions of one plugin: each call in a fresh instance.

@@ -324,7 +324,7 @@ impl Validator<'_> {
     fn schema_version(&mut self, path: &[Step], value: &Tree) {
         let supported = self.schema.version();
         match &value.node {
-            Node::String(s) if s == supported => {}
+            Node::String(s) if Schema::understands(s) => {}
             Node::String(s) => self.problem(
                 path,
                 value.span.clone(),
@@ -332,7 +332,8 @@ impl Validator<'_> {
                 Some("schema_version".into()),
                 format!("unsupported schema version `{s}`"),
                 Some(format!(
-                    "this juxta reads model-facts schema version {supported}"
+                    "this juxta reads model-facts schema versions {} (1.x versions only add optional fields)",
+                    Schema::versions().join(", ")
                 )),
             ),
             other => self.problem(
@@ -366,7 +367,10 @@ impl Validator<'_> {
                 "did you mean `{}`? fields belong inside their table",
                 f.path
             )),
-            (None, None) => Some(format!("the tables are {}", code_list(tables))),
+            (None, None) => Some(format!(
+                "the tables are {} (a regime's own table, such as `ca`, exists only while that regime is loaded)",
+                code_list(tables)
+            )),
         };
         self.problem(
             path,
@@ -632,14 +636,14 @@ mod tests {
     use super::*;
 
     fn parse(text: &str, format: Format) -> Result<Profile, ProfileError> {
-        Profile::parse(text, format, "p.toml", &Schema::v1())
+        Profile::parse(text, format, "p.toml", &Schema::core())
     }
 
     const MINIMAL: &str = "schema_version = \"1\"\n[evaluation]\nas_of = 2026-09-01\n";
 
     #[test]
     fn a_minimal_profile_is_valid_and_everything_else_unknown() {
-        let schema = Schema::v1();
+        let schema = Schema::core();
         let p = parse(MINIMAL, Format::Toml).unwrap();
         assert_eq!(p.as_of().to_string(), "2026-09-01");
         assert!(

@@ -54,6 +54,10 @@ const CIRCUIT_FUNCTIONS: &[&str] = &["present", "open_question", "fallback"];
 pub struct Names<'a> {
     /// The facts schema.
     pub schema: &'a Schema,
+    /// The id of the regime being compiled (it may read its own namespace).
+    pub regime: &'a str,
+    /// The facts-schema version the regime targets (it may not read newer fields).
+    pub target: &'a str,
     /// Blocks by name.
     pub blocks: HashMap<String, usize>,
     /// Derived values by name, with their type.
@@ -531,6 +535,12 @@ impl<'a, 'n> Lowerer<'a, 'n> {
             let path = format!("{root}.{field}");
             return match schema.lookup(&path) {
                 Some(id) => {
+                    if let Err(message) =
+                        schema.visibility(id, self.names.regime, self.names.target)
+                    {
+                        self.report(Some(e), message, None);
+                        return Ty::Dyn;
+                    }
                     let FactKind::Field(fact_ty) = schema.fact(id).kind else {
                         self.report(Some(e), format!("`{path}` is not a field"), None);
                         return Ty::Dyn;

@@ -26,6 +26,52 @@ use lower::{Lowerer, Names};
 use params::Parameter;
 use types::Ty;
 
+/// What a manifest declares about its namespace, read without compiling it.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    /// The regime id.
+    pub regime: String,
+    /// The facts-schema version it targets.
+    pub target: String,
+    /// Its namespace, if it declares one.
+    pub namespace: Option<juxta_sdk::manifest::Namespace>,
+}
+
+/// Reads a manifest's id, target schema and namespace, ignoring everything else; `None` if it
+/// does not parse that far (compiling it then reports why).
+pub fn declared(text: &str) -> Option<Declared> {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        id: String,
+        facts_schema: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Partial {
+        regime: Header,
+        #[serde(default)]
+        namespace: Option<juxta_sdk::manifest::Namespace>,
+    }
+    let p: Partial = toml::from_str(text).ok()?;
+    Some(Declared {
+        regime: p.regime.id,
+        target: p.regime.facts_schema,
+        namespace: p.namespace,
+    })
+}
+
+/// The schema a set of manifests compiles against: the core plus each one's namespace, in the
+/// order given.
+pub fn schema_for<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Result<Schema, crate::schema::SchemaError> {
+    let declared: Vec<Declared> = texts.into_iter().filter_map(declared).collect();
+    Schema::with_namespaces(declared.iter().filter_map(|d| {
+        d.namespace
+            .as_ref()
+            .map(|ns| (d.regime.as_str(), d.target.as_str(), ns))
+    }))
+}
+
 /// The text a regime is compiled from, and where it came from (for diagnostics).
 pub struct Source<'a> {
     /// A path or a plugin name.
@@ -298,6 +344,29 @@ impl Regime {
         let mut problems = Vec::new();
         let id = m.regime.id.clone();
         check_header(&m.regime, &schema, &mut problems);
+        if let Some(ns) = &m.namespace {
+            let table = schema
+                .tables()
+                .iter()
+                .position(|t| t.name == ns.name && t.owner.as_deref() == Some(id.as_str()));
+            // The schema must hold exactly the facts this manifest declares.
+            let owned = table.is_some_and(|t| {
+                schema.fields_of(t).count() == ns.facts.len()
+                    && ns
+                        .facts
+                        .iter()
+                        .all(|(f, _)| schema.lookup(&format!("{}.{f}", ns.name)).is_some())
+            });
+            if !owned {
+                problems.push(item_problem(
+                    "namespace".into(),
+                    &format!(
+                        "namespace `{}` is not part of the facts schema this regime is compiled against; build the schema with `Schema::with_namespaces` (or `regime::schema_for`)",
+                        ns.name
+                    ),
+                ));
+            }
+        }
 
         // Parameters.
         let mut params = Vec::new();
@@ -326,6 +395,8 @@ impl Regime {
         // Names.
         let mut names = Names {
             schema: &schema,
+            regime: &m.regime.id,
+            target: &m.regime.facts_schema,
             blocks: HashMap::new(),
             values: HashMap::new(),
             params: params.iter().map(|p| (p.name.clone(), p)).collect(),
@@ -651,15 +722,16 @@ fn check_header(h: &manifest::Header, schema: &Schema, problems: &mut Vec<Proble
             ),
         ));
     }
-    if h.facts_schema != schema.version() {
+    if !Schema::understands(&h.facts_schema) {
         problems.push(Problem {
             item: "regime".into(),
             span: None,
             expression: None,
             message: format!("targets facts schema `{}`", h.facts_schema),
             help: Some(format!(
-                "this kernel provides facts schema {}",
-                schema.version()
+                "this kernel provides facts schema {} (and reads regimes targeting {})",
+                schema.version(),
+                Schema::versions().join(", ")
             )),
         });
     }
@@ -686,7 +758,9 @@ pub(crate) fn placeholders(text: &str) -> Vec<String> {
 }
 
 fn placeholder_known(name: &str, schema: &Schema, names: &Names<'_>) -> bool {
-    schema.lookup(name).is_some()
+    schema
+        .lookup(name)
+        .is_some_and(|id| schema.visibility(id, names.regime, names.target).is_ok())
         || names.values.contains_key(name)
         || name
             .strip_prefix("params.")

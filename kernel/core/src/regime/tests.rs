@@ -31,7 +31,7 @@ fn compile(body: &str) -> Result<Regime, RegimeError> {
             origin: "test.toml",
             text: &text,
         },
-        Arc::new(Schema::v1()),
+        Arc::new(Schema::core()),
     )
 }
 
@@ -187,7 +187,7 @@ fn the_facts_schema_version_must_match() {
             origin: "t",
             text: &text,
         },
-        Arc::new(Schema::v1()),
+        Arc::new(Schema::core()),
     )
     .unwrap_err();
     assert!(
@@ -209,4 +209,78 @@ fn reason_placeholders_must_name_something() {
 fn open_questions_must_be_declared() {
     let e = error(&rule("open_question(\"XX-OQ-1\")"));
     assert!(e.contains("unknown open question `XX-OQ-1`"), "{e}");
+}
+
+const NAMESPACE: &str =
+    "[namespace]\nname = \"xx\"\n[namespace.facts.in_state]\ntype = \"bool\"\nmeaning = \"m\"\n";
+
+fn compile_with_namespace(text: &str) -> Result<Regime, RegimeError> {
+    let schema = super::schema_for([text]).unwrap();
+    Regime::compile(
+        &Source {
+            origin: "test.toml",
+            text,
+        },
+        Arc::new(schema),
+    )
+}
+
+#[test]
+fn a_regime_reads_its_own_namespace() {
+    let text = format!("{HEADER}{NAMESPACE}{}", rule("xx.in_state"));
+    let r = compile_with_namespace(&text).unwrap();
+    assert_eq!(r.rules.len(), 1);
+}
+
+#[test]
+fn a_regime_cannot_read_another_regimes_namespace() {
+    let other = format!(
+        "{}{NAMESPACE}",
+        HEADER.replace("id = \"test\"", "id = \"other\"")
+    );
+    let mine = format!("{HEADER}{}", rule("xx.in_state"));
+    let schema = Arc::new(super::schema_for([other.as_str(), mine.as_str()]).unwrap());
+    let err = Regime::compile(
+        &Source {
+            origin: "test.toml",
+            text: &mine,
+        },
+        schema,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("belongs to the namespace of regime `other`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_declared_namespace_missing_from_the_schema_is_refused() {
+    let text = format!("{HEADER}{NAMESPACE}{}", rule("eu.placed_on_market"));
+    let err = Regime::compile(
+        &Source {
+            origin: "test.toml",
+            text: &text,
+        },
+        Arc::new(Schema::core()),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("namespace `xx` is not part of the facts schema"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_1_1_field_needs_a_regime_targeting_1_1() {
+    let err = error(&rule("release.deployed"));
+    assert!(err.contains("declare `facts_schema = \"1.1\"`"), "{err}");
+    let text = format!(
+        "{}{}",
+        HEADER.replace("facts_schema = \"1\"", "facts_schema = \"1.1\""),
+        rule("release.deployed")
+    );
+    assert!(compile_with_namespace(&text).is_ok());
 }

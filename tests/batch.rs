@@ -22,7 +22,7 @@ fn lines(text: &str) -> Vec<Value> {
 
 /// Checks a JSON value against the subset of JSON Schema that docs/batch-record.schema.json
 /// uses (type, required, properties, additionalProperties, enum, items, $ref, minimum).
-fn validate(value: &Value, schema: &Value, root: &Value, path: &str) -> Vec<String> {
+pub(crate) fn validate(value: &Value, schema: &Value, root: &Value, path: &str) -> Vec<String> {
     let schema = match schema.get("$ref").and_then(Value::as_str) {
         Some(r) => r
             .trim_start_matches("#/")

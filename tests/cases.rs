@@ -88,11 +88,29 @@ fn the_case_copies_match_the_shared_cases_when_they_are_there() {
     let Ok(entries) = std::fs::read_dir(&shared) else {
         return;
     };
+    // Cases of one regime sit in a folder named by its id (`us-ca-sb53/`).
+    let mut files = Vec::new();
     for entry in entries {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            let id = path.file_name().unwrap().to_string_lossy().to_string();
+            assert!(
+                regime_ids().contains(&id),
+                "shared cases for `{id}`, which is not a regime here"
+            );
+            for inner in std::fs::read_dir(&path).unwrap() {
+                files.push(inner.unwrap().path());
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    let mut checked = 0;
+    for path in files {
         if path.extension().is_none_or(|x| x != "toml") {
             continue;
         }
+        checked += 1;
         let name = path.file_name().unwrap();
         let original = std::fs::read(&path).unwrap();
         let mut found = false;
@@ -119,4 +137,5 @@ fn the_case_copies_match_the_shared_cases_when_they_are_there() {
             name.to_string_lossy()
         );
     }
+    assert!(checked >= 27, "only {checked} shared cases were found");
 }

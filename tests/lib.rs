@@ -102,7 +102,10 @@ pub fn evaluate(regime: &Regime, profile_toml: &str) -> RegimeReport {
 /// Differences between a report and a case's expectations for the report's regime.
 pub fn differences(case: &Case, case_key: &str, report: &RegimeReport) -> Vec<String> {
     match case.expected(case_key) {
-        Some(expected) => compare(expected, report),
+        Some(expected) => compare(expected, report)
+            .into_iter()
+            .map(|d| d.to_string())
+            .collect(),
         None => vec![format!("{} has no [expected.{case_key}]", case.origin)],
     }
 }

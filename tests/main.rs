@@ -1,5 +1,6 @@
 //! juxta's integration tests: one binary (see matklad's "Delete Cargo Integration Tests").
 //!
+//! - `authoring`: `regime new`, `lint`, `test` (failures, coverage, JSON, JUnit), `schema`;
 //! - `cases`: every regime case against the TOML source and against the bundled plugin;
 //! - `bundled`: the bundled plugins are the regimes' manifests, checksummed, importing nothing;
 //! - `semantics`: boundaries and three-valued behaviour the inventories specify;
@@ -18,6 +19,7 @@
     reason = "tests: a failure is a test failure"
 )]
 
+mod authoring;
 mod batch;
 mod bundled;
 mod cases;

@@ -28,6 +28,11 @@ pub mod guest;
 
 pub use date::Date;
 
+/// JSON values for custom functions (`serde_json`), so that a plugin crate needs no dependency
+/// besides this SDK.
+#[cfg(feature = "guest")]
+pub use serde_json as json;
+
 /// The WIT world every regime plugin implements.
 pub const WIT: &str = include_str!("../wit/regime.wit");
 

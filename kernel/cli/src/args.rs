@@ -45,6 +45,16 @@ pub enum Command {
     Batch(BatchArgs),
     /// Write realistic, varied model profiles as JSON Lines, for trying pipelines and benchmarks.
     Generate(GenerateArgs),
+    /// Print the JSON Schema of a profile: the core facts plus every loaded regime's namespace.
+    Schema(SchemaArgs),
+}
+
+/// `juxta schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Third-party plugins (their namespaces join the schema).
+    #[command(flatten)]
+    pub plugins: PluginArgs,
 }
 
 /// `juxta batch`.
@@ -186,10 +196,64 @@ pub enum RegimesAction {
 /// `juxta regime …`.
 #[derive(Debug, Subcommand)]
 pub enum RegimeCommand {
+    /// Scaffold a new regime: regimes/<id>/regime.toml, an example case, and its plugin crate.
+    New(NewArgs),
+    /// Check a regime's manifest for mistakes the compiler accepts, and for those it refuses.
+    Lint(LintArgs),
     /// Build a plugin crate into a WebAssembly component, reproducibly, into plugins/dist.
     Build(BuildArgs),
     /// Run a regime's test cases, from its TOML source or against a built plugin.
     Test(TestArgs),
+}
+
+/// `juxta regime new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The regime id: lower-case letters, digits and dashes (`uk-ai-bill`).
+    pub id: String,
+    /// The directory to create `regimes/<id>/` and `plugins/<id>/` in.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// The jurisdiction code shown in reports (`UK`, `US-NY`).
+    #[arg(long, default_value = "XX")]
+    pub jurisdiction: String,
+    /// The plugin depends on the juxta SDK at this path (a checkout's `sdk/`), instead of the
+    /// published version. Inside a juxta checkout the workspace's SDK is used automatically.
+    #[arg(long, value_name = "PATH")]
+    pub sdk_path: Option<PathBuf>,
+}
+
+/// `juxta regime lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// A regime directory (with regime.toml) or a regime.toml file.
+    pub target: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = LintFormat::Text)]
+    pub format: LintFormat,
+    /// Fail (exit 4) on warnings too, not only on errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// Output formats of `regime lint`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// Diagnostics with the TOML line and a caret.
+    Text,
+    /// One JSON object per finding, in an array.
+    Json,
+}
+
+/// Output formats of `regime test`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// A line per case; failures with the facts, the condition tree and the citation.
+    Text,
+    /// One JSON document: cases, differences, coverage.
+    Json,
+    /// JUnit XML, for CI dashboards.
+    Junit,
 }
 
 /// `juxta regime build`.
@@ -215,4 +279,11 @@ pub struct TestArgs {
     /// `regimes/<id>/tests` for a plugin.
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
+    /// Also report coverage: the statuses each rule can take that no case exercises, and the
+    /// blocks no case evaluates.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
 }

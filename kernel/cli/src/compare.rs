@@ -112,6 +112,25 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
     Exit::Success
 }
 
+/// `juxta schema`: the JSON Schema of a profile for the loaded regimes.
+pub(crate) fn schema(ctx: &mut Ctx<'_, '_>, a: &crate::args::SchemaArgs) -> Exit {
+    let set = match crate::plugins::load(&a.plugins) {
+        Ok(s) => s,
+        Err(e) => return ctx.fail(Exit::Error, &e),
+    };
+    let doc = set.schema().json_schema();
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    if ctx
+        .io
+        .out
+        .write_all(format!("{text}\n").as_bytes())
+        .is_err()
+    {
+        return Exit::Error;
+    }
+    Exit::Success
+}
+
 pub(crate) fn lock(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
     match crate::plugins::write_lock(&a.plugins) {
         Ok((path, pins)) => {

@@ -170,6 +170,31 @@ impl Renderer {
         }
     }
 
+    /// A finding at an optional span of `text` (from `origin`), labelled, with a hint.
+    pub fn located(
+        &self,
+        origin: &str,
+        text: &str,
+        heading: String,
+        span: Option<std::ops::Range<usize>>,
+        label: &str,
+        help: Option<String>,
+    ) -> String {
+        let (source, labels) = match span {
+            Some(s) if quotable(text, s.start) => (
+                Some(NamedSource::new(origin, text.to_string())),
+                vec![LabeledSpan::at(s, label.to_string())],
+            ),
+            _ => (None, Vec::new()),
+        };
+        self.render(&Report {
+            message: heading,
+            source,
+            labels,
+            help,
+        })
+    }
+
     /// A message without source.
     pub fn plain(&self, message: &str) -> String {
         self.render(&Report {

@@ -11,8 +11,10 @@ mod build;
 mod compare;
 pub mod diagnostics;
 pub mod generate;
+mod lint;
 mod plugins;
 mod regime_test;
+mod scaffold;
 pub mod table;
 
 use std::ffi::OsString;
@@ -118,7 +120,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
             Some(args::RegimesAction::Lock) => compare::lock(&mut ctx, &a),
             None => compare::regimes(&mut ctx, &a),
         },
+        Command::Regime(RegimeCommand::New(a)) => scaffold::new(&mut ctx, &a),
+        Command::Regime(RegimeCommand::Lint(a)) => lint::lint(&mut ctx, &a),
         Command::Regime(RegimeCommand::Build(a)) => build::build(&mut ctx, &a),
+        Command::Schema(a) => compare::schema(&mut ctx, &a),
         Command::Regime(RegimeCommand::Test(a)) => regime_test::test(&mut ctx, &a),
         Command::Batch(a) => batch::batch(&mut ctx, &a),
         Command::Generate(a) => {

@@ -4,6 +4,7 @@
 //! compiled from its TOML source and the same regime loaded from its built plugin.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use juxta_sdk::case::{CaseFile, Expected};
 
@@ -78,12 +79,35 @@ impl Case {
     }
 }
 
-/// Compares a report with a case's expectations. Returns one line per difference; empty when
+/// One way a report differs from a case's expectations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Difference {
+    /// The rule it concerns, if it concerns one.
+    pub rule: Option<String>,
+    /// What differs, in one line (starting with the rule id when there is one).
+    pub message: String,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Compares a report with a case's expectations. Returns one entry per difference; empty when
 /// the report is exactly as expected.
-pub fn compare(expected: &Expected, report: &RegimeReport) -> Vec<String> {
+pub fn compare(expected: &Expected, report: &RegimeReport) -> Vec<Difference> {
     let mut diffs = Vec::new();
+    let general = |message: String| Difference {
+        rule: None,
+        message,
+    };
+    let about = |rule: &str, message: String| Difference {
+        rule: Some(rule.to_string()),
+        message,
+    };
     if let Some(e) = &report.error {
-        diffs.push(format!("the regime failed: {e}"));
+        diffs.push(general(format!("the regime failed: {e}")));
         return diffs;
     }
     let mut want: BTreeMap<&str, Status> = BTreeMap::new();
@@ -94,28 +118,31 @@ pub fn compare(expected: &Expected, report: &RegimeReport) -> Vec<String> {
     ] {
         for id in list {
             if let Some(prev) = want.insert(id.as_str(), status) {
-                diffs.push(format!(
+                diffs.push(general(format!(
                     "the case lists {id} twice ({} and {})",
                     prev.as_str(),
                     status.as_str()
-                ));
+                )));
             }
         }
     }
     let actual_ids: BTreeSet<&str> = report.rules.iter().map(|r| r.id.as_str()).collect();
     for id in want.keys() {
         if !actual_ids.contains(id) {
-            diffs.push(format!(
+            diffs.push(general(format!(
                 "the case expects rule {id}, which the regime does not have"
-            ));
+            )));
         }
     }
     for rule in &report.rules {
         let Some(status) = want.get(rule.id.as_str()) else {
-            diffs.push(format!(
-                "{}: the case gives no expected status (it is {})",
-                rule.id,
-                rule.status.as_str()
+            diffs.push(about(
+                &rule.id,
+                format!(
+                    "{}: the case gives no expected status (it is {})",
+                    rule.id,
+                    rule.status.as_str()
+                ),
             ));
             continue;
         };
@@ -128,36 +155,45 @@ pub fn compare(expected: &Expected, report: &RegimeReport) -> Vec<String> {
             } else {
                 String::new()
             };
-            diffs.push(format!(
-                "{}: expected {}, got {} — {}{why}",
-                rule.id,
-                status.as_str(),
-                rule.status.as_str(),
-                rule.explanation
+            diffs.push(about(
+                &rule.id,
+                format!(
+                    "{}: expected {}, got {} — {}{why}",
+                    rule.id,
+                    status.as_str(),
+                    rule.status.as_str(),
+                    rule.explanation
+                ),
             ));
             continue;
         }
         let missing = sorted(expected.missing_facts.get(&rule.id));
         if missing != rule.missing_facts {
-            diffs.push(format!(
-                "{}: expected missing facts {missing:?}, got {:?}",
-                rule.id, rule.missing_facts
+            diffs.push(about(
+                &rule.id,
+                format!(
+                    "{}: expected missing facts {missing:?}, got {:?}",
+                    rule.id, rule.missing_facts
+                ),
             ));
         }
         let open = sorted(expected.open_questions.get(&rule.id));
         if open != rule.open_questions {
-            diffs.push(format!(
-                "{}: expected open questions {open:?}, got {:?}",
-                rule.id, rule.open_questions
+            diffs.push(about(
+                &rule.id,
+                format!(
+                    "{}: expected open questions {open:?}, got {:?}",
+                    rule.id, rule.open_questions
+                ),
             ));
         }
     }
     let want_computed: BTreeSet<&String> = expected.computed.keys().collect();
     let got_computed: BTreeSet<&String> = report.computed.keys().collect();
     if want_computed != got_computed {
-        diffs.push(format!(
+        diffs.push(general(format!(
             "expected computed values {want_computed:?}, got {got_computed:?}"
-        ));
+        )));
     }
     for (name, want) in &expected.computed {
         let Some(got) = report.computed.get(name) else {
@@ -170,7 +206,9 @@ pub fn compare(expected: &Expected, report: &RegimeReport) -> Vec<String> {
             other => got.as_str() == other.as_str(),
         };
         if !same {
-            diffs.push(format!("computed {name}: expected {want}, got {got}"));
+            diffs.push(general(format!(
+                "computed {name}: expected {want}, got {got}"
+            )));
         }
     }
     let want_und: BTreeMap<&String, Vec<String>> = expected
@@ -184,9 +222,9 @@ pub fn compare(expected: &Expected, report: &RegimeReport) -> Vec<String> {
         .map(|(k, v)| (k, v.clone()))
         .collect();
     if want_und != got_und {
-        diffs.push(format!(
+        diffs.push(general(format!(
             "expected undetermined computed values {want_und:?}, got {got_und:?}"
-        ));
+        )));
     }
     diffs
 }

@@ -288,6 +288,95 @@ impl Schema {
         Ok(())
     }
 
+    /// The schema as a JSON Schema (draft 2020-12) for profiles: every table, regime
+    /// namespaces included, with types, ranges, enumerations and each fact's meaning. Editors
+    /// use it to complete and check profiles; pipelines to validate records before juxta sees
+    /// them. The limits juxta enforces (string length, list length) are part of it.
+    pub fn json_schema(&self) -> serde_json::Value {
+        use juxta_sdk::schema::{MAX_LIST_ITEMS, MAX_STRING_BYTES};
+        use serde_json::{Map, Value as Json, json};
+        let mut properties = Map::new();
+        properties.insert(
+            "schema_version".into(),
+            json!({
+                "description": "the model-facts schema version the profile is written for",
+                "type": "string",
+                "enum": FACTS_SCHEMA_VERSIONS,
+            }),
+        );
+        for (index, table) in self.tables.iter().enumerate() {
+            let mut fields = Map::new();
+            let mut required = Vec::new();
+            for (_, f) in self.fields_of(index) {
+                let FactKind::Field(ty) = f.kind else {
+                    continue;
+                };
+                let mut field = match ty {
+                    FactType::Bool => json!({ "type": "boolean" }),
+                    FactType::Float { min } => {
+                        let mut v = json!({ "type": "number" });
+                        if let Some(m) = min {
+                            v["minimum"] = json!(m);
+                        }
+                        v
+                    }
+                    FactType::String => json!({ "type": "string", "maxLength": MAX_STRING_BYTES }),
+                    FactType::CountryCode => json!({ "type": "string", "pattern": "^[A-Z]{2}$" }),
+                    FactType::Date => json!({ "type": "string", "format": "date" }),
+                    FactType::Enum(values) => json!({ "type": "string", "enum": values }),
+                    FactType::EnumList(values) => json!({
+                        "type": "array",
+                        "items": { "type": "string", "enum": values },
+                        "uniqueItems": true,
+                        "maxItems": MAX_LIST_ITEMS,
+                    }),
+                };
+                let unit = if f.unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", f.unit)
+                };
+                field["description"] =
+                    json!(format!("{}{unit}. If absent: {}.", f.meaning, f.if_absent));
+                if f.since != "1" && table.owner.is_none() {
+                    field["description"] = json!(format!(
+                        "{} Since schema {}.",
+                        field["description"].as_str().unwrap_or_default(),
+                        f.since
+                    ));
+                }
+                if f.required {
+                    required.push(f.name.clone());
+                }
+                fields.insert(f.name.clone(), field);
+            }
+            let owner = table
+                .owner
+                .as_ref()
+                .map(|o| format!(" (declared by regime `{o}`)"))
+                .unwrap_or_default();
+            let mut t = json!({
+                "description": format!("{}{owner}", table.meaning),
+                "type": "object",
+                "additionalProperties": false,
+                "properties": Json::Object(fields),
+            });
+            if !required.is_empty() {
+                t["required"] = json!(required);
+            }
+            properties.insert(table.name.clone(), t);
+        }
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": format!("juxta model-facts profile, schema {}", self.version),
+            "description": "Facts about one AI model and its provider. An absent fact means unknown, never false.",
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["schema_version", "evaluation"],
+            "properties": Json::Object(properties),
+        })
+    }
+
     /// Whether this kernel understands a facts-schema version (`"1"`, `"1.1"`).
     pub fn understands(version: &str) -> bool {
         FACTS_SCHEMA_VERSIONS.contains(&version)

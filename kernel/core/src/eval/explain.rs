@@ -89,15 +89,15 @@ pub fn render(template: &str, regime: &Regime, ev: &Evaluation, facts: &Facts<'_
     out
 }
 
-struct Walker<'a> {
-    regime: &'a Regime,
-    ev: &'a Evaluation,
-    facts: &'a Facts<'a>,
+pub(super) struct Walker<'a> {
+    pub(super) regime: &'a Regime,
+    pub(super) ev: &'a Evaluation,
+    pub(super) facts: &'a Facts<'a>,
 }
 
 impl Walker<'_> {
     /// The outcome of a node, recomputed from memoised blocks and leaves.
-    fn outcome(&self, c: &Cond) -> Outcome {
+    pub(super) fn outcome(&self, c: &Cond) -> Outcome {
         let unknown = Outcome::unknown(FactSet::EMPTY, QuestionSet::EMPTY, FactSet::EMPTY);
         match c {
             Cond::Const(b) => Outcome::decided(*b, FactSet::EMPTY),

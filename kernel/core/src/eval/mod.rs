@@ -8,6 +8,7 @@
 
 pub mod explain;
 pub mod reference;
+pub mod tree;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};

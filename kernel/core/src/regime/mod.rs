@@ -5,10 +5,12 @@
 //! blocks are load errors that name the regime, the item and the expression, and point at the
 //! TOML line. All problems are reported at once.
 
+pub mod analysis;
 pub mod ir;
 pub mod lower;
 pub mod native;
 pub mod params;
+pub mod reach;
 pub mod types;
 
 use std::collections::{HashMap, HashSet};
@@ -377,19 +379,18 @@ impl Regime {
                     "a parameter name must be an identifier (letters, digits, `_`)",
                 ));
             }
-            match Parameter::compile(name, decl) {
-                Ok(mut p) => {
-                    p.index = params.len();
-                    params.push(p);
-                }
-                Err(errs) => problems.extend(errs.into_iter().map(|(span, message)| Problem {
-                    item: format!("parameter {name}"),
-                    span,
-                    expression: None,
-                    message,
-                    help: None,
-                })),
+            let (parameter, errs) = Parameter::compile(name, decl);
+            if let Some(mut p) = parameter {
+                p.index = params.len();
+                params.push(p);
             }
+            problems.extend(errs.into_iter().map(|(span, message)| Problem {
+                item: format!("parameter {name}"),
+                span,
+                expression: None,
+                message,
+                help: None,
+            }));
         }
 
         // Names.

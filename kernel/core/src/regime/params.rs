@@ -43,7 +43,10 @@ pub struct DatedValue {
 impl Parameter {
     /// Checks a declaration; returns the problems found (messages without the parameter name),
     /// each with its span in the manifest.
-    pub fn compile(name: &str, decl: &ParameterDecl) -> Result<Parameter, Vec<SpannedMessage>> {
+    /// Compiles a parameter. With problems, the parameter is still returned when every value
+    /// has the declared type, so that expressions reading it are checked rather than reported
+    /// as naming an unknown parameter.
+    pub fn compile(name: &str, decl: &ParameterDecl) -> (Option<Parameter>, Vec<SpannedMessage>) {
         let mut problems = Vec::new();
         let mut values = Vec::new();
         if decl.values.is_empty() {
@@ -76,18 +79,16 @@ impl Parameter {
                 }
             }
         }
-        if problems.is_empty() {
-            Ok(Parameter {
-                name: name.to_string(),
-                index: 0,
-                title: decl.title.clone(),
-                unit: decl.unit.clone(),
-                ty: decl.ty,
-                values,
-            })
-        } else {
-            Err(problems)
-        }
+        let typed = !values.is_empty() && values.len() == decl.values.len();
+        let parameter = typed.then(|| Parameter {
+            name: name.to_string(),
+            index: 0,
+            title: decl.title.clone(),
+            unit: decl.unit.clone(),
+            ty: decl.ty,
+            values,
+        });
+        (parameter, problems)
     }
 
     /// The value in force on `day`: the last whose `from` is on or before it, else the first.

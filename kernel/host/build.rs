@@ -1,0 +1,35 @@
+//! Embeds every plugin listed in `plugins/dist/SHA256SUMS`: building a regime into
+//! `plugins/dist` with `juxta regime build` is all it takes to bundle it.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+fn main() {
+    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../plugins/dist");
+    let sums = dist.join("SHA256SUMS");
+    println!("cargo::rerun-if-changed={}", sums.display());
+    let text = std::fs::read_to_string(&sums).unwrap_or_default();
+    let mut files: Vec<String> = text
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .map(|f| f.trim_start_matches('*').to_string())
+        .filter(|f| f.ends_with(".wasm") && !f.contains(['/', '\\', '"']))
+        .collect();
+    files.sort();
+    let mut out = String::from("&[\n");
+    for f in &files {
+        let path = dist.join(f);
+        println!("cargo::rerun-if-changed={}", path.display());
+        let _ = writeln!(
+            out,
+            "    BundledPlugin {{ file: {f:?}, bytes: include_bytes!({:?}) }},",
+            path.display().to_string()
+        );
+    }
+    out.push(']');
+    let dest =
+        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bundled.rs");
+    if let Err(e) = std::fs::write(&dest, out) {
+        println!("cargo::error=cannot write {}: {e}", dest.display());
+    }
+}

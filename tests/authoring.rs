@@ -1,0 +1,371 @@
+//! The regime author's loop: `regime new`, `lint`, `test` (failures, coverage, JSON, JUnit),
+//! `build`'s missing-target message, and `juxta schema`.
+
+use juxta_tests::{juxta, juxta_binary, repo};
+use serde_json::Value;
+
+#[test]
+fn a_new_regime_lints_clean_and_passes_its_example_case_outside_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().display().to_string();
+    let run = juxta(&[
+        "regime",
+        "new",
+        "uk-ai-bill",
+        "--dir",
+        &root,
+        "--jurisdiction",
+        "UK",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in [
+        "regimes/uk-ai-bill/regime.toml",
+        "regimes/uk-ai-bill/tests/UK01-example.toml",
+        "plugins/uk-ai-bill/Cargo.toml",
+        "plugins/uk-ai-bill/src/lib.rs",
+    ] {
+        assert!(dir.path().join(file).is_file(), "{file} was not created");
+    }
+    // Outside a checkout the plugin is its own workspace and depends on the published SDK.
+    let cargo = std::fs::read_to_string(dir.path().join("plugins/uk-ai-bill/Cargo.toml")).unwrap();
+    assert!(
+        cargo.contains("[workspace]") && cargo.contains("juxta-sdk = \"0.1.0\""),
+        "{cargo}"
+    );
+    let regime = format!("{root}/regimes/uk-ai-bill");
+    let lint = juxta(&["regime", "lint", &regime, "--deny-warnings"]);
+    assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
+    assert!(
+        lint.stdout.contains("0 error(s), 0 warning(s)"),
+        "{}",
+        lint.stdout
+    );
+    let test = juxta(&["regime", "test", &regime]);
+    assert_eq!(test.code, 0, "{}{}", test.stdout, test.stderr);
+    assert!(test.stdout.contains("ok   UK01"), "{}", test.stdout);
+    // It never overwrites.
+    let again = juxta(&["regime", "new", "uk-ai-bill", "--dir", &root]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    let bad = juxta(&["regime", "new", "UK_Bill", "--dir", &root]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("lower-case letters"), "{}", bad.stderr);
+}
+
+#[test]
+fn sdk_path_makes_the_plugin_depend_on_a_checkout() {
+    let dir = tempfile::tempdir().unwrap();
+    let sdk = repo().join("sdk").display().to_string();
+    let run = juxta(&[
+        "regime",
+        "new",
+        "ny-raise",
+        "--dir",
+        &dir.path().display().to_string(),
+        "--sdk-path",
+        &sdk,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let cargo = std::fs::read_to_string(dir.path().join("plugins/ny-raise/Cargo.toml")).unwrap();
+    assert!(cargo.contains("juxta-sdk = { path = "), "{cargo}");
+}
+
+fn findings(target: &str) -> (i32, Vec<Value>) {
+    let run = juxta(&["regime", "lint", target, "--format", "json"]);
+    let list: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    (run.code, list.as_array().unwrap().clone())
+}
+
+fn finding<'a>(list: &'a [Value], code: &str) -> &'a Value {
+    list.iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no `{code}` finding in {list:#?}"))
+}
+
+#[test]
+fn lint_finds_what_the_compiler_refuses_with_toml_lines() {
+    let (code, list) = findings("tests/fixtures/misspelt-regime");
+    assert_eq!(code, 4);
+    let unknown = finding(&list, "unknown-fact");
+    assert_eq!(unknown["line"], 30);
+    assert_eq!(
+        unknown["help"],
+        "did you mean `model.training_compute_flop`?"
+    );
+    assert_eq!(finding(&list, "parameter-dates")["line"], 17);
+    assert_eq!(finding(&list, "parameter-without-source")["line"], 23);
+    assert_eq!(finding(&list, "duplicate-rule-id")["line"], 35);
+    let citation = finding(&list, "missing-citation");
+    assert_eq!(citation["item"], "rule XX-OBL-REPORT");
+    assert_eq!(citation["line"], 44);
+    assert!(list.iter().all(|f| f["severity"] == "error"));
+}
+
+#[test]
+fn lint_finds_contradictions_unused_blocks_and_unbounded_comprehensions() {
+    let (code, list) = findings("tests/fixtures/broken-regime");
+    assert_eq!(code, 4, "a rule that can never apply is an error");
+    let never = finding(&list, "never-applies");
+    assert_eq!(never["item"], "rule XX-OBL-BOTH");
+    assert_eq!(never["line"], 45);
+    assert!(
+        never["message"]
+            .as_str()
+            .unwrap()
+            .contains("`LARGE` and `SMALL` contradict each other"),
+        "{never}"
+    );
+    assert_eq!(finding(&list, "unused-block")["item"], "block FORGOTTEN");
+    assert_eq!(
+        finding(&list, "unbounded-comprehension")["item"],
+        "rule XX-INV-TEXT"
+    );
+    assert_eq!(finding(&list, "missing-status")["item"], "rule XX-INV-TEXT");
+    // The large model rule is fine: nothing is reported about it.
+    assert!(list.iter().all(|f| f["item"] != "rule XX-CLS-LARGE"));
+    // The text report points at the line with a caret.
+    let text = juxta(&["regime", "lint", "tests/fixtures/broken-regime"]);
+    assert!(
+        text.stdout
+            .contains("error[never-applies] tests/fixtures/broken-regime/regime.toml:45:1"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn the_bundled_regimes_lint_clean() {
+    for id in juxta_tests::regime_ids() {
+        let run = juxta(&[
+            "regime",
+            "lint",
+            &format!("regimes/{id}"),
+            "--deny-warnings",
+        ]);
+        assert_eq!(run.code, 0, "{id}:\n{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_failing_case_shows_the_facts_the_condition_tree_and_the_citation() {
+    let run = juxta(&["regime", "test", "tests/fixtures/broken-regime"]);
+    assert_eq!(run.code, 4);
+    let out = &run.stdout;
+    for needle in [
+        "ok   XX01 A large text model",
+        "FAIL XX02 A small model expected to be large",
+        "XX-CLS-LARGE: expected applies, got does_not_apply",
+        "facts of the profile:",
+        "model.training_compute_flop = 5.00e22",
+        "XX-CLS-LARGE · Large · Test Act, s. 1",
+        "✘ LARGE — Large model",
+        "└─ ✘ model.training_compute_flop > params.large_flop",
+        "model.training_compute_flop = 5.00e22 · params.large_flop = 1.00e25",
+        "1 passed, 1 failed",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+}
+
+#[test]
+fn coverage_names_unexercised_statuses_and_blocks_never_evaluated() {
+    let run = juxta(&[
+        "regime",
+        "test",
+        "tests/fixtures/broken-regime",
+        "--coverage",
+    ]);
+    let out = &run.stdout;
+    assert!(
+        out.contains("0 of 3 rules exercised in every status they can take"),
+        "{out}"
+    );
+    assert!(
+        out.contains("XX-OBL-BOTH: never applies, undetermined (exercised: does_not_apply)"),
+        "{out}"
+    );
+    assert!(out.contains("blocks never evaluated: FORGOTTEN"), "{out}");
+    let json = juxta(&[
+        "regime",
+        "test",
+        "tests/fixtures/broken-regime",
+        "--coverage",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["passed"], 1);
+    assert_eq!(doc["failed"], 1);
+    let both = doc["coverage"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "XX-OBL-BOTH")
+        .unwrap();
+    assert_eq!(
+        both["missing"],
+        serde_json::json!(["applies", "undetermined"])
+    );
+    let failed = &doc["cases"][1];
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["differences"][0]["rule"], "XX-CLS-LARGE");
+    assert_eq!(failed["trees"][0]["tree"]["label"], "LARGE");
+    assert_eq!(failed["trees"][0]["tree"]["value"], "false");
+    // The California regime's own cases exercise every rule in every status it can take.
+    let ca = juxta(&["regime", "test", "regimes/us-ca-sb53", "--coverage"]);
+    assert_eq!(ca.code, 0);
+    assert!(
+        ca.stdout.contains("29 of 29 rules exercised"),
+        "{}",
+        ca.stdout
+    );
+}
+
+#[test]
+fn junit_output_is_one_testcase_per_case_with_escaped_failures() {
+    let run = juxta(&[
+        "regime",
+        "test",
+        "tests/fixtures/broken-regime",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(run.code, 4);
+    let xml = &run.stdout;
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+    assert!(
+        xml.contains("<testsuite name=\"xx-broken\" tests=\"2\" failures=\"1\" errors=\"0\""),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<testcase ").count(), 2);
+    assert_eq!(xml.matches("<failure ").count(), 1);
+    // `>` of the condition is escaped inside the failure text.
+    assert!(
+        xml.contains("model.training_compute_flop &gt; params.large_flop"),
+        "{xml}"
+    );
+    assert!(xml.trim_end().ends_with("</testsuites>"));
+}
+
+#[test]
+fn the_same_runner_tests_a_built_plugin() {
+    let run = juxta(&["regime", "test", "plugins/dist/us-ca-sb53.wasm"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("20 passed, 0 failed"), "{}", run.stdout);
+}
+
+#[test]
+fn build_names_the_rustup_command_when_the_wasm_target_is_missing() {
+    // A `rustc` whose sysroot has no wasm32 target; everything else goes to the real one.
+    let dir = tempfile::tempdir().unwrap();
+    let sysroot = dir.path().join("sysroot");
+    std::fs::create_dir_all(sysroot.join("lib/rustlib")).unwrap();
+    let real = String::from_utf8(
+        std::process::Command::new("rustup")
+            .args(["which", "rustc"])
+            .current_dir(repo())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let fake = dir.path().join("rustc");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = --print ] && [ \"$2\" = sysroot ]; then echo {}; exit 0; fi\nexec {} \"$@\"\n",
+            sysroot.display(),
+            real.trim()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new(juxta_binary())
+        .args(["regime", "build", "plugins/us-ca-sb53", "--out"])
+        .arg(dir.path().join("out"))
+        .current_dir(repo())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the `wasm32-unknown-unknown` target is not installed")
+            && stderr.contains("run `rustup target add wasm32-unknown-unknown"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists(), "nothing is written");
+}
+
+#[test]
+fn schema_prints_a_json_schema_every_case_profile_satisfies() {
+    let run = juxta(&["schema"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let schema: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    let props = &schema["properties"];
+    assert_eq!(
+        props["schema_version"]["enum"],
+        serde_json::json!(["1", "1.1"])
+    );
+    assert_eq!(
+        props["ca"]["properties"]["developer_in_california"]["type"],
+        "boolean"
+    );
+    assert!(
+        props["ca"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("us-ca-sb53")
+    );
+    assert_eq!(
+        props["release"]["properties"]["deployment_date"]["format"],
+        "date"
+    );
+    assert_eq!(
+        props["model"]["properties"]["training_compute_flop"]["minimum"],
+        0.0
+    );
+    let mut checked = 0;
+    for id in juxta_tests::regime_ids() {
+        for path in juxta_tests::case_files(&id) {
+            let doc: toml::Value =
+                toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let profile = juxta_tests::toml_to_json(&doc["facts"]);
+            let errors = crate::batch::validate(&profile, &schema, &schema, "$");
+            assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 45);
+    // And it refuses what juxta refuses.
+    let bad = serde_json::json!({"schema_version": "1", "evaluation": {"as_of": "2026-09-01"}, "ca": {"developer_in_californa": true}});
+    assert!(!crate::batch::validate(&bad, &schema, &schema, "$").is_empty());
+}
+
+#[test]
+fn the_examples_are_valid_for_the_schema_too() {
+    let run = juxta(&["schema"]);
+    let schema: Value = serde_json::from_str(&run.stdout).unwrap();
+    for example in ["closed-frontier", "open-weights-mid", "fine-tune"] {
+        let text = std::fs::read_to_string(repo().join("examples").join(format!("{example}.toml")))
+            .unwrap();
+        let doc: toml::Value = toml::from_str(&text).unwrap();
+        let errors =
+            crate::batch::validate(&juxta_tests::toml_to_json(&doc), &schema, &schema, "$");
+        assert!(errors.is_empty(), "{example}: {errors:?}");
+    }
+}

@@ -212,14 +212,34 @@ fn coverage_names_unexercised_statuses_and_blocks_never_evaluated() {
     assert_eq!(failed["differences"][0]["rule"], "XX-CLS-LARGE");
     assert_eq!(failed["trees"][0]["tree"]["label"], "LARGE");
     assert_eq!(failed["trees"][0]["tree"]["value"], "false");
-    // The California regime's own cases exercise every rule in every status it can take.
-    let ca = juxta(&["regime", "test", "regimes/us-ca-sb53", "--coverage"]);
-    assert_eq!(ca.code, 0);
-    assert!(
-        ca.stdout.contains("29 of 29 rules exercised"),
-        "{}",
-        ca.stdout
-    );
+}
+
+#[test]
+fn every_bundled_regime_is_exercised_in_every_status_its_rules_can_take() {
+    for id in juxta_tests::regime_ids() {
+        let run = juxta(&[
+            "regime",
+            "test",
+            &format!("regimes/{id}"),
+            "--coverage",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, 0, "{id}: {}", run.stderr);
+        let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+        let gaps: Vec<&Value> = doc["coverage"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| !r["missing"].as_array().unwrap().is_empty())
+            .collect();
+        assert!(gaps.is_empty(), "{id}: {gaps:#?}");
+        assert_eq!(
+            doc["coverage"]["blocks_never_evaluated"],
+            serde_json::json!([]),
+            "{id}"
+        );
+    }
 }
 
 #[test]

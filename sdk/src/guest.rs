@@ -22,7 +22,10 @@ use serde_json::Value as Json;
 #[doc(hidden)]
 #[cfg_attr(
     not(target_arch = "wasm32"),
-    allow(dead_code, reason = "the allocator is installed only in WebAssembly builds")
+    allow(
+        dead_code,
+        reason = "the allocator is installed only in WebAssembly builds"
+    )
 )]
 pub struct BumpAllocator {
     next: core::cell::Cell<usize>,

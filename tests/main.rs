@@ -7,6 +7,7 @@
 //! - `contract`: the JSON result contract, field for field, and golden reports;
 //! - `cli`: the commands as a user runs them, with exit codes;
 //! - `batch`: `juxta batch`, JSON Lines and Parquet, ordered, atomic, errors in-band;
+//! - `explain`: `juxta explain`, its condition tree and what changes a rule;
 //! - `differential`: the native fast path and the plain CEL interpreter agree;
 //! - `plugins`: third-party plugins, pinned in `juxta.lock`;
 //! - `sandbox`: hostile plugins fail their own column and nothing else;
@@ -26,6 +27,7 @@ mod cases;
 mod cli;
 mod contract;
 mod differential;
+mod explain;
 mod hostile_input;
 mod plugins;
 mod process;

@@ -47,6 +47,39 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Print the JSON Schema of a profile: the core facts plus every loaded regime's namespace.
     Schema(SchemaArgs),
+    /// Explain one rule for one profile: its citation and text, its condition as a tree with
+    /// the value of every part, the facts that would decide it, and what would change it.
+    Explain(ExplainArgs),
+}
+
+/// `juxta explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The profile: a TOML or JSON file (`-` reads TOML from standard input).
+    pub profile: PathBuf,
+    /// The rule id (`EU-OBL-55-1a`), from any loaded regime.
+    pub rule: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+    /// Apply the law as of this day instead of the profile's `evaluation.as_of` (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Read standard input or files as JSON, whatever their extension.
+    #[arg(long)]
+    pub json_input: bool,
+    /// Third-party plugins.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+/// Output formats of `explain`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// For people.
+    Text,
+    /// One JSON document: the rule's finding, its condition tree and what would change it.
+    Json,
 }
 
 /// `juxta schema`.

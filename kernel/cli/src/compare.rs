@@ -21,36 +21,53 @@ fn table_width(regimes: usize) -> u16 {
         .unwrap_or_else(|| u16::try_from(wanted.max(140)).unwrap_or(u16::MAX))
 }
 
-pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
-    let label = a.profile.display().to_string();
-    let text = match read_text(&a.profile, ctx.io.input) {
+/// Reads and validates a profile (TOML, or JSON by extension or `json_input`), applying
+/// `--as-of`; on failure the diagnostics are printed and the exit code returned.
+pub(crate) fn load_profile(
+    ctx: &mut Ctx<'_, '_>,
+    path: &std::path::Path,
+    json_input: bool,
+    as_of: Option<&str>,
+    schema: &juxta_core::schema::Schema,
+) -> Result<Profile, Exit> {
+    let label = path.display().to_string();
+    let text = match read_text(path, ctx.io.input) {
         Ok(t) => t,
-        Err(e) => return ctx.fail(Exit::Error, &e),
+        Err(e) => return Err(ctx.fail(Exit::Error, &e)),
     };
-    let format = if a.json_input {
+    let format = if json_input {
         InputFormat::Json
     } else {
         InputFormat::from_path(&label)
     };
+    let mut profile = match Profile::parse(&text, format, &label, schema) {
+        Ok(p) => p,
+        Err(e) => {
+            let rendered = ctx.renderer().profile_error(&e, Some(&text));
+            ctx.eprint(&rendered);
+            return Err(Exit::Error);
+        }
+    };
+    if let Some(day) = as_of {
+        match day.parse::<Date>() {
+            Ok(d) => profile = profile.with_as_of(d, schema),
+            Err(e) => return Err(ctx.fail(Exit::Usage, &format!("--as-of `{day}`: {e}"))),
+        }
+    }
+    Ok(profile)
+}
+
+pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
+    let label = a.profile.display().to_string();
     let mut set = match crate::plugins::load(&a.plugins) {
         Ok(s) => s,
         Err(e) => return ctx.fail(Exit::Error, &e),
     };
     let schema = std::sync::Arc::clone(set.schema());
-    let mut profile = match Profile::parse(&text, format, &label, &schema) {
+    let profile = match load_profile(ctx, &a.profile, a.json_input, a.as_of.as_deref(), &schema) {
         Ok(p) => p,
-        Err(e) => {
-            let rendered = ctx.renderer().profile_error(&e, Some(&text));
-            ctx.eprint(&rendered);
-            return Exit::Error;
-        }
+        Err(code) => return code,
     };
-    if let Some(day) = &a.as_of {
-        match day.parse::<Date>() {
-            Ok(d) => profile = profile.with_as_of(d, &schema),
-            Err(e) => return ctx.fail(Exit::Usage, &format!("--as-of `{day}`: {e}")),
-        }
-    }
     if let Err(e) = crate::select_regimes(&mut set, &a.regimes) {
         return ctx.fail(Exit::Usage, &e);
     }

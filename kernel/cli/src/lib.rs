@@ -10,6 +10,7 @@ pub mod batch;
 mod build;
 mod compare;
 pub mod diagnostics;
+mod explain;
 pub mod generate;
 mod lint;
 mod plugins;
@@ -124,6 +125,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Regime(RegimeCommand::Lint(a)) => lint::lint(&mut ctx, &a),
         Command::Regime(RegimeCommand::Build(a)) => build::build(&mut ctx, &a),
         Command::Schema(a) => compare::schema(&mut ctx, &a),
+        Command::Explain(a) => explain::explain(&mut ctx, &a),
         Command::Regime(RegimeCommand::Test(a)) => regime_test::test(&mut ctx, &a),
         Command::Batch(a) => batch::batch(&mut ctx, &a),
         Command::Generate(a) => {

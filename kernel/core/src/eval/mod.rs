@@ -7,6 +7,7 @@
 //! dependency order, and bound as CEL variables.
 
 pub mod explain;
+pub mod flip;
 pub mod reference;
 pub mod tree;
 

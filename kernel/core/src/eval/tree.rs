@@ -219,7 +219,7 @@ fn readings(w: &Walker<'_>, l: usize) -> Vec<Reading> {
 }
 
 /// The `params.<name>` references of a CEL text.
-fn param_names(text: &str) -> Vec<String> {
+pub(crate) fn param_names(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(i) = rest.find("params.") {

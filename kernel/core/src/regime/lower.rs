@@ -863,6 +863,15 @@ impl<'a, 'n> Lowerer<'a, 'n> {
             return self.expr_text.clone();
         };
         let chars: Vec<char> = self.expr_text.chars().collect();
+        // CEL records the `has(…)` macro's expansion from its `(`: take the name back.
+        let start = if chars.get(start) == Some(&'(')
+            && start >= 3
+            && chars[start - 3..start].iter().collect::<String>() == "has"
+        {
+            start - 3
+        } else {
+            start
+        };
         let mut end = (stop + 1).min(chars.len());
         let mut balance: i32 = chars[start..end]
             .iter()

@@ -17,6 +17,8 @@ pub struct Reach {
     pub blocks: Vec<BlockId>,
     /// Whether a custom function may be called (its result is not known statically).
     pub calls: bool,
+    /// Leaves it may evaluate, through blocks and derived values, in first-visit order.
+    pub leaves: Vec<LeafId>,
 }
 
 impl Reach {
@@ -46,6 +48,22 @@ impl Regime {
         let mut seen_values = Vec::new();
         self.reach_cond(&rule.cond, &mut r, &mut seen_values);
         Some(r)
+    }
+
+    /// Adds what derived value `v` depends on to `r`.
+    pub fn reach_value_of(&self, v: ValueId, r: &mut Reach) {
+        let mut seen_values = vec![v];
+        if let Some(def) = self.values.get(v) {
+            self.reach_value(&def.expr, r, &mut seen_values);
+        }
+    }
+
+    /// The facts a leaf depends on, through the derived values it reads.
+    pub fn leaf_facts(&self, l: LeafId) -> crate::tri::FactSet {
+        let mut r = Reach::default();
+        let mut seen_values = Vec::new();
+        self.reach_leaf(l, &mut r, &mut seen_values);
+        r.facts
     }
 
     /// Every block some rule or computed value may evaluate.
@@ -121,6 +139,9 @@ impl Regime {
         let Some(leaf) = self.leaves.get(l) else {
             return;
         };
+        if !r.leaves.contains(&l) {
+            r.leaves.push(l);
+        }
         r.facts = r.facts.union(leaf.reads).union(leaf.tests);
         if !self.functions.is_empty()
             && self

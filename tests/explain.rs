@@ -1,0 +1,223 @@
+//! `juxta explain PROFILE RULE`: the rule, its condition tree, and what would change it.
+
+use juxta_tests::{juxta, juxta_with_input, repo, toml_to_json};
+use serde_json::Value;
+
+#[test]
+fn explain_shows_citation_status_tree_and_what_flips_it() {
+    let run = juxta(&[
+        "explain",
+        "examples/closed-frontier.toml",
+        "CA-OBL-TR-LARGE",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    for needle in [
+        "CA-OBL-TR-LARGE · Transparency report: catastrophic-risk assessment summaries",
+        "us-ca-sb53 1.0.0",
+        "obligation · Bus. & Prof. Code § 22757.12(c)(2)",
+        "✔ APPLIES (law applied as of 2026-11-22) · due 2027-01-20",
+        "Condition (✔ true, ✘ false, ? unknown):",
+        "✔ B_TR && LR",
+        "└─ ✔ LR — Group revenues above USD 500 M in the preceding calendar year",
+        "provider.annual_gross_revenue_usd = 1.35e10",
+        "does not apply if provider.annual_gross_revenue_usd <= 500000000 (now 1.35e10)",
+        "does not apply if model.training_compute_flop <= 1.00e26 (now 1.50e26)",
+        "does not apply if release.deployed = false (now true)",
+        "undetermined if release.deployed is unknown (now true)",
+        "does not apply if evaluation.as_of < 2026-01-01 (now 2026-11-22)",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+}
+
+#[test]
+fn an_undetermined_rule_names_the_facts_and_questions_that_would_decide_it() {
+    let run = juxta(&[
+        "explain",
+        "examples/open-weights-mid.toml",
+        "US-CLS-COVERED",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(out.contains("? UNDETERMINED"), "{out}");
+    assert!(
+        out.contains("Facts that would decide it: us.cyber_benchmark_result"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Open questions of the law: US-OQ-THRESHOLD"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "applies if us.cyber_benchmark_result = meets_covered_threshold (now unknown)"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn thresholds_follow_the_formula_not_just_the_parameters() {
+    // The EU one-third test compares modification × 3 with the base compute: the threshold for
+    // each side is computed from the other (2.0e25 / 3 and 9.0e24 × 3).
+    let run = juxta(&["explain", "examples/fine-tune.toml", "EU-CLS-PROVIDER"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains(
+            "does not apply if derivation.modification_compute_flop <= 6.666666666666668e24 (now 9.00e24)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "does not apply if derivation.base_training_compute_flop >= 2.70e25 (now 2.00e25)"
+        ),
+        "{out}"
+    );
+}
+
+fn rule_ids(doc: &Value) -> Vec<(String, String)> {
+    doc["regimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| {
+                    (
+                        x["id"].as_str().unwrap().to_string(),
+                        x["kind"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The status of `rule` when the profile (as JSON) has `fact` set to `value` (`None`: removed).
+fn status_with(profile: &Value, fact: &str, value: Option<Value>, rule: &str) -> Value {
+    let mut p = profile.clone();
+    let (table, field) = fact.split_once('.').unwrap();
+    match value {
+        Some(v) => {
+            if p.get(table).is_none() {
+                p[table] = serde_json::json!({});
+            }
+            p[table][field] = v;
+        }
+        None => {
+            p[table].as_object_mut().unwrap().remove(field);
+        }
+    }
+    let text = serde_json::to_string(&p).unwrap();
+    let run = juxta_with_input(
+        &["compare", "-", "--json-input", "--format", "json"],
+        text.as_bytes(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    doc["regimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["rules"].as_array().unwrap().iter())
+        .find(|x| x["id"] == rule)
+        .unwrap()["status"]
+        .clone()
+}
+
+/// A value written in a flip (`false`, `1.00e26`, `2026-01-01`, `meets_covered_threshold`, `[text]`)
+/// as JSON for a profile field whose current JSON value is `like`.
+fn parse_value(text: &str) -> Value {
+    if let Ok(b) = text.parse::<bool>() {
+        return Value::Bool(b);
+    }
+    if let Ok(n) = text.parse::<f64>() {
+        return serde_json::json!(n);
+    }
+    if let Some(list) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+        return serde_json::json!(list.split(", ").collect::<Vec<_>>());
+    }
+    Value::String(text.to_string())
+}
+
+#[test]
+fn every_rule_of_every_regime_is_explained_and_what_changes_it_is_true() {
+    let mut verified = 0;
+    let mut with_changes = 0;
+    for example in ["closed-frontier", "open-weights-mid", "fine-tune"] {
+        let path = format!("examples/{example}.toml");
+        let toml_doc: toml::Value =
+            toml::from_str(&std::fs::read_to_string(repo().join(&path)).unwrap()).unwrap();
+        let profile = toml_to_json(&toml_doc);
+        let cmp = juxta(&["compare", &path, "--format", "json"]);
+        let doc: Value = serde_json::from_str(&cmp.stdout).unwrap();
+        let rules = rule_ids(&doc);
+        assert_eq!(rules.len(), 65, "three regimes, 65 rules");
+        for (id, kind) in rules {
+            let run = juxta(&["explain", &path, &id, "--format", "json"]);
+            assert_eq!(run.code, 0, "{example} {id}: {}", run.stderr);
+            let e: Value = serde_json::from_str(&run.stdout).unwrap();
+            assert_eq!(e["rule"]["id"], id.as_str());
+            assert!(e["tree"].is_object(), "{example} {id}: no tree");
+            let changes = e["what_changes_it"].as_array().unwrap();
+            if kind == "government_duty" {
+                assert!(changes.is_empty(), "{example} {id}: {changes:?}");
+            }
+            if !changes.is_empty() {
+                with_changes += 1;
+            }
+            let mut checked_here = 0;
+            for c in changes {
+                assert_ne!(c["status"], e["rule"]["status"], "{example} {id}: {c}");
+                if checked_here == 2 {
+                    continue; // two claims per rule keep the test quick
+                }
+                let fact = c["fact"].as_str().unwrap();
+                let when = c["when"].as_str().unwrap();
+                if fact == "evaluation.as_of" || fact.starts_with('[') {
+                    continue;
+                }
+                // Check the claim on the profile itself: unknown, a value, an inclusive bound.
+                let value = match when.split_once(' ') {
+                    None if when == "unknown" => None,
+                    Some(("=", v)) | Some(("<=", v)) | Some((">=", v)) if !v.contains(" and ") => {
+                        Some(parse_value(v))
+                    }
+                    _ => continue,
+                };
+                let got = status_with(&profile, fact, value, &id);
+                assert_eq!(got, c["status"], "{example} {id}: {fact} {when}");
+                verified += 1;
+                checked_here += 1;
+            }
+        }
+    }
+    assert!(verified > 200, "only {verified} claims checked");
+    assert!(
+        with_changes > 150,
+        "only {with_changes} explanations name a change"
+    );
+}
+
+#[test]
+fn an_unknown_rule_gets_a_did_you_mean() {
+    let run = juxta(&["explain", "examples/closed-frontier.toml", "EU-OBL-53-1x"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("no loaded regime has a rule `EU-OBL-53-1x`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean `EU-OBL-53-1a`?"),
+        "{}",
+        run.stderr
+    );
+}

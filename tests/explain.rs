@@ -1,6 +1,6 @@
 //! `juxta explain PROFILE RULE`: the rule, its condition tree, and what would change it.
 
-use juxta_tests::{juxta, juxta_with_input, repo, toml_to_json};
+use juxta_tests::{assert_contains, juxta, juxta_with_input, repo, toml_to_json};
 use serde_json::Value;
 
 #[test]
@@ -12,23 +12,24 @@ fn explain_shows_citation_status_tree_and_what_flips_it() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = &run.stdout;
-    for needle in [
-        "CA-OBL-TR-LARGE · Transparency report: catastrophic-risk assessment summaries",
-        "us-ca-sb53 1.0.0",
-        "obligation · Bus. & Prof. Code § 22757.12(c)(2)",
-        "✔ APPLIES (law applied as of 2026-11-22) · due 2027-01-20",
-        "Condition (✔ true, ✘ false, ? unknown):",
-        "✔ B_TR && LR",
-        "└─ ✔ LR — Group revenues above USD 500 M in the preceding calendar year",
-        "provider.annual_gross_revenue_usd = 1.35e10",
-        "does not apply if provider.annual_gross_revenue_usd <= 500000000 (now 1.35e10)",
-        "does not apply if model.training_compute_flop <= 1.00e26 (now 1.50e26)",
-        "does not apply if release.deployed = false (now true)",
-        "undetermined if release.deployed is unknown (now true)",
-        "does not apply if evaluation.as_of < 2026-01-01 (now 2026-11-22)",
-    ] {
-        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
-    }
+    assert_contains(
+        out,
+        &[
+            "CA-OBL-TR-LARGE · Transparency report: catastrophic-risk assessment summaries",
+            "us-ca-sb53 1.0.0",
+            "obligation · Bus. & Prof. Code § 22757.12(c)(2)",
+            "✔ APPLIES (law applied as of 2026-11-22) · due 2027-01-20",
+            "Condition (✔ true, ✘ false, ? unknown):",
+            "✔ B_TR && LR",
+            "└─ ✔ LR — Group revenues above USD 500 M in the preceding calendar year",
+            "provider.annual_gross_revenue_usd = 1.35e10",
+            "does not apply if provider.annual_gross_revenue_usd <= 500000000 (now 1.35e10)",
+            "does not apply if model.training_compute_flop <= 1.00e26 (now 1.50e26)",
+            "does not apply if release.deployed = false (now true)",
+            "undetermined if release.deployed is unknown (now true)",
+            "does not apply if evaluation.as_of < 2026-01-01 (now 2026-11-22)",
+        ],
+    );
 }
 
 #[test]
@@ -219,5 +220,169 @@ fn an_unknown_rule_gets_a_did_you_mean() {
         run.stderr.contains("did you mean `EU-OBL-53-1a`?"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn what_if_shows_the_changed_profile_and_what_moved() {
+    let run = juxta(&[
+        "compare",
+        "examples/closed-frontier.toml",
+        "--set",
+        "model.training_compute_flop=8e25",
+        "--set",
+        "eu.placing_date=2027-03-01",
+        "--unset",
+        "ca.developer_in_california",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert_contains(
+        out,
+        &[
+            "what if: eu.placing_date = 2027-03-01; model.training_compute_flop = 8.00e25; ca.developer_in_california unknown",
+            "what changed against the profile as written:",
+            "eu-ai-act-gpai   compliance_due                   2027-01-20 → 2027-03-01",
+            "us-ca-sb53       CA-CLS-FRONTIER-MODEL            applies → does not apply",
+            "us-ca-sb53       CA-OBL-WB-NOTICE                 applies → undetermined",
+            "us-ca-sb53       transparency_report_due          2027-01-20 → (none)",
+        ],
+    );
+    // The table is the changed profile's.
+    assert!(out.contains("✘ does not apply · CA-OBL-TR"), "{out}");
+}
+
+#[test]
+fn what_if_in_json_keeps_the_contract_and_adds_the_changes() {
+    let run = juxta(&[
+        "compare",
+        "examples/closed-frontier.toml",
+        "--format",
+        "json",
+        "--set",
+        "us.cyber_benchmark_result=below_covered_threshold",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["as_of", "kernel", "profile", "regimes", "what_if"]);
+    assert_eq!(
+        doc["what_if"]["set"]["us.cyber_benchmark_result"],
+        "below_covered_threshold"
+    );
+    let changes = doc["what_if"]["changes"].as_array().unwrap();
+    let covered = changes
+        .iter()
+        .find(|c| c["item"] == "US-CLS-COVERED")
+        .unwrap();
+    assert_eq!(covered["from"], "applies");
+    assert_eq!(covered["to"], "does_not_apply");
+    assert!(
+        changes.iter().all(|c| c["regime"] == "us-ai-eo-2026"),
+        "{changes:?}"
+    );
+    // Without --set, the contract is untouched.
+    let plain = juxta(&[
+        "compare",
+        "examples/closed-frontier.toml",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&plain.stdout).unwrap();
+    assert!(doc.get("what_if").is_none());
+}
+
+#[test]
+fn what_if_values_are_checked_like_profile_fields() {
+    for (arg, needle) in [
+        (
+            "model.training_compute_flops=1e25",
+            "did you mean `model.training_compute_flop`?",
+        ),
+        ("model.training_compute_flop=-5", "below the minimum"),
+        (
+            "eu.commission_sr_decision=designatd",
+            "did you mean `designated`?",
+        ),
+        ("eu.placing_date=2027-02-30", "has no day 30"),
+        ("model.training_compute_flop", "write `path=value`"),
+    ] {
+        let run = juxta(&["compare", "examples/closed-frontier.toml", "--set", arg]);
+        assert_eq!(run.code, 2, "{arg}");
+        assert!(run.stderr.contains(needle), "{arg}: {}", run.stderr);
+    }
+    let run = juxta(&[
+        "compare",
+        "examples/closed-frontier.toml",
+        "--unset",
+        "evaluation.as_of",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot be unknown"), "{}", run.stderr);
+}
+
+#[test]
+fn markdown_is_one_table_with_every_regime_and_escapes_what_profiles_say() {
+    let run = juxta(&[
+        "compare",
+        "examples/closed-frontier.toml",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = &run.stdout;
+    assert!(
+        md.starts_with("## juxta · examples/closed-frontier.toml"),
+        "{md}"
+    );
+    let header = md.lines().find(|l| l.starts_with("| |")).unwrap();
+    for name in ["EU AI Act", "US executive order", "California SB 53"] {
+        assert!(header.contains(name), "{header}");
+    }
+    assert!(md.contains("|---|---|---|---|"), "{md}");
+    assert!(md.contains("✔ APPLIES · EU-OBL-55-1a<br>"), "{md}");
+    assert!(md.contains("| **DATES & AMOUNTS** |"), "{md}");
+    // Every table row has one cell per regime plus the label.
+    for row in md.lines().filter(|l| l.starts_with("| **")) {
+        assert_eq!(row.matches(" |").count(), 4, "{row}");
+    }
+
+    let hostile = "schema_version = \"1.1\"\n[evaluation]\nas_of = 2026-09-01\n[provider]\nname = \"<script>alert(1)</script> | *Evil* [x](javascript:y)\"\n[model]\nid = \"m|<b>\"\n";
+    let run = juxta_with_input(
+        &["compare", "-", "--format", "markdown"],
+        hostile.as_bytes(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = &run.stdout;
+    assert!(!md.contains("<script>") && !md.contains("<b>"), "{md}");
+    assert!(
+        md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*Evil\\* \\[x\\](javascript:y)"),
+        "{md}"
+    );
+}
+
+#[test]
+fn markdown_what_if_lists_the_changes() {
+    let run = juxta(&[
+        "compare",
+        "examples/closed-frontier.toml",
+        "--format",
+        "markdown",
+        "--set",
+        "eu.placed_on_market=false",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = &run.stdout;
+    assert!(
+        md.contains("what if: eu.placed\\_on\\_market = false"),
+        "{md}"
+    );
+    assert!(
+        md.contains("### What changed against the profile as written"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| eu-ai-act-gpai | EU-OBL-53-1a | applies | does not apply |"),
+        "{md}"
     );
 }

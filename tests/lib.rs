@@ -110,6 +110,13 @@ pub fn differences(case: &Case, case_key: &str, report: &RegimeReport) -> Vec<St
     }
 }
 
+/// Asserts that `text` contains every needle, showing the text when one is missing.
+pub fn assert_contains(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "missing `{needle}` in:\n{text}");
+    }
+}
+
 /// What a CLI run produced.
 #[derive(Debug)]
 pub struct Run {

@@ -191,6 +191,13 @@ pub struct CompareArgs {
     /// In the table, leave out rows that do not apply.
     #[arg(long)]
     pub applicable_only: bool,
+    /// What if: evaluate with this fact changed (`model.training_compute_flop=2e25`,
+    /// `eu.placed_on_market=false`; repeatable), and show what changed against the profile.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// What if this fact were unknown (repeatable).
+    #[arg(long = "unset", value_name = "PATH")]
+    pub unset: Vec<String>,
     /// Third-party plugins.
     #[command(flatten)]
     pub plugins: PluginArgs,
@@ -203,6 +210,8 @@ pub enum Format {
     Table,
     /// The JSON result contract (DESIGN.md §6).
     Json,
+    /// A GitHub-flavoured Markdown table, for documents and pull requests.
+    Markdown,
 }
 
 /// `juxta regimes`.

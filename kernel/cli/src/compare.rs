@@ -71,20 +71,60 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
     if let Err(e) = crate::select_regimes(&mut set, &a.regimes) {
         return ctx.fail(Exit::Usage, &e);
     }
-    let cmp = set.compare(&profile, &label);
+    let what_if = match what_if(&profile, &schema, &a.set, &a.unset) {
+        Ok(w) => w,
+        Err(e) => return ctx.fail(Exit::Usage, &e),
+    };
+    let (cmp, changes) = match &what_if {
+        Some(w) => {
+            let before = set.compare(&profile, &label);
+            let after = set.compare(&w.profile, &label);
+            let changes = juxta_core::report::changes(&before, &after);
+            (after, Some(changes))
+        }
+        None => (set.compare(&profile, &label), None),
+    };
+    let profile = what_if.as_ref().map_or(&profile, |w| &w.profile);
     let output = match a.format {
-        Format::Json => match serde_json::to_string_pretty(&cmp) {
-            Ok(j) => j + "\n",
-            Err(e) => return ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")),
-        },
-        Format::Table => {
+        Format::Json => {
+            // The contract object as serialised (its field order kept), then, for a what-if
+            // question only, a `what_if` member after it.
+            let json = match (&what_if, &changes) {
+                (Some(w), Some(changes)) => {
+                    let set: serde_json::Map<String, serde_json::Value> = w
+                        .set
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.to_json()))
+                        .collect();
+                    #[derive(serde::Serialize)]
+                    struct WithWhatIf<'a> {
+                        #[serde(flatten)]
+                        comparison: &'a juxta_core::report::Comparison,
+                        what_if: serde_json::Value,
+                    }
+                    serde_json::to_string_pretty(&WithWhatIf {
+                        comparison: &cmp,
+                        what_if: serde_json::json!({
+                            "set": set,
+                            "unset": w.unset,
+                            "changes": changes,
+                        }),
+                    })
+                }
+                _ => serde_json::to_string_pretty(&cmp),
+            };
+            match json {
+                Ok(j) => j + "\n",
+                Err(e) => return ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")),
+            }
+        }
+        Format::Table | Format::Markdown => {
             let key = |path: &str| {
                 schema
                     .lookup(path)
                     .and_then(|id| profile.get(id))
                     .map(|v| v.to_string())
             };
-            let mut head = format!("juxta · {label}\n");
             let model = key("model.id").unwrap_or_else(|| "(model id not given)".into());
             let provider = match (key("provider.name"), key("provider.country")) {
                 (Some(n), Some(c)) => format!(" · {n} ({c})"),
@@ -92,20 +132,39 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                 (None, Some(c)) => format!(" · provider in {c}"),
                 (None, None) => String::new(),
             };
-            head.push_str(&format!(
-                "model {model}{provider} · law applied as of {}\n",
+            let mut heading = vec![format!(
+                "model {model}{provider} · law applied as of {}",
                 profile.as_of()
-            ));
-            let style = Style {
-                color: ctx.color_out,
-                width: table_width(cmp.regimes.len()),
-                applicable_only: a.applicable_only,
-            };
-            format!(
-                "{head}{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n",
-                render(&cmp, &ComputedTitles::of(&set), &style),
-                tally(&cmp)
-            )
+            )];
+            if let Some(w) = &what_if {
+                heading.push(format!("what if: {}", w.describe()));
+            }
+            let titles = ComputedTitles::of(&set);
+            if a.format == Format::Markdown {
+                crate::markdown::render(
+                    &cmp,
+                    &titles,
+                    &heading,
+                    a.applicable_only,
+                    changes.as_deref(),
+                )
+            } else {
+                let style = Style {
+                    color: ctx.color_out,
+                    width: table_width(cmp.regimes.len()),
+                    applicable_only: a.applicable_only,
+                };
+                let mut text = format!(
+                    "juxta · {label}\n{}\n{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n",
+                    heading.join("\n"),
+                    render(&cmp, &titles, &style),
+                    tally(&cmp)
+                );
+                if let Some(changes) = &changes {
+                    text.push_str(&changes_text(changes));
+                }
+                text
+            }
         }
     };
     if ctx.io.out.write_all(output.as_bytes()).is_err() {
@@ -127,6 +186,92 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
         return Exit::RegimeFailed;
     }
     Exit::Success
+}
+
+/// A what-if question: the profile with some facts set or removed.
+struct WhatIf {
+    profile: Profile,
+    set: std::collections::BTreeMap<String, juxta_core::value::Value>,
+    unset: Vec<String>,
+}
+
+impl WhatIf {
+    fn describe(&self) -> String {
+        let mut parts: Vec<String> = self.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        parts.extend(self.unset.iter().map(|k| format!("{k} unknown")));
+        parts.join("; ")
+    }
+}
+
+/// Applies `--set` and `--unset`; `None` when there are none.
+fn what_if(
+    profile: &Profile,
+    schema: &juxta_core::schema::Schema,
+    set: &[String],
+    unset: &[String],
+) -> Result<Option<WhatIf>, String> {
+    if set.is_empty() && unset.is_empty() {
+        return Ok(None);
+    }
+    let mut changed = profile.clone();
+    let mut shown = std::collections::BTreeMap::new();
+    let as_of = schema.lookup("evaluation.as_of");
+    for assignment in set {
+        let (id, value) = juxta_core::profile::fact_from_text(schema, assignment)
+            .map_err(|e| format!("--set {e}"))?;
+        shown.insert(schema.fact(id).path.clone(), value.clone());
+        changed = match (Some(id) == as_of, value.as_date()) {
+            (true, Some(d)) => changed.with_as_of(d, schema),
+            _ => {
+                changed.set(id, Some(value));
+                changed
+            }
+        };
+    }
+    for path in unset {
+        let id = schema.lookup(path).ok_or_else(|| {
+            let help = juxta_core::diag::did_you_mean(
+                path,
+                schema.facts().iter().map(|f| f.path.as_str()),
+            )
+            .map(|d| format!(" (did you mean `{d}`?)"))
+            .unwrap_or_default();
+            format!("--unset `{path}` is not a fact of the schema{help}")
+        })?;
+        let def = schema.fact(id);
+        if def.required || !matches!(def.kind, juxta_core::schema::FactKind::Field(_)) {
+            return Err(format!("--unset `{path}`: this fact cannot be unknown"));
+        }
+        changed.set(id, None);
+    }
+    Ok(Some(WhatIf {
+        profile: changed,
+        set: shown,
+        unset: unset.to_vec(),
+    }))
+}
+
+/// The changes of a what-if question, for the terminal.
+fn changes_text(changes: &[juxta_core::report::Change]) -> String {
+    if changes.is_empty() {
+        return "\nwhat changed against the profile as written: nothing\n".into();
+    }
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "(none)".to_string(),
+        serde_json::Value::String(s) => s.replace('_', " "),
+        other => other.to_string(),
+    };
+    let mut out = String::from("\nwhat changed against the profile as written:\n");
+    for c in changes {
+        out.push_str(&format!(
+            "  {:<16} {:<32} {} → {}\n",
+            c.regime,
+            c.item,
+            show(&c.from),
+            show(&c.to)
+        ));
+    }
+    out
 }
 
 /// `juxta schema`: the JSON Schema of a profile for the loaded regimes.
@@ -195,6 +340,29 @@ pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
         Format::Json => serde_json::to_string_pretty(&rows)
             .map(|j| j + "\n")
             .unwrap_or_default(),
+        Format::Markdown => {
+            let mut t = String::from(
+                "| id | version | jurisdiction | rules | origin | sha256 | status |\n|---|---|---|---|---|---|---|\n",
+            );
+            for r in &rows {
+                let cell = |k: &str| match &r[k] {
+                    serde_json::Value::String(s) => crate::markdown::escape(s),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                let status = if r["error"].is_null() { "ok" } else { "failed" };
+                t.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | `{}` | {status} |\n",
+                    cell("id"),
+                    cell("version"),
+                    cell("jurisdiction"),
+                    cell("rules"),
+                    cell("origin"),
+                    cell("sha256")
+                ));
+            }
+            t
+        }
         Format::Table => {
             let mut t = Table::new();
             t.load_preset(presets::UTF8_FULL_CONDENSED)

@@ -13,6 +13,7 @@ pub mod diagnostics;
 mod explain;
 pub mod generate;
 mod lint;
+mod markdown;
 mod plugins;
 mod regime_test;
 mod scaffold;

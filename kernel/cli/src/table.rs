@@ -50,7 +50,7 @@ pub struct Style {
     pub applicable_only: bool,
 }
 
-fn section(kind: RuleKind) -> &'static str {
+pub(crate) fn section(kind: RuleKind) -> &'static str {
     match kind {
         RuleKind::Obligation => "REQUIRED\nobligations",
         RuleKind::Invitation => "INVITED\nvoluntary offers",
@@ -61,8 +61,16 @@ fn section(kind: RuleKind) -> &'static str {
     }
 }
 
-fn kind_of(f: &Finding) -> Option<RuleKind> {
+pub(crate) fn kind_of(f: &Finding) -> Option<RuleKind> {
     RuleKind::ALL.into_iter().find(|k| k.as_str() == f.kind)
+}
+
+/// The cell of a regime that failed (empty for one that did not).
+pub(crate) fn error_text(r: &RegimeReport) -> String {
+    r.error
+        .as_ref()
+        .map(|e| format!("✖ this regime failed:\n{e}"))
+        .unwrap_or_default()
 }
 
 /// The symbol and word of a status.
@@ -74,7 +82,7 @@ pub fn status_label(s: Status) -> &'static str {
     }
 }
 
-fn cell_text(f: &Finding) -> String {
+pub(crate) fn cell_text(f: &Finding) -> String {
     let mut lines = vec![
         format!("{} · {}", status_label(f.status), f.id),
         f.title.clone(),
@@ -138,12 +146,7 @@ pub fn render(cmp: &Comparison, titles: &ComputedTitles, style: &Style) -> Strin
     if cmp.regimes.iter().any(|r| r.error.is_some()) {
         let mut row = vec![styled("ERROR".into(), None, false)];
         for r in &cmp.regimes {
-            let text = r
-                .error
-                .as_ref()
-                .map(|e| format!("✖ this regime failed:\n{e}"))
-                .unwrap_or_default();
-            let cell = Cell::new(text);
+            let cell = Cell::new(error_text(r));
             row.push(if style.color {
                 cell.fg(Color::Red)
             } else {
@@ -199,7 +202,7 @@ pub fn render(cmp: &Comparison, titles: &ComputedTitles, style: &Style) -> Strin
     table.to_string()
 }
 
-fn computed_text(r: &RegimeReport, titles: &ComputedTitles) -> String {
+pub(crate) fn computed_text(r: &RegimeReport, titles: &ComputedTitles) -> String {
     let describe = |name: &str| titles.get(&r.id, name);
     let mut lines = Vec::new();
     for (name, value) in &r.computed {

@@ -220,3 +220,75 @@ pub fn question_ids(regime: &Regime, set: crate::tri::QuestionSet) -> Vec<String
     ids.sort();
     ids
 }
+
+/// One difference between two comparisons of the same regimes: a rule whose status changed, or
+/// a computed value that moved, appeared or became undetermined (what-if questions).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    /// The regime.
+    pub regime: String,
+    /// `rule` or `computed`.
+    pub kind: &'static str,
+    /// The rule id or the computed value's name.
+    pub item: String,
+    /// Before: a status, a value, `"undetermined"`, or `null` when there was none.
+    pub from: serde_json::Value,
+    /// After, likewise.
+    pub to: serde_json::Value,
+}
+
+/// What differs between `before` and `after`, regime by regime, in report order.
+pub fn changes(before: &Comparison, after: &Comparison) -> Vec<Change> {
+    use serde_json::Value as Json;
+    let computed = |r: &RegimeReport, name: &str| -> Json {
+        match (
+            r.computed.get(name),
+            r.computed_undetermined.contains_key(name),
+        ) {
+            (Some(v), _) => v.clone(),
+            (None, true) => Json::String("undetermined".into()),
+            (None, false) => Json::Null,
+        }
+    };
+    let mut out = Vec::new();
+    for a in &after.regimes {
+        let Some(b) = before.regimes.iter().find(|b| b.id == a.id) else {
+            continue;
+        };
+        for rule in &a.rules {
+            if let Some(old) = b.rules.iter().find(|x| x.id == rule.id)
+                && old.status != rule.status
+            {
+                out.push(Change {
+                    regime: a.id.clone(),
+                    kind: "rule",
+                    item: rule.id.clone(),
+                    from: Json::String(old.status.as_str().into()),
+                    to: Json::String(rule.status.as_str().into()),
+                });
+            }
+        }
+        let mut names: Vec<&String> = b
+            .computed
+            .keys()
+            .chain(b.computed_undetermined.keys())
+            .chain(a.computed.keys())
+            .chain(a.computed_undetermined.keys())
+            .collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let (from, to) = (computed(b, name), computed(a, name));
+            if from != to {
+                out.push(Change {
+                    regime: a.id.clone(),
+                    kind: "computed",
+                    item: name.clone(),
+                    from,
+                    to,
+                });
+            }
+        }
+    }
+    out
+}

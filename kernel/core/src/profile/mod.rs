@@ -147,6 +147,61 @@ impl Profile {
     }
 }
 
+/// Reads one fact as written on a command line, `path=value` (`--set
+/// model.training_compute_flop=2e25`), checked exactly as the same field in a profile. The
+/// value is read as TOML (numbers, booleans, dates, `["text", "speech"]`, quoted strings), or
+/// as a bare string when it is not TOML (`eu.commission_sr_decision=designated`).
+pub fn fact_from_text(schema: &Schema, assignment: &str) -> Result<(FactId, Value), String> {
+    let Some((path, raw)) = assignment.split_once('=') else {
+        return Err(format!(
+            "`{assignment}`: write `path=value`, such as `model.training_compute_flop=2e25`"
+        ));
+    };
+    let (path, raw) = (path.trim(), raw.trim());
+    let Some(id) = schema.lookup(path) else {
+        let help = did_you_mean(path, schema.facts().iter().map(|f| f.path.as_str()))
+            .map(|d| format!(" (did you mean `{d}`?)"))
+            .unwrap_or_default();
+        return Err(format!("`{path}` is not a fact of the schema{help}"));
+    };
+    let FactKind::Field(ty) = schema.fact(id).kind else {
+        return Err(format!(
+            "`{path}` is the presence of a table: add or remove the `[{path}]` table in the profile instead"
+        ));
+    };
+    let as_toml = format!("v = {raw}");
+    let text = match tree::parse_toml(&as_toml) {
+        Ok(_) => as_toml,
+        Err(_) => format!("v = {}", toml::Value::String(raw.to_string())),
+    };
+    let parsed = tree::parse_toml(&text).map_err(|e| format!("`{path}`: {}", e.message))?;
+    let Node::Table(entries) = parsed.node else {
+        return Err(format!("`{path}`: cannot read `{raw}`"));
+    };
+    let Some((_, node)) = entries.into_iter().next() else {
+        return Err(format!("`{path}`: cannot read `{raw}`"));
+    };
+    let mut v = Validator {
+        schema,
+        text: &text,
+        format: Format::Toml,
+        prefix: &[],
+        problems: Vec::new(),
+        values: Vec::new(),
+    };
+    match v.check(&[Step::Key(path.to_string())], path, ty, &node) {
+        Some(value) => Ok((id, value)),
+        None => Err(v
+            .problems
+            .first()
+            .map(|p| match &p.help {
+                Some(h) => format!("`{path}`: {} ({h})", p.message),
+                None => format!("`{path}`: {}", p.message),
+            })
+            .unwrap_or_else(|| format!("`{path}`: `{raw}` is not {}", ty.describe()))),
+    }
+}
+
 /// A profile that could not be read or is not valid.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub struct ProfileError {
@@ -640,6 +695,31 @@ mod tests {
     }
 
     const MINIMAL: &str = "schema_version = \"1\"\n[evaluation]\nas_of = 2026-09-01\n";
+
+    #[test]
+    fn command_line_facts_are_checked_like_profile_fields() {
+        let schema = Schema::core();
+        let (id, v) = fact_from_text(&schema, "model.training_compute_flop=2e25").unwrap();
+        assert_eq!(schema.fact(id).path, "model.training_compute_flop");
+        assert_eq!(v, Value::Number(2e25));
+        let (_, v) = fact_from_text(&schema, "eu.commission_sr_decision=designated").unwrap();
+        assert_eq!(v, Value::Text("designated".into()));
+        let (_, v) = fact_from_text(&schema, "eu.placing_date=2027-03-01").unwrap();
+        assert_eq!(v.to_string(), "2027-03-01");
+        let (_, v) =
+            fact_from_text(&schema, "model.output_modalities=[\"text\", \"speech\"]").unwrap();
+        assert_eq!(v, Value::List(vec!["text".into(), "speech".into()]));
+        let err = fact_from_text(&schema, "model.training_compute_flop=-1").unwrap_err();
+        assert!(err.contains("below the minimum"), "{err}");
+        let err = fact_from_text(&schema, "eu.commission_sr_decision=designatd").unwrap_err();
+        assert!(err.contains("did you mean `designated`?"), "{err}");
+        let err = fact_from_text(&schema, "model.training_compute_flops=1").unwrap_err();
+        assert!(
+            err.contains("did you mean `model.training_compute_flop`?"),
+            "{err}"
+        );
+        assert!(fact_from_text(&schema, "model.training_compute_flop").is_err());
+    }
 
     #[test]
     fn a_minimal_profile_is_valid_and_everything_else_unknown() {

@@ -1,0 +1,144 @@
+//! `juxta compare --format markdown`: the side-by-side comparison as a GitHub-flavoured
+//! Markdown table, for documents and pull requests. Every string from a profile or a plugin is
+//! escaped, so a name cannot break the table or inject markup.
+
+use juxta_core::report::{Change, Comparison};
+use juxta_sdk::manifest::RuleKind;
+
+use crate::table::{ComputedTitles, cell_text, computed_text, error_text, kind_of, section, tally};
+
+/// Escapes text for a Markdown table cell: markup characters, pipes, and HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Multi-line text as one cell: lines escaped and joined with `<br>`.
+fn cell(text: &str) -> String {
+    text.lines().map(escape).collect::<Vec<_>>().join("<br>")
+}
+
+/// Renders a comparison (and the changes of a what-if question, if any).
+pub fn render(
+    cmp: &Comparison,
+    titles: &ComputedTitles,
+    heading: &[String],
+    applicable_only: bool,
+    changes: Option<&[Change]>,
+) -> String {
+    let mut out = format!("## juxta · {}\n\n", escape(&cmp.profile));
+    for line in heading {
+        out.push_str(&format!("{}  \n", escape(line)));
+    }
+    out.push('\n');
+    out.push_str("| |");
+    for r in &cmp.regimes {
+        let name = r.name.clone().unwrap_or_else(|| r.id.clone());
+        let sub = match (&r.jurisdiction, &r.version) {
+            (Some(j), Some(v)) => format!("{j} · {} {v}", r.id),
+            _ => r.id.clone(),
+        };
+        out.push_str(&format!(" **{}**<br>{} |", escape(&name), escape(&sub)));
+    }
+    out.push('\n');
+    out.push_str("|---|");
+    for _ in &cmp.regimes {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    if cmp.regimes.iter().any(|r| r.error.is_some()) {
+        out.push_str("| **ERROR** |");
+        for r in &cmp.regimes {
+            out.push_str(&format!(" {} |", cell(&error_text(r))));
+        }
+        out.push('\n');
+    }
+    for kind in RuleKind::ALL {
+        if !cmp
+            .regimes
+            .iter()
+            .any(|r| r.rules.iter().any(|f| kind_of(f) == Some(kind)))
+        {
+            continue;
+        }
+        let label = section(kind).replace('\n', "<br>");
+        out.push_str(&format!("| **{label}** |"));
+        for r in &cmp.regimes {
+            let items: Vec<String> = r
+                .rules
+                .iter()
+                .filter(|f| kind_of(f) == Some(kind))
+                .filter(|f| {
+                    !applicable_only || f.status != juxta_core::report::Status::DoesNotApply
+                })
+                .map(|f| cell(&cell_text(f)))
+                .collect();
+            let text = if items.is_empty() && r.error.is_none() {
+                "— none —".to_string()
+            } else {
+                items.join("<br><br>")
+            };
+            out.push_str(&format!(" {text} |"));
+        }
+        out.push('\n');
+    }
+    out.push_str("| **DATES & AMOUNTS** |");
+    for r in &cmp.regimes {
+        out.push_str(&format!(" {} |", cell(&computed_text(r, titles))));
+    }
+    out.push_str(
+        "\n\n✔ applies · ✘ does not apply · ? undetermined: the facts it needs are listed\n\n",
+    );
+    for line in tally(cmp).lines() {
+        out.push_str(&format!("- {}\n", escape(line)));
+    }
+    if let Some(changes) = changes {
+        out.push_str("\n### What changed against the profile as written\n\n");
+        if changes.is_empty() {
+            out.push_str("Nothing.\n");
+        } else {
+            out.push_str("| regime | rule or value | before | after |\n|---|---|---|---|\n");
+            for c in changes {
+                let show = |v: &serde_json::Value| match v {
+                    serde_json::Value::Null => "(none)".to_string(),
+                    serde_json::Value::String(s) => s.replace('_', " "),
+                    other => other.to_string(),
+                };
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    escape(&c.regime),
+                    escape(&c.item),
+                    escape(&show(&c.from)),
+                    escape(&show(&c.to))
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn markup_pipes_and_html_are_escaped() {
+        assert_eq!(
+            escape("<script>alert('x')</script> | *a* [b](c)"),
+            "&lt;script&gt;alert('x')&lt;/script&gt; \\| \\*a\\* \\[b\\](c)"
+        );
+    }
+}

@@ -386,3 +386,93 @@ fn markdown_what_if_lists_the_changes() {
         "{md}"
     );
 }
+
+/// Every `data-<attr>="…"` value in an HTML text.
+fn attribute_values(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!("{attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest.find('"').map(|end| rest[..end].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_html_report_is_one_self_contained_page_with_every_rule_and_a_timeline() {
+    let run = juxta(&[
+        "compare",
+        "examples/closed-frontier.toml",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = &run.stdout;
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // Self-contained: no script, nothing loaded from anywhere.
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(
+        !html.contains("src=") && !html.contains("<link"),
+        "no external resources"
+    );
+    assert_eq!(
+        attribute_values(html, "href"),
+        Vec::<String>::new(),
+        "no links out"
+    );
+    let table = &html[html
+        .find("<table class=\"regimes\" id=\"regimes\">")
+        .unwrap()..];
+    assert_eq!(
+        attribute_values(table, "data-regime")
+            .into_iter()
+            .take(3)
+            .collect::<Vec<_>>(),
+        ["eu-ai-act-gpai", "us-ai-eo-2026", "us-ca-sb53"]
+    );
+    let cmp = juxta(&[
+        "compare",
+        "examples/closed-frontier.toml",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&cmp.stdout).unwrap();
+    let rules = attribute_values(html, "data-rule");
+    for (id, _) in rule_ids(&doc) {
+        assert!(rules.contains(&id), "{id} missing from the report");
+    }
+    // Statuses are told by words and edge styles, not colour alone.
+    assert!(html.contains("✔ Applies") && html.contains("✘ Does not apply"));
+    // The timeline: a marker for every computed date, today and as_of lines.
+    let svg = &html[html.find("<svg id=\"timeline\"").unwrap()..html.find("</svg>").unwrap()];
+    assert!(svg.contains("marker-line today") && svg.contains("marker-line as-of"));
+    let dates = attribute_values(svg, "data-date");
+    for r in doc["regimes"].as_array().unwrap() {
+        for (name, value) in r["computed"].as_object().unwrap() {
+            if let Some(d) = value.as_str() {
+                assert!(
+                    dates.contains(&d.to_string()),
+                    "{} {name} {d} not on the timeline",
+                    r["id"]
+                );
+            }
+        }
+    }
+    assert!(
+        svg.contains("<circle class=\"deadline\"") && svg.contains("<rect class=\"effective\"")
+    );
+}
+
+#[test]
+fn hostile_strings_in_a_profile_come_out_escaped_in_html() {
+    let hostile = "schema_version = \"1.1\"\n[evaluation]\nas_of = 2026-09-01\n[provider]\nname = \"<script>alert('x')</script>\"\ncountry = \"US\"\n[model]\nid = \"\\\"><img src=x onerror=alert(1)>\"\n";
+    let run = juxta_with_input(&["compare", "-", "--format", "html"], hostile.as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = &run.stdout;
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
+        "{html}"
+    );
+}

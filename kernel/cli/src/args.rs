@@ -212,6 +212,9 @@ pub enum Format {
     Json,
     /// A GitHub-flavoured Markdown table, for documents and pull requests.
     Markdown,
+    /// One self-contained HTML page (inline CSS and SVG, no script, no network) with a
+    /// timeline of deadlines and effective dates.
+    Html,
 }
 
 /// `juxta regimes`.

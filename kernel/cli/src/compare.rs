@@ -118,7 +118,7 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                 Err(e) => return ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")),
             }
         }
-        Format::Table | Format::Markdown => {
+        Format::Table | Format::Markdown | Format::Html => {
             let key = |path: &str| {
                 schema
                     .lookup(path)
@@ -140,7 +140,24 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                 heading.push(format!("what if: {}", w.describe()));
             }
             let titles = ComputedTitles::of(&set);
-            if a.format == Format::Markdown {
+            if a.format == Format::Html {
+                let facts: Vec<(String, String)> = KEY_FACTS
+                    .iter()
+                    .filter_map(|p| key(p).map(|v| (p.to_string(), v)))
+                    .collect();
+                match crate::html::render(
+                    &cmp,
+                    &set,
+                    &titles,
+                    facts,
+                    what_if.as_ref().map(WhatIf::describe),
+                    changes.as_deref(),
+                    today(profile.as_of()),
+                ) {
+                    Ok(page) => page,
+                    Err(e) => return ctx.fail(Exit::Error, &e),
+                }
+            } else if a.format == Format::Markdown {
                 crate::markdown::render(
                     &cmp,
                     &titles,
@@ -186,6 +203,32 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
         return Exit::RegimeFailed;
     }
     Exit::Success
+}
+
+/// The facts an HTML report's header shows, when the profile gives them.
+const KEY_FACTS: &[&str] = &[
+    "model.id",
+    "provider.name",
+    "provider.country",
+    "model.training_compute_flop",
+    "model.output_modalities",
+    "release.first_external_release_date",
+    "release.deployment_date",
+    "release.weights_public",
+    "eu.placed_on_market",
+    "eu.placing_date",
+    "us.cyber_benchmark_result",
+];
+
+/// The day the program runs (UTC), for the report's "today" mark; `fallback` if the clock
+/// is unusable.
+fn today(fallback: Date) -> Date {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs() / 86_400).ok())
+        .and_then(|days| Date::from_days_since_epoch(days).ok())
+        .unwrap_or(fallback)
 }
 
 /// A what-if question: the profile with some facts set or removed.
@@ -340,6 +383,12 @@ pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
         Format::Json => serde_json::to_string_pretty(&rows)
             .map(|j| j + "\n")
             .unwrap_or_default(),
+        Format::Html => {
+            return ctx.fail(
+                Exit::Usage,
+                "`juxta regimes` prints a table, JSON or Markdown; HTML is for `juxta compare`",
+            );
+        }
         Format::Markdown => {
             let mut t = String::from(
                 "| id | version | jurisdiction | rules | origin | sha256 | status |\n|---|---|---|---|---|---|---|\n",

@@ -12,6 +12,7 @@ mod compare;
 pub mod diagnostics;
 mod explain;
 pub mod generate;
+mod html;
 mod lint;
 mod markdown;
 mod plugins;

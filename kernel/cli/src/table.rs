@@ -32,6 +32,11 @@ impl ComputedTitles {
         ComputedTitles(map)
     }
 
+    /// The title of a computed value (its name if unknown).
+    pub fn title(&self, regime: &str, name: &str) -> String {
+        self.get(regime, name).0
+    }
+
     fn get(&self, regime: &str, name: &str) -> (String, String) {
         self.0
             .get(&(regime.to_string(), name.to_string()))

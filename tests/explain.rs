@@ -441,6 +441,13 @@ fn the_html_report_is_one_self_contained_page_with_every_rule_and_a_timeline() {
     for (id, _) in rule_ids(&doc) {
         assert!(rules.contains(&id), "{id} missing from the report");
     }
+    // Each row's expandable part says what would change it, as `juxta explain` does.
+    assert!(
+        html.contains(
+            "does not apply if provider.annual_gross_revenue_usd &#60;= 500000000 (now 1.35e10)"
+        ),
+        "no 'what would change it' in the rows"
+    );
     // Statuses are told by words and edge styles, not colour alone.
     assert!(html.contains("✔ Applies") && html.contains("✘ Does not apply"));
     // The timeline: a marker for every computed date, today and as_of lines.

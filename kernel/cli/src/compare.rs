@@ -145,6 +145,7 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                     .iter()
                     .filter_map(|p| key(p).map(|v| (p.to_string(), v)))
                     .collect();
+                let flips = flips_of(&set, profile, &schema);
                 match crate::html::render(
                     &cmp,
                     &set,
@@ -152,6 +153,7 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                     facts,
                     what_if.as_ref().map(WhatIf::describe),
                     changes.as_deref(),
+                    &flips,
                     today(profile.as_of()),
                 ) {
                     Ok(page) => page,
@@ -203,6 +205,30 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
         return Exit::RegimeFailed;
     }
     Exit::Success
+}
+
+/// What would change each rule of every loaded regime (for the HTML report's rows).
+fn flips_of(
+    set: &juxta_host::RegimeSet,
+    profile: &Profile,
+    schema: &juxta_core::schema::Schema,
+) -> crate::html::Flips {
+    let mut out = crate::html::Flips::new();
+    for entry in set.entries() {
+        let juxta_host::Entry::Ready(loaded) = entry else {
+            continue;
+        };
+        let regime = &loaded.regime;
+        let host = (!regime.functions.is_empty()).then(|| loaded.functions());
+        for (i, rule) in regime.rules.iter().enumerate() {
+            let lines = juxta_core::eval::flip::flips(regime, profile, schema, host.clone(), i)
+                .iter()
+                .map(juxta_core::eval::flip::describe)
+                .collect();
+            out.insert((regime.id().to_string(), rule.id.clone()), lines);
+        }
+    }
+    out
 }
 
 /// The facts an HTML report's header shows, when the profile gives them.

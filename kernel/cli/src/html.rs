@@ -28,6 +28,8 @@ struct Row {
     explanation: String,
     needs: String,
     open: String,
+    /// What would change it, one fact at a time (`juxta explain`).
+    flips: Vec<String>,
 }
 
 /// One group of rules (REQUIRED, INVITED, …) across the regimes.
@@ -114,7 +116,7 @@ struct Report {
     kernel: String,
 }
 
-fn row(f: &Finding) -> Row {
+fn row(f: &Finding, flips: Vec<String>) -> Row {
     let (class, label) = match f.status {
         Status::Applies => ("applies", "✔ Applies"),
         Status::DoesNotApply => ("does-not-apply", "✘ Does not apply"),
@@ -130,8 +132,12 @@ fn row(f: &Finding) -> Row {
         explanation: f.explanation.clone(),
         needs: f.missing_facts.join(", "),
         open: f.open_questions.join(", "),
+        flips,
     }
 }
+
+/// What would change each rule, by regime id and rule id, in plain words.
+pub type Flips = std::collections::BTreeMap<(String, String), Vec<String>>;
 
 fn section_note(kind: RuleKind) -> &'static str {
     match kind {
@@ -282,6 +288,7 @@ pub fn render(
     facts: Vec<(String, String)>,
     what_if: Option<String>,
     changes: Option<&[Change]>,
+    flips: &Flips,
     today: Date,
 ) -> Result<String, String> {
     let columns = cmp
@@ -319,7 +326,10 @@ pub fn render(
                     r.rules
                         .iter()
                         .filter(|f| kind_of(f) == Some(k))
-                        .map(row)
+                        .map(|f| {
+                            let key = (r.id.clone(), f.id.clone());
+                            row(f, flips.get(&key).cloned().unwrap_or_default())
+                        })
                         .collect()
                 })
                 .collect(),

@@ -41,6 +41,17 @@ impl Setup {
             .unwrap()
             .to_string()
     }
+    /// `juxta regimes lock` on the plugin directory.
+    fn pin(&self) -> juxta_tests::Run {
+        juxta(&[
+            "regimes",
+            "lock",
+            "--plugins",
+            &self.plugins(),
+            "--lock",
+            &self.lock(),
+        ])
+    }
     fn add(&self, file: &str, bytes: &[u8]) {
         std::fs::write(self.dir.path().join("plugins").join(file), bytes).unwrap();
     }
@@ -99,14 +110,7 @@ fn an_unpinned_plugin_is_refused_and_the_bundled_regimes_still_come_out() {
 fn a_pinned_plugin_loads_and_is_listed_with_its_origin() {
     let s = Setup::new();
     s.add("uk-frontier.wasm", &plugin("uk-frontier", "0.3.0"));
-    let run = juxta(&[
-        "regimes",
-        "lock",
-        "--plugins",
-        &s.plugins(),
-        "--lock",
-        &s.lock(),
-    ]);
+    let run = s.pin();
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.contains("pinned 1 plugin(s)") && run.stdout.contains("uk-frontier 0.3.0"),
@@ -152,18 +156,7 @@ fn a_pinned_plugin_loads_and_is_listed_with_its_origin() {
 fn a_plugin_whose_bytes_changed_since_pinning_is_refused() {
     let s = Setup::new();
     s.add("uk-frontier.wasm", &plugin("uk-frontier", "0.1.0"));
-    assert_eq!(
-        juxta(&[
-            "regimes",
-            "lock",
-            "--plugins",
-            &s.plugins(),
-            "--lock",
-            &s.lock()
-        ])
-        .code,
-        0
-    );
+    assert_eq!(s.pin().code, 0);
     s.add("uk-frontier.wasm", &plugin("uk-frontier", "0.1.1"));
     let (code, doc, _) = s.compare();
     assert_eq!(code, 3);
@@ -182,14 +175,7 @@ fn two_plugins_claiming_one_regime_are_refused_naming_both_origins() {
     let s = Setup::new();
     s.add("a.wasm", &plugin("uk-frontier", "0.1.0"));
     s.add("b.wasm", &plugin("uk-frontier", "0.2.0"));
-    let run = juxta(&[
-        "regimes",
-        "lock",
-        "--plugins",
-        &s.plugins(),
-        "--lock",
-        &s.lock(),
-    ]);
+    let run = s.pin();
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
@@ -236,14 +222,7 @@ fn two_plugins_claiming_one_regime_are_refused_naming_both_origins() {
 fn a_plugin_cannot_be_pinned_under_a_bundled_regime_id() {
     let s = Setup::new();
     s.add("fake-eu.wasm", &plugin("eu-ai-act-gpai", "9.9.9"));
-    let run = juxta(&[
-        "regimes",
-        "lock",
-        "--plugins",
-        &s.plugins(),
-        "--lock",
-        &s.lock(),
-    ]);
+    let run = s.pin();
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
@@ -258,14 +237,7 @@ fn a_broken_plugin_is_not_pinned() {
     let s = Setup::new();
     s.add("good.wasm", &plugin("good", "0.1.0"));
     s.add("broken.wasm", b"\0asm\x01\0\0\0");
-    let run = juxta(&[
-        "regimes",
-        "lock",
-        "--plugins",
-        &s.plugins(),
-        "--lock",
-        &s.lock(),
-    ]);
+    let run = s.pin();
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("nothing pinned") && run.stderr.contains("core WebAssembly module"),
@@ -314,14 +286,7 @@ fn the_configuration_file_names_plugin_directories_and_the_lock() {
 fn batch_uses_third_party_plugins_too() {
     let s = Setup::new();
     s.add("uk-frontier.wasm", &plugin("uk-frontier", "0.1.0"));
-    juxta(&[
-        "regimes",
-        "lock",
-        "--plugins",
-        &s.plugins(),
-        "--lock",
-        &s.lock(),
-    ]);
+    s.pin();
     let input = juxta::generate::jsonl(1, 3, None);
     let run = juxta_tests::juxta_with_input(
         &[

@@ -179,12 +179,7 @@ macro_rules! regime {
             }
         }
 
-        #[cfg(target_arch = "wasm32")]
-        #[global_allocator]
-        static JUXTA_ALLOCATOR: $crate::guest::BumpAllocator = $crate::guest::BumpAllocator::new();
-
-        #[cfg(target_arch = "wasm32")]
-        $crate::guest::bindings::__juxta_export_bindings!(JuxtaRegimePlugin with_types_in $crate::guest::bindings);
+        $crate::__juxta_exports!(JuxtaRegimePlugin);
     };
     ($manifest:expr, functions: { $($name:literal => $function:path),* $(,)? } $(,)?) => {
         #[allow(dead_code, reason = "constructed only by the WebAssembly exports")]
@@ -207,14 +202,25 @@ macro_rules! regime {
             }
         }
 
-        // The component-model export names (`juxta:regime/plugin@1.0.0#manifest`) exist only in
-        // WebAssembly; a native build of the crate (for `cargo test`, clippy) type-checks the
-        // implementation above without them.
+        $crate::__juxta_exports!(JuxtaRegimePlugin);
+    };
+}
+
+/// The WebAssembly side of [`regime!`](crate::regime): the allocator and the component exports.
+/// Not public API.
+///
+/// The component-model export names (`juxta:regime/plugin@1.0.0#manifest`) exist only in
+/// WebAssembly; a native build of a plugin crate (for `cargo test`, clippy) type-checks the
+/// implementation without them.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __juxta_exports {
+    ($plugin:ident) => {
         #[cfg(target_arch = "wasm32")]
         #[global_allocator]
         static JUXTA_ALLOCATOR: $crate::guest::BumpAllocator = $crate::guest::BumpAllocator::new();
 
         #[cfg(target_arch = "wasm32")]
-        $crate::guest::bindings::__juxta_export_bindings!(JuxtaRegimePlugin with_types_in $crate::guest::bindings);
+        $crate::guest::bindings::__juxta_export_bindings!($plugin with_types_in $crate::guest::bindings);
     };
 }

@@ -6,7 +6,7 @@ use juxta_host::Entry;
 use juxta_sdk::Date;
 
 use crate::args::{CompareArgs, Format, RegimesArgs};
-use crate::table::{ComputedTitles, Style, render, tally};
+use crate::table::{ComputedTitles, Style, change_value, render, tally};
 use crate::{Ctx, Exit, read_text};
 
 /// `COLUMNS` if set; otherwise wide enough for every regime's column to keep its name on one
@@ -284,18 +284,11 @@ fn what_if(
     }
     let mut changed = profile.clone();
     let mut shown = std::collections::BTreeMap::new();
-    let as_of = schema.lookup("evaluation.as_of");
     for assignment in set {
         let (id, value) = juxta_core::profile::fact_from_text(schema, assignment)
             .map_err(|e| format!("--set {e}"))?;
         shown.insert(schema.fact(id).path.clone(), value.clone());
-        changed = match (Some(id) == as_of, value.as_date()) {
-            (true, Some(d)) => changed.with_as_of(d, schema),
-            _ => {
-                changed.set(id, Some(value));
-                changed
-            }
-        };
+        changed = changed.with_fact(id, Some(value), schema);
     }
     for path in unset {
         let id = schema.lookup(path).ok_or_else(|| {
@@ -325,19 +318,14 @@ fn changes_text(changes: &[juxta_core::report::Change]) -> String {
     if changes.is_empty() {
         return "\nwhat changed against the profile as written: nothing\n".into();
     }
-    let show = |v: &serde_json::Value| match v {
-        serde_json::Value::Null => "(none)".to_string(),
-        serde_json::Value::String(s) => s.replace('_', " "),
-        other => other.to_string(),
-    };
     let mut out = String::from("\nwhat changed against the profile as written:\n");
     for c in changes {
         out.push_str(&format!(
             "  {:<16} {:<32} {} → {}\n",
             c.regime,
             c.item,
-            show(&c.from),
-            show(&c.to)
+            change_value(&c.from),
+            change_value(&c.to)
         ));
     }
     out

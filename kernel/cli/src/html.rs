@@ -13,7 +13,7 @@ use juxta_host::{Entry, RegimeSet};
 use juxta_sdk::Date;
 use juxta_sdk::manifest::RuleKind;
 
-use crate::table::{ComputedTitles, computed_text, kind_of, section, tally};
+use crate::table::{ComputedTitles, change_value, computed_text, kind_of, section, tally};
 
 /// One rule in a cell.
 struct Row {
@@ -335,11 +335,6 @@ pub fn render(
                 .collect(),
         })
         .collect();
-    let show = |v: &serde_json::Value| match v {
-        serde_json::Value::Null => "(none)".to_string(),
-        serde_json::Value::String(s) => s.replace('_', " "),
-        other => other.to_string(),
-    };
     let report = Report {
         profile: cmp.profile.clone(),
         as_of: cmp.as_of.clone(),
@@ -355,8 +350,8 @@ pub fn render(
                 .map(|c| ChangeRow {
                     regime: c.regime.clone(),
                     item: c.item.clone(),
-                    from: show(&c.from),
-                    to: show(&c.to),
+                    from: change_value(&c.from),
+                    to: change_value(&c.to),
                 })
                 .collect()
         }),

@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use juxta_core::diag::Location;
 use juxta_core::regime::analysis::Satisfiable;
-use juxta_core::regime::{Regime, Source, schema_for};
+use juxta_core::regime::{Regime, Source};
+use juxta_core::schema::Schema;
 use juxta_sdk::manifest::{Manifest, RuleKind};
 use serde_json::json;
 
@@ -181,9 +182,10 @@ fn regime_checks(r: &Regime, text: &str, out: &mut Vec<Finding>) {
 
 fn lint_text(origin: &str, text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
-    let manifest = match toml::from_str::<Manifest>(text) {
-        Ok(m) => Some(m),
+    let m = match toml::from_str::<Manifest>(text) {
+        Ok(m) => m,
         Err(e) => {
+            // Nothing else can be checked in a manifest that does not read.
             out.push(Finding {
                 severity: Severity::Error,
                 code: "toml",
@@ -192,13 +194,16 @@ fn lint_text(origin: &str, text: &str) -> Vec<Finding> {
                 help: None,
                 span: e.span(),
             });
-            None
+            return out;
         }
     };
-    if let Some(m) = &manifest {
-        manifest_checks(m, text, &mut out);
-    }
-    let schema = match schema_for([text]) {
+    manifest_checks(&m, text, &mut out);
+    // The schema this regime compiles against: the core and its own namespace.
+    let declared = m
+        .namespace
+        .iter()
+        .map(|ns| (m.regime.id.as_str(), m.regime.facts_schema.as_str(), ns));
+    let schema = match Schema::with_namespaces(declared) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             out.push(Finding {
@@ -214,7 +219,7 @@ fn lint_text(origin: &str, text: &str) -> Vec<Finding> {
     };
     match Regime::compile(&Source { origin, text }, schema) {
         Ok(r) => regime_checks(&r, text, &mut out),
-        Err(e) if manifest.is_some() => {
+        Err(e) => {
             for (p, loc) in e.problems {
                 let span = loc
                     .map(|l| l.span)
@@ -236,7 +241,6 @@ fn lint_text(origin: &str, text: &str) -> Vec<Finding> {
                 });
             }
         }
-        Err(_) => {}
     }
     out.sort_by_key(|f| (f.span.as_ref().map_or(usize::MAX, |s| s.start), f.severity));
     out

@@ -5,7 +5,9 @@
 use juxta_core::report::{Change, Comparison};
 use juxta_sdk::manifest::RuleKind;
 
-use crate::table::{ComputedTitles, cell_text, computed_text, error_text, kind_of, section, tally};
+use crate::table::{
+    ComputedTitles, cell_text, change_value, computed_text, error_text, kind_of, section, tally,
+};
 
 /// Escapes text for a Markdown table cell: markup characters, pipes, and HTML.
 pub fn escape(text: &str) -> String {
@@ -112,17 +114,12 @@ pub fn render(
         } else {
             out.push_str("| regime | rule or value | before | after |\n|---|---|---|---|\n");
             for c in changes {
-                let show = |v: &serde_json::Value| match v {
-                    serde_json::Value::Null => "(none)".to_string(),
-                    serde_json::Value::String(s) => s.replace('_', " "),
-                    other => other.to_string(),
-                };
                 out.push_str(&format!(
                     "| {} | {} | {} | {} |\n",
                     escape(&c.regime),
                     escape(&c.item),
-                    escape(&show(&c.from)),
-                    escape(&show(&c.to))
+                    escape(&change_value(&c.from)),
+                    escape(&change_value(&c.to))
                 ));
             }
         }

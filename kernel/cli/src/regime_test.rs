@@ -15,7 +15,6 @@ use juxta_core::eval::{Facts, FunctionHost};
 use juxta_core::regime::{Regime, Source, schema_for};
 use juxta_core::report::{RegimeReport, Status};
 use juxta_core::schema::Schema;
-use juxta_core::tri::Truth;
 use juxta_host::{Entry, Limits, Origin, PluginSource, RegimeSet, Sandbox};
 use serde_json::json;
 
@@ -143,14 +142,6 @@ fn load_source(ctx: &mut Ctx<'_, '_>, dir: &Path) -> Result<UnderTest, Option<St
     }
 }
 
-fn status_of(t: Truth) -> Status {
-    match t {
-        Truth::True => Status::Applies,
-        Truth::False => Status::DoesNotApply,
-        Truth::Unknown => Status::Undetermined,
-    }
-}
-
 fn run_case(ut: &UnderTest, case: &Case, key: &str, file: String) -> Option<CaseRun> {
     let expected = case.expected(key)?;
     let mut run = CaseRun {
@@ -175,7 +166,11 @@ fn run_case(ut: &UnderTest, case: &Case, key: &str, file: String) -> Option<Case
     };
     let report = RegimeReport::from_evaluation(regime, &ev, &facts, &ut.sha256);
     run.differences = compare(expected, &report);
-    run.statuses = ev.rules.iter().map(|o| status_of(o.truth)).collect();
+    run.statuses = ev
+        .rules
+        .iter()
+        .map(|o| Status::from_truth(o.truth))
+        .collect();
     run.blocks = (0..regime.blocks.len())
         .map(|b| ev.block(b).is_some())
         .collect();

@@ -78,6 +78,16 @@ pub(crate) fn error_text(r: &RegimeReport) -> String {
         .unwrap_or_default()
 }
 
+/// A before or after value of a what-if change, for people: a status in words, a date or
+/// amount, or `(none)`.
+pub(crate) fn change_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "(none)".to_string(),
+        serde_json::Value::String(s) => s.replace('_', " "),
+        other => other.to_string(),
+    }
+}
+
 /// The symbol and word of a status.
 pub fn status_label(s: Status) -> &'static str {
     match s {

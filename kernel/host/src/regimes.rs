@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use juxta_core::eval::{Facts, FunctionHost};
 use juxta_core::profile::Profile;
-use juxta_core::regime::{Regime, Source, declared};
+use juxta_core::regime::{Declared, Regime, Source, declared};
 use juxta_core::report::{Comparison, KernelInfo, RegimeReport};
 use juxta_core::schema::{Schema, SchemaError};
 
@@ -50,6 +50,8 @@ pub struct LoadedRegime {
     sandbox: Arc<Sandbox>,
     plugin: Arc<Plugin>,
     manifest: Arc<str>,
+    /// The manifest's id, target schema and namespace, read once when it was fetched.
+    declared: Option<Declared>,
 }
 
 impl LoadedRegime {
@@ -197,12 +199,13 @@ impl RegimeSet {
                     sha256: r.sha256,
                     plugin: r.plugin,
                     manifest: r.manifest,
+                    declared: r.declared,
                 }),
                 Entry::Failed(f) => failed.push(f),
             }
         }
         for f in &ready {
-            if let Some(d) = declared(&f.manifest)
+            if let Some(d) = &f.declared
                 && let Some(ns) = &d.namespace
                 && let Err(e) = schema.add_namespace(&d.regime, &d.target, ns)
             {
@@ -218,13 +221,15 @@ impl RegimeSet {
                     continue;
                 }
             };
-            let Some(d) = declared(&f.manifest) else {
+            let Some(d) = f.declared.clone() else {
                 ready.push(f); // Compiling reports why the manifest does not read.
                 continue;
             };
-            let clash = ready[..]
+            let declares =
+                |other: &Fetched, id: &str| other.declared.as_ref().is_some_and(|o| o.regime == id);
+            let clash = ready
                 .iter()
-                .find(|other| declared(&other.manifest).is_some_and(|o| o.regime == d.regime))
+                .find(|other| declares(other, &d.regime))
                 .map(|other| other.origin.clone())
                 .or_else(|| {
                     failed
@@ -250,7 +255,7 @@ impl RegimeSet {
                 let first = match &e {
                     SchemaError::Clash { first, .. } => ready
                         .iter()
-                        .find(|o| declared(&o.manifest).is_some_and(|o| &o.regime == first))
+                        .find(|o| declares(o, first))
                         .map(|o| format!(" (the other is {})", o.origin))
                         .unwrap_or_default(),
                     _ => String::new(),
@@ -377,6 +382,7 @@ struct Fetched {
     sha256: String,
     plugin: Arc<Plugin>,
     manifest: Arc<str>,
+    declared: Option<Declared>,
 }
 
 /// Checks the pin, compiles the component and reads its manifest.
@@ -424,6 +430,7 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, F
         origin: source.origin.clone(),
         sha256: sha256.clone(),
         plugin,
+        declared: declared(&manifest),
         manifest: Arc::from(manifest),
     })
 }
@@ -445,6 +452,7 @@ fn compile(sandbox: Arc<Sandbox>, schema: &Arc<Schema>, f: Fetched) -> Entry {
             sandbox,
             plugin: f.plugin,
             manifest: f.manifest,
+            declared: f.declared,
         }),
         Err(e) => {
             let err = PluginError {

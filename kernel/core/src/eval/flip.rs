@@ -16,7 +16,6 @@ use crate::regime::Regime;
 use crate::regime::native::{ArithOp, Lit, NExpr};
 use crate::report::Status;
 use crate::schema::{FactId, FactKind, Schema};
-use crate::tri::Truth;
 use crate::value::Value;
 use juxta_sdk::Date;
 use juxta_sdk::schema::FactType;
@@ -36,14 +35,6 @@ pub struct Flip {
     pub when: String,
     /// The status the rule would then have.
     pub status: Status,
-}
-
-fn status(t: Truth) -> Status {
-    match t {
-        Truth::True => Status::Applies,
-        Truth::False => Status::DoesNotApply,
-        Truth::Unknown => Status::Undetermined,
-    }
 }
 
 /// A threshold the rule compares a fact with.
@@ -270,21 +261,25 @@ pub fn flips(
     let evaluate = |p: &Profile| -> Option<Status> {
         let facts = Facts::new(p, schema);
         let ev = regime.evaluate(&facts, host.clone()).ok()?;
-        ev.rules.get(index).map(|o| status(o.truth))
+        ev.rules.get(index).map(|o| Status::from_truth(o.truth))
     };
-    let Some(current) = evaluate(profile) else {
-        return Vec::new();
-    };
-    let values = {
+    // The profile as it is: the status to compare with, and the derived values thresholds are
+    // checked against.
+    let (current, values) = {
         let facts = Facts::new(profile, schema);
-        match regime.evaluate(&facts, host.clone()) {
-            Ok(ev) => ev.values,
-            Err(_) => return Vec::new(),
-        }
+        let Ok(ev) = regime.evaluate(&facts, host.clone()) else {
+            return Vec::new();
+        };
+        let Some(o) = ev.rules.get(index) else {
+            return Vec::new();
+        };
+        (Status::from_truth(o.truth), ev.values)
     };
     let as_of = profile.as_of();
     let lists = string_lists(regime, &reach.leaves, as_of);
     let as_of_id = schema.lookup("evaluation.as_of");
+    // What each leaf depends on, once (not once per fact).
+    let leaf_facts: Vec<_> = reach.leaves.iter().map(|&l| regime.leaf_facts(l)).collect();
     let mut out = Vec::new();
     for id in reach.facts.iter() {
         let def = schema.fact(id);
@@ -296,8 +291,9 @@ pub fn flips(
             } else {
                 ("present", true)
             };
-            let mut changed = profile.clone();
-            changed.set(id, Some(Value::Bool(value)));
+            let changed = profile
+                .clone()
+                .with_fact(id, Some(Value::Bool(value)), schema);
             if let Some(s) = evaluate(&changed)
                 && s != current
             {
@@ -311,8 +307,8 @@ pub fn flips(
             continue;
         };
         let mut found = Vec::new();
-        for &l in &reach.leaves {
-            if regime.leaf_facts(l).contains(id)
+        for (&l, facts) in reach.leaves.iter().zip(&leaf_facts) {
+            if facts.contains(id)
                 && let Some(native) = &regime.leaves[l].native
             {
                 thresholds(native, regime, profile, &values, id, &mut found);
@@ -346,7 +342,7 @@ pub fn flips(
                 Threshold::Number(n) => Value::Number(n),
                 Threshold::Date(d) => Value::Date(d),
             };
-            evaluate(&changed(profile, schema, id, Some(value), is_as_of))
+            evaluate(&profile.clone().with_fact(id, Some(value), schema))
         }) {
             out.push(Flip {
                 fact: def.path.clone(),
@@ -360,7 +356,7 @@ pub fn flips(
             if is_as_of && value.is_none() {
                 continue; // required: never unknown
             }
-            let changed = changed(profile, schema, id, value, is_as_of);
+            let changed = profile.clone().with_fact(id, value, schema);
             let Some(s) = evaluate(&changed) else {
                 continue;
             };
@@ -520,24 +516,6 @@ fn ranges(
         .filter(|(_, _, s)| *s != current)
         .map(|(lo, hi, s)| (range_text(lo, hi), s))
         .collect()
-}
-
-fn changed(
-    profile: &Profile,
-    schema: &Schema,
-    id: FactId,
-    value: Option<Value>,
-    is_as_of: bool,
-) -> Profile {
-    let p = profile.clone();
-    match (is_as_of, value.as_ref().and_then(Value::as_date)) {
-        (true, Some(d)) => p.with_as_of(d, schema),
-        _ => {
-            let mut p = p;
-            p.set(id, value);
-            p
-        }
-    }
 }
 
 /// Flips in plain words, one line each: "does not apply if `fact` ≤ 1.00e25 (now 3.00e25)".

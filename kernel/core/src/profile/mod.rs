@@ -145,6 +145,20 @@ impl Profile {
             *slot = value;
         }
     }
+
+    /// The same profile with one fact changed (`None`: unknown). Changing `evaluation.as_of`
+    /// moves the day the law is applied, as `--as-of` does.
+    pub fn with_fact(mut self, id: FactId, value: Option<Value>, schema: &Schema) -> Profile {
+        match value.as_ref().and_then(Value::as_date) {
+            Some(day) if schema.lookup("evaluation.as_of") == Some(id) => {
+                self.with_as_of(day, schema)
+            }
+            _ => {
+                self.set(id, value);
+                self
+            }
+        }
+    }
 }
 
 /// Reads one fact as written on a command line, `path=value` (`--set
@@ -170,11 +184,15 @@ pub fn fact_from_text(schema: &Schema, assignment: &str) -> Result<(FactId, Valu
         ));
     };
     let as_toml = format!("v = {raw}");
-    let text = match tree::parse_toml(&as_toml) {
-        Ok(_) => as_toml,
-        Err(_) => format!("v = {}", toml::Value::String(raw.to_string())),
+    let (text, parsed) = match tree::parse_toml(&as_toml) {
+        Ok(parsed) => (as_toml, parsed),
+        Err(_) => {
+            let quoted = format!("v = {}", toml::Value::String(raw.to_string()));
+            let parsed =
+                tree::parse_toml(&quoted).map_err(|e| format!("`{path}`: {}", e.message))?;
+            (quoted, parsed)
+        }
     };
-    let parsed = tree::parse_toml(&text).map_err(|e| format!("`{path}`: {}", e.message))?;
     let Node::Table(entries) = parsed.node else {
         return Err(format!("`{path}`: cannot read `{raw}`"));
     };

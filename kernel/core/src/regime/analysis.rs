@@ -11,7 +11,7 @@
 //! makes it true, on some date where the parameters change value. Conditions with more than
 //! [`MAX_ATOMS`] atoms are not analysed (never reported).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use cel::IdedExpr;
 use cel::common::ast::Expr;
@@ -48,7 +48,8 @@ enum Atom {
         has: Option<usize>,
         cmp: Option<(Subject, CmpOp, Bound)>,
     },
-    Present(usize),
+    /// A `present(table)` test (one atom per presence fact).
+    Present,
 }
 
 /// The result of asking whether a condition can ever hold.
@@ -66,6 +67,10 @@ pub enum Satisfiable {
 struct Space<'r> {
     regime: &'r Regime,
     atoms: Vec<Atom>,
+    /// The atom of each leaf and presence fact met, found once while collecting: evaluation
+    /// runs for every assignment and must not search.
+    leaf_atom: HashMap<LeafId, usize>,
+    present_atom: HashMap<usize, usize>,
     dates: Vec<Date>,
 }
 
@@ -174,17 +179,24 @@ impl<'r> Space<'r> {
         Space {
             regime,
             atoms: Vec::new(),
+            leaf_atom: HashMap::new(),
+            present_atom: HashMap::new(),
             dates,
         }
     }
 
+    /// The atom of a leaf: leaves with the same text are one atom.
     fn atom_of_leaf(&mut self, l: LeafId) -> usize {
+        if let Some(&i) = self.leaf_atom.get(&l) {
+            return i;
+        }
         let leaf = &self.regime.leaves[l];
         if let Some(i) = self
             .atoms
             .iter()
             .position(|a| matches!(a, Atom::Leaf { text, .. } if *text == leaf.text))
         {
+            self.leaf_atom.insert(l, i);
             return i;
         }
         let (has, cmp) = match &leaf.native {
@@ -205,18 +217,16 @@ impl<'r> Space<'r> {
             has,
             cmp,
         });
+        self.leaf_atom.insert(l, self.atoms.len() - 1);
         self.atoms.len() - 1
     }
 
     fn atom_of_present(&mut self, id: usize) -> usize {
-        if let Some(i) = self
-            .atoms
-            .iter()
-            .position(|a| matches!(a, Atom::Present(p) if *p == id))
-        {
+        if let Some(&i) = self.present_atom.get(&id) {
             return i;
         }
-        self.atoms.push(Atom::Present(id));
+        self.atoms.push(Atom::Present);
+        self.present_atom.insert(id, self.atoms.len() - 1);
         self.atoms.len() - 1
     }
 
@@ -252,13 +262,6 @@ impl<'r> Space<'r> {
         }
     }
 
-    fn index_of_leaf(&self, l: LeafId) -> Option<usize> {
-        let text = &self.regime.leaves[l].text;
-        self.atoms
-            .iter()
-            .position(|a| matches!(a, Atom::Leaf { text: t, .. } if t == text))
-    }
-
     /// The value of every atom under `bits`, or `None` if the assignment is impossible.
     fn values(&self, bits: u32, date: Date) -> Option<Vec<Truth>> {
         let bit = |i: usize| bits & (1 << i) != 0;
@@ -275,7 +278,7 @@ impl<'r> Space<'r> {
         let mut groups: Vec<(Subject, Vec<(CmpOp, f64)>)> = Vec::new();
         for (i, a) in self.atoms.iter().enumerate() {
             let t = match a {
-                Atom::Present(_) => truth(bit(i)),
+                Atom::Present => truth(bit(i)),
                 Atom::Leaf { has: Some(_), .. } => truth(bit(i)),
                 Atom::Leaf { reads, cmp, .. } => {
                     if reads.iter().any(|f| absent.contains(f)) {
@@ -358,12 +361,8 @@ impl<'r> Space<'r> {
                 .get(*b)
                 .map_or(Truth::Unknown, |block| self.eval(&block.cond, v, depth + 1)),
             Cond::Question(_) => Truth::Unknown,
-            Cond::Present(id) => self
-                .atoms
-                .iter()
-                .position(|a| matches!(a, Atom::Present(p) if p == id))
-                .map_or(Truth::Unknown, |i| v[i]),
-            Cond::Leaf(l) => self.index_of_leaf(*l).map_or(Truth::Unknown, |i| v[i]),
+            Cond::Present(id) => self.present_atom.get(id).map_or(Truth::Unknown, |&i| v[i]),
+            Cond::Leaf(l) => self.leaf_atom.get(l).map_or(Truth::Unknown, |&i| v[i]),
         }
     }
 

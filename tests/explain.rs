@@ -61,13 +61,13 @@ fn an_undetermined_rule_names_the_facts_and_questions_that_would_decide_it() {
 #[test]
 fn thresholds_follow_the_formula_not_just_the_parameters() {
     // The EU one-third test compares modification × 3 with the base compute: the threshold for
-    // each side is computed from the other (2.0e25 / 3 and 9.0e24 × 3).
+    // each side is computed from the other, exactly (2e25 / 3 and 9e24 × 3).
     let run = juxta(&["explain", "examples/fine-tune.toml", "EU-CLS-PROVIDER"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = &run.stdout;
     assert!(
         out.contains(
-            "does not apply if derivation.modification_compute_flop <= 6.666666666666668e24 (now 9.00e24)"
+            "does not apply if derivation.modification_compute_flop <= 2e25/3 (about 6.67e24) (now 9.00e24)"
         ),
         "{out}"
     );
@@ -134,17 +134,41 @@ fn status_with(profile: &Value, fact: &str, value: Option<Value>, rule: &str) ->
 
 /// A value written in a flip (`false`, `1.00e26`, `2026-01-01`, `meets_covered_threshold`, `[text]`)
 /// as JSON for a profile field whose current JSON value is `like`.
-fn parse_value(text: &str) -> Value {
+fn parse_value(text: &str, op: &str) -> Option<Value> {
+    use juxta_core::number::Number;
     if let Ok(b) = text.parse::<bool>() {
-        return Value::Bool(b);
+        return Some(Value::Bool(b));
+    }
+    // An exact fraction (`2e25/3 (about 6.67e24)`) cannot be written in a profile: a claim
+    // `<= p/q` is checked at the largest double not above it, `>= p/q` at the smallest not
+    // below it (each written as its shortest decimal, which is what juxta reads).
+    if let Some((p, rest)) = text.split_once('/') {
+        let q = rest.split(' ').next().unwrap();
+        let n = |s: &str| Number::parse_decimal(s).unwrap();
+        let exact = n(p).div(&n(q)).unwrap();
+        let mut x = exact.to_f64();
+        match op {
+            "<=" => {
+                while Number::from_f64(x).unwrap() > exact {
+                    x = x.next_down();
+                }
+            }
+            ">=" => {
+                while Number::from_f64(x).unwrap() < exact {
+                    x = x.next_up();
+                }
+            }
+            _ => return None,
+        }
+        return Some(serde_json::json!(x));
     }
     if let Ok(n) = text.parse::<f64>() {
-        return serde_json::json!(n);
+        return Some(serde_json::json!(n));
     }
     if let Some(list) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-        return serde_json::json!(list.split(", ").collect::<Vec<_>>());
+        return Some(serde_json::json!(list.split(", ").collect::<Vec<_>>()));
     }
-    Value::String(text.to_string())
+    Some(Value::String(text.to_string()))
 }
 
 #[test]
@@ -187,8 +211,11 @@ fn every_rule_of_every_regime_is_explained_and_what_changes_it_is_true() {
                 // Check the claim on the profile itself: unknown, a value, an inclusive bound.
                 let value = match when.split_once(' ') {
                     None if when == "unknown" => None,
-                    Some(("=", v)) | Some(("<=", v)) | Some((">=", v)) if !v.contains(" and ") => {
-                        Some(parse_value(v))
+                    Some((op @ ("=" | "<=" | ">="), v)) if !v.contains(" and ") => {
+                        match parse_value(v, op) {
+                            Some(v) => Some(v),
+                            None => continue,
+                        }
                     }
                     _ => continue,
                 };

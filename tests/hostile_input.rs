@@ -99,7 +99,20 @@ fn non_finite_and_out_of_range_numbers_are_refused() {
         ("nan", "`NaN` is not a finite number"),
         ("inf", "`inf` is not a finite number"),
         ("-inf", "`-inf` is not a finite number"),
-        ("1e400", "`inf` is not a finite number"),
+        (
+            "1e400",
+            "`1e400` is too large: beyond the range of a double (about 1.8e308)",
+        ),
+        (
+            "1e-400",
+            "`1e-400` is too small: it underflows to zero as a double",
+        ),
+        ("-0.0", "`-0` is a negative zero, which is not a value"),
+        ("-0", "`-0` is a negative zero, which is not a value"),
+        (
+            "1.00000000000000000000000000000000000000000000000000000000000001e25",
+            "more than 60 significant digits",
+        ),
     ] {
         rejected(
             "n.toml",
@@ -107,11 +120,22 @@ fn non_finite_and_out_of_range_numbers_are_refused() {
             &["n.toml:5:", shown],
         );
     }
-    rejected("n.json", b"{\"schema_version\": \"1\", \"evaluation\": {\"as_of\": \"2026-09-01\"}, \"model\": {\"training_compute_flop\": 1e400}}", &["n.json:1:", "number out of range"]);
+    // JSON is read exactly like TOML, with the same messages.
+    for (v, shown) in [
+        ("1e400", "`1e400` is too large"),
+        ("1e-400", "`1e-400` is too small"),
+        ("-0.0", "`-0` is a negative zero"),
+        ("-0", "`-0` is a negative zero"),
+    ] {
+        let text = format!(
+            "{{\"schema_version\": \"1\", \"evaluation\": {{\"as_of\": \"2026-09-01\"}}, \"model\": {{\"training_compute_flop\": {v}}}}}"
+        );
+        rejected("n.json", text.as_bytes(), &["n.json:1:", shown]);
+    }
     rejected(
         "n.toml",
         format!("{HEAD}[model]\ntraining_compute_flop = -1e24\n").as_bytes(),
-        &["-1000000000000000000000000 is below the minimum 0"],
+        &["-1e24 is below the minimum 0"],
     );
     rejected(
         "n.toml",

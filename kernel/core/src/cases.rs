@@ -9,7 +9,7 @@ use std::fmt;
 use juxta_sdk::case::{CaseFile, Expected};
 
 use crate::profile::tree::{Node, parse_toml};
-use crate::profile::{Format, Profile, ProfileError};
+use crate::profile::{Profile, ProfileError};
 use crate::report::{RegimeReport, Status};
 use crate::schema::Schema;
 
@@ -65,7 +65,7 @@ impl Case {
                 origin: origin.to_string(),
                 message: "missing [facts]".into(),
             })?;
-        let profile = Profile::from_tree(facts, text, Format::Toml, &["facts"], origin, schema)?;
+        let profile = Profile::from_tree(facts, text, origin, schema)?;
         Ok(Case {
             origin: origin.to_string(),
             file,

@@ -7,6 +7,7 @@
 //! - [`profile`]: reading and validating profiles (TOML, JSON);
 //! - [`regime`]: compiling a manifest (CEL parse, static check, lowering to a circuit);
 //! - [`eval`]: evaluating a compiled regime over a profile;
+//! - [`number`]: exact numbers, so that legal thresholds are decided on decimal values;
 //! - [`report`]: the JSON result contract;
 //! - [`cases`]: regime test cases.
 //!
@@ -18,6 +19,8 @@
 pub mod cases;
 pub mod diag;
 pub mod eval;
+pub mod exact;
+pub mod number;
 pub mod profile;
 pub mod regime;
 pub mod report;

@@ -1,7 +1,9 @@
 //! Values of facts, parameters and computed results, and their CEL representation.
 //!
 //! Facts become CEL values by the schema: dates become timestamps at midnight UTC (so they
-//! compare by day), numbers stay doubles (1e26 does not fit an int), enums are checked strings.
+//! compare by day), numbers are exact ([`Number`], in CEL an [`crate::exact::ExactNumber`]: 1e26
+//! does not fit an int, and a double would decide a boundary on a binary image), enums are
+//! checked strings.
 
 use std::fmt;
 use std::sync::Arc;
@@ -9,13 +11,15 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use juxta_sdk::Date;
 
+use crate::number::Number;
+
 /// A fact, parameter or computed value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// A boolean.
     Bool(bool),
-    /// A finite double.
-    Number(f64),
+    /// An exact number.
+    Number(Number),
     /// An integer (parameters such as day counts).
     Integer(i64),
     /// A string (free text, a country code, an enum value).
@@ -31,7 +35,7 @@ impl Value {
     pub fn to_cel(&self) -> cel::Value {
         match self {
             Value::Bool(b) => cel::Value::Bool(*b),
-            Value::Number(n) => cel::Value::Float(*n),
+            Value::Number(n) => crate::exact::to_cel(n),
             Value::Integer(i) => cel::Value::Int(*i),
             Value::Text(s) => cel::Value::String(Arc::new(s.clone())),
             Value::Date(d) => cel::Value::Timestamp(date_to_timestamp(*d)),
@@ -48,7 +52,9 @@ impl Value {
     pub fn from_cel(value: &cel::Value) -> Option<Value> {
         Some(match value {
             cel::Value::Bool(b) => Value::Bool(*b),
-            cel::Value::Float(f) if f.is_finite() => Value::Number(*f),
+            cel::Value::Opaque(_) | cel::Value::Float(_) => {
+                Value::Number(crate::exact::number_of(value)?)
+            }
             cel::Value::Int(i) => Value::Integer(*i),
             cel::Value::UInt(u) => Value::Integer(i64::try_from(*u).ok()?),
             cel::Value::String(s) => Value::Text(s.to_string()),
@@ -66,11 +72,12 @@ impl Value {
         })
     }
 
-    /// The JSON representation used in reports: dates as `YYYY-MM-DD`, numbers as numbers.
+    /// The JSON representation used in reports: dates as `YYYY-MM-DD`, numbers as the nearest
+    /// double of their exact value.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Number(n) => serde_json::Number::from_f64(*n)
+            Value::Number(n) => serde_json::Number::from_f64(n.to_f64())
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::Integer(i) => serde_json::Value::from(*i),
@@ -94,10 +101,10 @@ impl Value {
     }
 
     /// The number, if this is one.
-    pub fn as_number(&self) -> Option<f64> {
+    pub fn as_number(&self) -> Option<Number> {
         match self {
-            Value::Number(n) => Some(*n),
-            Value::Integer(i) => Some(*i as f64),
+            Value::Number(n) => Some(n.clone()),
+            Value::Integer(i) => Some(Number::from_i64(*i)),
             _ => None,
         }
     }
@@ -108,7 +115,7 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Number(n) => f.write_str(&format_number(*n)),
+            Value::Number(n) => f.write_str(&format_number(n.to_f64())),
             Value::Integer(i) => write!(f, "{i}"),
             Value::Text(s) => f.write_str(s),
             Value::Date(d) => write!(f, "{d}"),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Date64Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
-    UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Date32Type, Date64Type, Decimal128Type, Decimal256Type, Float32Type, Float64Type, Int8Type,
+    Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
@@ -297,10 +297,30 @@ fn cell(array: &Arc<dyn Array>, row: usize) -> Result<Option<Tree>, String> {
             let v = array.as_primitive::<UInt64Type>().value(row);
             i64::try_from(v)
                 .map(Node::Integer)
-                .unwrap_or(Node::Float(v as f64))
+                .unwrap_or_else(|_| Node::Decimal(v.to_string()))
         }
-        DataType::Float32 => Node::Float(f64::from(array.as_primitive::<Float32Type>().value(row))),
+        // A single-precision float is its own shortest decimal (3e25, not the 3.0000000054977558e25
+        // its widening to a double would give); a double is read as its shortest decimal too.
+        DataType::Float32 => {
+            let v = array.as_primitive::<Float32Type>().value(row);
+            if v.is_finite() {
+                Node::Decimal(format!("{v:e}"))
+            } else {
+                Node::Float(f64::from(v))
+            }
+        }
         DataType::Float64 => Node::Float(array.as_primitive::<Float64Type>().value(row)),
+        // Decimal columns are exact: the unscaled integer and the scale.
+        DataType::Decimal128(_, scale) => Node::Decimal(format!(
+            "{}e{}",
+            array.as_primitive::<Decimal128Type>().value(row),
+            -i32::from(*scale)
+        )),
+        DataType::Decimal256(_, scale) => Node::Decimal(format!(
+            "{}e{}",
+            array.as_primitive::<Decimal256Type>().value(row),
+            -i32::from(*scale)
+        )),
         DataType::Date32 => Node::String(date_text(i64::from(
             array.as_primitive::<Date32Type>().value(row),
         ))),

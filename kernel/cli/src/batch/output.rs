@@ -401,11 +401,11 @@ impl ParquetSink {
                                     }
                                 })))
                             }
-                            _ => Arc::new(Float64Array::from_iter(
-                                results
-                                    .iter()
-                                    .map(|r| computed_value(*r, name).and_then(Value::as_number)),
-                            )),
+                            _ => Arc::new(Float64Array::from_iter(results.iter().map(|r| {
+                                computed_value(*r, name)
+                                    .and_then(Value::as_number)
+                                    .map(|n| n.to_f64())
+                            }))),
                         }
                     })
                     .collect();

@@ -13,8 +13,6 @@ use std::sync::mpsc::{Receiver, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use juxta_core::profile::Format;
-
 use super::input::{Input, Raw, Source};
 use super::output::{Sink, Stop};
 use super::record::{BatchRecord, Evaluator};
@@ -41,7 +39,7 @@ pub type WorkerFactory<'a> =
 pub fn evaluate_input(ev: &Evaluator<'_>, input: &Input) -> BatchRecord {
     match &input.raw {
         Raw::Text(text) => ev.json_line(input.line, text),
-        Raw::Tree(tree) => ev.tree(input.line, tree, "", Format::Toml),
+        Raw::Tree(tree) => ev.tree(input.line, tree, ""),
         Raw::Unreadable(why) => ev.error_record(input.line, None, why.clone()),
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use juxta_core::eval::{ComputedOutcome, Facts, FunctionHost};
 use juxta_core::profile::tree::{Node, Tree};
-use juxta_core::profile::{Format, Profile, ProfileError};
+use juxta_core::profile::{Profile, ProfileError};
 use juxta_core::regime::Regime;
 use juxta_core::report::{Status, question_ids};
 use juxta_core::schema::Schema;
@@ -173,14 +173,14 @@ impl Evaluator<'_> {
                 );
             }
         };
-        self.tree(line, &tree, text, Format::Json)
+        self.tree(line, &tree, text)
     }
 
     /// The record for a parsed tree (a JSON line, or a Parquet row with `text` empty).
-    pub fn tree(&self, line: u64, tree: &Tree, text: &str, format: Format) -> BatchRecord {
+    pub fn tree(&self, line: u64, tree: &Tree, text: &str) -> BatchRecord {
         let id = find_id(tree, self.id_field);
         let origin = format!("line {line}");
-        let mut profile = match Profile::from_tree(tree, text, format, &[], &origin, self.schema) {
+        let mut profile = match Profile::from_tree(tree, text, &origin, self.schema) {
             Ok(p) => p,
             Err(e) => return self.error_record(line, id, describe(line, &e)),
         };

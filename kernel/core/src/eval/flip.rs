@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use super::{Facts, FunctionHost, ValueOutcome};
+use crate::number::Number;
 use crate::profile::Profile;
 use crate::regime::Regime;
 use crate::regime::native::{ArithOp, Lit, NExpr};
@@ -38,9 +39,9 @@ pub struct Flip {
 }
 
 /// A threshold the rule compares a fact with.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 enum Threshold {
-    Number(f64),
+    Number(Number),
     Date(Date),
 }
 
@@ -49,8 +50,8 @@ enum Threshold {
 fn constant_of(e: &NExpr, regime: &Regime, profile: &Profile, fact: FactId) -> Option<Threshold> {
     let as_of = profile.as_of();
     let number = |v: &Value| match v {
-        Value::Number(n) => Some(Threshold::Number(*n)),
-        Value::Integer(i) => Some(Threshold::Number(*i as f64)),
+        Value::Number(n) => Some(Threshold::Number(n.clone())),
+        Value::Integer(i) => Some(Threshold::Number(Number::from_i64(*i))),
         Value::Date(d) => Some(Threshold::Date(*d)),
         _ => None,
     };
@@ -59,8 +60,8 @@ fn constant_of(e: &NExpr, regime: &Regime, profile: &Profile, fact: FactId) -> O
             .params
             .get(*p)
             .and_then(|p| number(&p.at(as_of).value)),
-        NExpr::Lit(Lit::Double(d)) => Some(Threshold::Number(*d)),
-        NExpr::Lit(Lit::Int(i)) => Some(Threshold::Number(*i as f64)),
+        NExpr::Lit(Lit::Num(n)) => Some(Threshold::Number(n.clone())),
+        NExpr::Lit(Lit::Int(i)) => Some(Threshold::Number(Number::from_i64(*i))),
         NExpr::Fact(f) if *f != fact => profile.get(*f).and_then(number),
         NExpr::Arith(op, a, b) => match (
             constant_of(a, regime, profile, fact),
@@ -68,13 +69,13 @@ fn constant_of(e: &NExpr, regime: &Regime, profile: &Profile, fact: FactId) -> O
         ) {
             (Some(Threshold::Number(x)), Some(Threshold::Number(y))) => {
                 let v = match op {
-                    ArithOp::Add => x + y,
-                    ArithOp::Sub => x - y,
-                    ArithOp::Mul => x * y,
-                    ArithOp::Div => x / y,
+                    ArithOp::Add => x.add(&y),
+                    ArithOp::Sub => x.sub(&y),
+                    ArithOp::Mul => x.mul(&y),
+                    ArithOp::Div => x.div(&y)?,
                     ArithOp::Rem => return None,
                 };
-                v.is_finite().then_some(Threshold::Number(v))
+                Some(Threshold::Number(v))
             }
             _ => None,
         },
@@ -90,13 +91,14 @@ fn scale_of(
     profile: &Profile,
     values: &[Option<ValueOutcome>],
     fact: FactId,
-) -> Option<f64> {
+) -> Option<Number> {
     let number = |x: &NExpr| match constant_of(x, regime, profile, fact) {
         Some(Threshold::Number(n)) => Some(n),
         _ => None,
     };
+    let one = || Number::from_i64(1);
     match e {
-        NExpr::Fact(f) if *f == fact => Some(1.0),
+        NExpr::Fact(f) if *f == fact => Some(one()),
         // A derived value stands for the fact only where it equals it on this profile (`C` is
         // the training compute when that is given, not when it is base + modification).
         NExpr::Value(v) => {
@@ -104,20 +106,20 @@ fn scale_of(
                 (Some(ValueOutcome::Known { value, .. }), Some(f)) => value == *f,
                 _ => false,
             };
-            (equal && value_reads(regime, *v, fact)).then_some(1.0)
+            (equal && value_reads(regime, *v, fact)).then(one)
         }
         NExpr::Arith(ArithOp::Mul, a, b) => {
             match (scale_of(a, regime, profile, values, fact), number(b)) {
-                (Some(k), Some(c)) => Some(k * c),
+                (Some(k), Some(c)) => Some(k.mul(&c)),
                 _ => match (number(a), scale_of(b, regime, profile, values, fact)) {
-                    (Some(c), Some(k)) => Some(k * c),
+                    (Some(c), Some(k)) => Some(k.mul(&c)),
                     _ => None,
                 },
             }
         }
         NExpr::Arith(ArithOp::Div, a, b) => {
             match (scale_of(a, regime, profile, values, fact), number(b)) {
-                (Some(k), Some(c)) if c != 0.0 => Some(k / c),
+                (Some(k), Some(c)) => k.div(&c),
                 _ => None,
             }
         }
@@ -155,9 +157,13 @@ fn thresholds(
                     constant_of(y, regime, profile, fact),
                 ) {
                     match t {
-                        Threshold::Number(n) if k != 0.0 => push(Threshold::Number(n / k)),
-                        Threshold::Date(d) if k == 1.0 => push(Threshold::Date(d)),
-                        _ => {}
+                        Threshold::Number(n) => {
+                            if let Some(v) = n.div(&k) {
+                                push(Threshold::Number(v));
+                            }
+                        }
+                        Threshold::Date(d) if k == Number::from_i64(1) => push(Threshold::Date(d)),
+                        Threshold::Date(_) => {}
                     }
                 }
             }
@@ -317,27 +323,26 @@ pub fn flips(
         let now = profile.get(id);
         let is_as_of = Some(id) == as_of_id;
         let min = match ty {
-            FactType::Float { min } => min,
+            FactType::Float { min } => min.and_then(Number::from_f64),
             _ => None,
         };
         let mut sorted: Vec<Threshold> = found
-            .iter()
-            .copied()
+            .into_iter()
             .filter(|t| match (ty, t) {
                 (FactType::Float { .. }, Threshold::Number(n)) => {
-                    n.is_finite() && min.is_none_or(|m| *n >= m)
+                    n.to_f64().is_finite() && min.as_ref().is_none_or(|m| n >= m)
                 }
                 (FactType::Date, Threshold::Date(_)) => true,
                 _ => false,
             })
             .collect();
         sorted.sort_by(|a, b| match (a, b) {
-            (Threshold::Number(x), Threshold::Number(y)) => x.total_cmp(y),
+            (Threshold::Number(x), Threshold::Number(y)) => x.cmp(y),
             (Threshold::Date(x), Threshold::Date(y)) => x.cmp(y),
             _ => std::cmp::Ordering::Equal,
         });
         sorted.dedup();
-        for (when, s) in ranges(&pieces(&sorted, min), current, |t| {
+        for (when, s) in ranges(&pieces(&sorted, min.as_ref()), current, |t| {
             let value = match t {
                 Threshold::Number(n) => Value::Number(n),
                 Threshold::Date(d) => Value::Date(d),
@@ -379,7 +384,7 @@ type End = Option<(Threshold, bool)>;
 
 /// One piece of the line cut by the thresholds: an open segment between two thresholds (or
 /// beyond the last), or a threshold itself.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Piece {
     /// Lower end (`None`: −∞).
     lo: End,
@@ -390,47 +395,68 @@ struct Piece {
 }
 
 /// A threshold as people read it (`1.00e25`), or exactly when that rounding would move it
-/// (`6.666666666666668e24`, a third of 2e25): a claim must hold at the value it shows.
-fn shown(t: Threshold) -> String {
+/// (`2e25/3`, a third of 2e25): a claim must hold at the value it shows.
+fn shown(t: &Threshold) -> String {
     match t {
         Threshold::Number(n) => {
-            let short = Value::Number(n).to_string();
-            if short.parse::<f64>().ok() == Some(n) {
+            let short = Value::Number(n.clone()).to_string();
+            if Number::parse_decimal(&short).ok().as_ref() == Some(n) {
                 short
+            } else if let Some(exact) = n.to_decimal() {
+                exact
             } else {
-                format!("{n:e}")
+                format!("{n} (about {short})")
             }
         }
         Threshold::Date(d) => d.to_string(),
     }
 }
 
-/// The pieces of the line for sorted, distinct thresholds of one kind, with a probe in each.
-fn pieces(sorted: &[Threshold], min: Option<f64>) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let probe_between = |a: Threshold, b: Threshold| match (a, b) {
-        (Threshold::Number(x), Threshold::Number(y)) if x > 0.0 && y > 0.0 => {
-            Some(Threshold::Number((x * y).sqrt()))
+/// A number strictly between `x < y`: their geometric mean where both are positive (thresholds
+/// of compute span orders of magnitude), else their midpoint.
+fn between(x: &Number, y: &Number) -> Number {
+    if x.signum() > 0 {
+        let mean = Number::from_f64((x.to_f64() * y.to_f64()).sqrt());
+        if let Some(m) = mean.filter(|m| m > x && m < y) {
+            return m;
         }
-        (Threshold::Number(x), Threshold::Number(y)) => Some(Threshold::Number((x + y) / 2.0)),
+    }
+    x.add(y).mul(&half())
+}
+
+fn half() -> Number {
+    Number::from_i64(1)
+        .div(&Number::from_i64(2))
+        .unwrap_or(Number::ZERO)
+}
+
+/// The pieces of the line for sorted, distinct thresholds of one kind, with a probe in each.
+fn pieces(sorted: &[Threshold], min: Option<&Number>) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let ten = Number::from_i64(10);
+    let one = Number::from_i64(1);
+    let probe_between = |a: &Threshold, b: &Threshold| match (a, b) {
+        (Threshold::Number(x), Threshold::Number(y)) => Some(Threshold::Number(between(x, y))),
         (Threshold::Date(x), Threshold::Date(y)) => {
             let mid = (x.days_since_epoch() + y.days_since_epoch()) / 2;
             Date::from_days_since_epoch(mid).ok().map(Threshold::Date)
         }
         _ => None,
     };
-    let (Some(&first), Some(&last)) = (sorted.first(), sorted.last()) else {
+    let (Some(first), Some(last)) = (sorted.first(), sorted.last()) else {
         return out;
     };
     let below = match first {
         Threshold::Number(t) => {
-            let p = if t > 0.0 {
-                t / 10.0
+            let p = if t.signum() > 0 {
+                t.div(&ten).unwrap_or(Number::ZERO)
             } else {
-                t - 1.0 - t.abs() * 10.0
+                // t − 1 − 10·|t|
+                let abs = if t.signum() < 0 { t.neg() } else { t.clone() };
+                t.sub(&one).sub(&abs.mul(&ten))
             };
             match min {
-                Some(m) if p < m => (t > m).then_some(Threshold::Number((m + t) / 2.0)),
+                Some(m) if p < *m => (t > m).then(|| Threshold::Number(m.add(t).mul(&half()))),
                 _ => Some(Threshold::Number(p)),
             }
         }
@@ -439,37 +465,38 @@ fn pieces(sorted: &[Threshold], min: Option<f64>) -> Vec<Piece> {
     if let Some(probe) = below {
         out.push(Piece {
             lo: None,
-            hi: Some((first, false)),
+            hi: Some((first.clone(), false)),
             probe,
         });
     }
-    for (i, &t) in sorted.iter().enumerate() {
+    for (i, t) in sorted.iter().enumerate() {
         out.push(Piece {
-            lo: Some((t, true)),
-            hi: Some((t, true)),
-            probe: t,
+            lo: Some((t.clone(), true)),
+            hi: Some((t.clone(), true)),
+            probe: t.clone(),
         });
-        if let Some(&next) = sorted.get(i + 1)
+        if let Some(next) = sorted.get(i + 1)
             && let Some(probe) = probe_between(t, next)
         {
             out.push(Piece {
-                lo: Some((t, false)),
-                hi: Some((next, false)),
+                lo: Some((t.clone(), false)),
+                hi: Some((next.clone(), false)),
                 probe,
             });
         }
     }
     let above = match last {
-        Threshold::Number(t) => Some(Threshold::Number(if t > 0.0 {
-            t * 10.0
+        Threshold::Number(t) => Some(Threshold::Number(if t.signum() > 0 {
+            t.mul(&ten)
         } else {
-            t + 1.0 + t.abs() * 10.0
+            let abs = if t.signum() < 0 { t.neg() } else { t.clone() };
+            t.add(&one).add(&abs.mul(&ten))
         })),
         Threshold::Date(d) => d.add_days(3650).ok().map(Threshold::Date),
     };
     if let Some(probe) = above {
         out.push(Piece {
-            lo: Some((last, false)),
+            lo: Some((last.clone(), false)),
             hi: None,
             probe,
         });
@@ -478,16 +505,16 @@ fn pieces(sorted: &[Threshold], min: Option<f64>) -> Vec<Piece> {
 }
 
 /// A range in words: `<= 1.00e25`, `> 2026-01-01`, `> 1.00e23 and <= 1.00e25`, `= 1.00e26`.
-fn range_text(lo: End, hi: End) -> String {
+fn range_text(lo: &End, hi: &End) -> String {
     match (lo, hi) {
         (Some((a, true)), Some((b, true))) if a == b => format!("= {}", shown(a)),
-        (None, Some((b, incl))) => format!("{} {}", if incl { "<=" } else { "<" }, shown(b)),
-        (Some((a, incl)), None) => format!("{} {}", if incl { ">=" } else { ">" }, shown(a)),
+        (None, Some((b, incl))) => format!("{} {}", if *incl { "<=" } else { "<" }, shown(b)),
+        (Some((a, incl)), None) => format!("{} {}", if *incl { ">=" } else { ">" }, shown(a)),
         (Some((a, ai)), Some((b, bi))) => format!(
             "{} {} and {} {}",
-            if ai { ">=" } else { ">" },
+            if *ai { ">=" } else { ">" },
             shown(a),
-            if bi { "<=" } else { "<" },
+            if *bi { "<=" } else { "<" },
             shown(b)
         ),
         (None, None) => "any value".into(),
@@ -503,18 +530,18 @@ fn ranges(
 ) -> Vec<(String, Status)> {
     let mut merged: Vec<(End, End, Status)> = Vec::new();
     for piece in pieces {
-        let Some(s) = status_at(piece.probe) else {
+        let Some(s) = status_at(piece.probe.clone()) else {
             continue;
         };
         match merged.last_mut() {
-            Some((_, hi, last)) if *last == s => *hi = piece.hi,
-            _ => merged.push((piece.lo, piece.hi, s)),
+            Some((_, hi, last)) if *last == s => *hi = piece.hi.clone(),
+            _ => merged.push((piece.lo.clone(), piece.hi.clone(), s)),
         }
     }
     merged
         .into_iter()
         .filter(|(_, _, s)| *s != current)
-        .map(|(lo, hi, s)| (range_text(lo, hi), s))
+        .map(|(lo, hi, s)| (range_text(&lo, &hi), s))
         .collect()
 }
 
@@ -551,20 +578,21 @@ mod tests {
 
     #[test]
     fn thresholds_cut_the_line_into_ranges_named_by_their_ends() {
-        let ts = [Threshold::Number(1e23), Threshold::Number(1e25)];
-        let p = pieces(&ts, Some(0.0));
+        let n = |s: &str| Number::parse_decimal(s).unwrap();
+        let ts = [Threshold::Number(n("1e23")), Threshold::Number(n("1e25"))];
+        let p = pieces(&ts, Some(&Number::ZERO));
         // below, = 1e23, between, = 1e25, above
         assert_eq!(p.len(), 5);
         // A rule that applies strictly above 1e25, evaluated now at 3e25 (applies).
         let r = ranges(&p, Status::Applies, |t| match t {
-            Threshold::Number(n) if n > 1e25 => Some(Status::Applies),
+            Threshold::Number(x) if x > n("1e25") => Some(Status::Applies),
             _ => Some(Status::DoesNotApply),
         });
         assert_eq!(r, [("<= 1.00e25".to_string(), Status::DoesNotApply)]);
         // Undetermined between the two thresholds, as the EU fine-tune fallback is.
         let r = ranges(&p, Status::Applies, |t| match t {
-            Threshold::Number(n) if n > 1e25 => Some(Status::Applies),
-            Threshold::Number(n) if n > 1e23 => Some(Status::Undetermined),
+            Threshold::Number(x) if x > n("1e25") => Some(Status::Applies),
+            Threshold::Number(x) if x > n("1e23") => Some(Status::Undetermined),
             _ => Some(Status::DoesNotApply),
         });
         assert_eq!(

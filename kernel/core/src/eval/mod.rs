@@ -19,7 +19,9 @@ use cel::{Context, ExecutionError};
 use juxta_sdk::Date;
 use juxta_sdk::manifest::{IfUndetermined, ValueType};
 
+use crate::number::Number;
 use crate::profile::Profile;
+use crate::profile::tree::Node;
 use crate::regime::ir::{Cond, LeafId, ValueExpr};
 use crate::regime::native::{self, NEnv, NErr};
 use crate::regime::{Regime, Rule};
@@ -285,6 +287,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         if self.ctx.is_none() {
             let regime = self.regime;
             let mut ctx = Context::with_env(Arc::clone(&regime.env));
+            crate::exact::register(&mut ctx).map_err(|m| self.error(0, m))?;
             for (name, table) in self.facts.tables() {
                 ctx.add_variable_from_value(name.clone(), table.clone());
             }
@@ -579,7 +582,9 @@ impl<'r, 'f> Evaluator<'r, 'f> {
 
     fn convert(&self, value: Value, ty: ValueType) -> Result<Value, EvalError> {
         match (ty, value) {
-            (ValueType::Number, Value::Integer(i)) => Ok(Value::Number(i as f64)),
+            (ValueType::Number, Value::Integer(i)) => {
+                Ok(Value::Number(crate::number::Number::from_i64(i)))
+            }
             (ValueType::Number, v @ Value::Number(_))
             | (ValueType::Date, v @ Value::Date(_))
             | (ValueType::String, v @ Value::Text(_))
@@ -656,10 +661,10 @@ pub(crate) fn call_custom(
         .collect::<Result<_, _>>()?;
     let args_json =
         serde_json::to_string(&json).map_err(|e| ExecutionError::function_error(name, e))?;
-    let result = host
+    let result_text = host
         .call(name, &args_json)
         .map_err(|e| ExecutionError::function_error(name, e))?;
-    let result: serde_json::Value = serde_json::from_str(&result).map_err(|e| {
+    let result: serde_json::Value = serde_json::from_str(&result_text).map_err(|e| {
         ExecutionError::function_error(name, format!("the plugin returned invalid JSON: {e}"))
     })?;
     let wrong = || {
@@ -669,12 +674,14 @@ pub(crate) fn call_custom(
         )
     };
     Ok(match returns {
-        ValueType::Number => cel::Value::Float(
-            result
-                .as_f64()
-                .filter(|f| f.is_finite())
-                .ok_or_else(wrong)?,
-        ),
+        // The number as the plugin wrote it, exactly.
+        ValueType::Number => match crate::profile::json::parse(&result_text).map(|t| t.node) {
+            Ok(Node::Integer(i)) => crate::exact::to_cel(&Number::from_i64(i)),
+            Ok(Node::Decimal(d)) => {
+                crate::exact::to_cel(&Number::parse_decimal(&d).map_err(|_| wrong())?)
+            }
+            _ => return Err(wrong()),
+        },
         ValueType::Bool => cel::Value::Bool(result.as_bool().ok_or_else(wrong)?),
         ValueType::String => {
             cel::Value::String(Arc::new(result.as_str().ok_or_else(wrong)?.to_string()))

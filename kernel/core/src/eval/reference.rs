@@ -11,7 +11,8 @@
 //! absorb exactly as Kleene's logic absorbs an undetermined operand); `fallback(a, b)` by the
 //! value of `a`, or of `b`, evaluated first; and `c ? a : b` in condition position by
 //! `(c && a) || (!c && b) || (a && b)`, which is Kleene's conditional in CEL's own connectives.
-//! An error is "undetermined".
+//! An error is "undetermined". Numbers are exact, as everywhere in the kernel: the expression is
+//! rewritten by [`crate::exact::rewrite`] before the interpreter runs it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -59,6 +60,12 @@ impl Regime {
             regime: self,
             ctx: Context::with_env(Arc::clone(&self.env)),
         };
+        crate::exact::register(&mut r.ctx).map_err(|message| EvalError {
+            regime: self.id().to_string(),
+            item: "reference".into(),
+            expression: String::new(),
+            message,
+        })?;
         for (name, table) in facts.tables() {
             r.ctx.add_variable_from_value(name.clone(), table.clone());
         }
@@ -106,7 +113,7 @@ impl Regime {
                     r.value(&c.value_ast)
                         .and_then(|v| Value::from_cel(&v))
                         .map(|v| match v {
-                            Value::Integer(i) => Value::Number(i as f64),
+                            Value::Integer(i) => Value::Number(crate::number::Number::from_i64(i)),
                             other => other,
                         })
                 };
@@ -153,7 +160,7 @@ fn literal(b: bool) -> IdedExpr {
 impl Ref<'_> {
     /// The status of a condition.
     fn truth(&self, e: &IdedExpr) -> Truth {
-        let expanded = self.expand(e);
+        let expanded = crate::exact::rewrite(&self.expand(e));
         match self.ctx.resolve(&expanded) {
             Ok(cel::Value::Bool(b)) => Truth::from_bool(b),
             _ => Truth::Unknown,
@@ -180,7 +187,7 @@ impl Ref<'_> {
                 _ => {}
             }
         }
-        self.ctx.resolve(e).ok()
+        self.ctx.resolve(&crate::exact::rewrite(e)).ok()
     }
 
     /// A condition as one CEL expression (see the module documentation).

@@ -5,7 +5,7 @@
 //! unknown keys (with "did you mean"), wrong types, NaN or infinite numbers, impossible dates,
 //! out-of-range values, oversized strings and lists. An absent field is simply unknown.
 
-pub mod locate;
+pub mod json;
 pub mod tree;
 
 use crate::diag::code_list;
@@ -16,9 +16,9 @@ use juxta_sdk::Date;
 use juxta_sdk::schema::{FactType, MAX_LIST_ITEMS, MAX_STRING_BYTES};
 
 use crate::diag::{Location, did_you_mean};
+use crate::number::{Number, NumberError};
 use crate::schema::{FactId, FactKind, Schema};
 use crate::value::Value;
-use locate::{Step, locate_json};
 use tree::{Key, Node, Tree};
 
 /// The serialisation of a profile.
@@ -72,27 +72,23 @@ impl Profile {
                 .iter()
                 .find(|(k, v)| is_case && k.name == "facts" && matches!(v.node, Node::Table(_)))
             {
-                return Profile::from_tree(facts, text, format, &["facts"], origin, schema);
+                return Profile::from_tree(facts, text, origin, schema);
             }
         }
-        Profile::from_tree(&tree, text, format, &[], origin, schema)
+        Profile::from_tree(&tree, text, origin, schema)
     }
 
-    /// Validates an already parsed tree; `prefix` is where the profile sits in the document
-    /// (`["facts"]` in a test case), for locating JSON diagnostics.
+    /// Validates an already parsed tree; `text` is the document its spans point into (empty
+    /// for a tree without spans, such as a Parquet row).
     pub fn from_tree(
         tree: &Tree,
         text: &str,
-        format: Format,
-        prefix: &[&str],
         origin: &str,
         schema: &Schema,
     ) -> Result<Profile, ProfileError> {
         let mut v = Validator {
             schema,
             text,
-            format,
-            prefix,
             problems: Vec::new(),
             values: vec![None; schema.facts().len()],
         };
@@ -202,12 +198,10 @@ pub fn fact_from_text(schema: &Schema, assignment: &str) -> Result<(FactId, Valu
     let mut v = Validator {
         schema,
         text: &text,
-        format: Format::Toml,
-        prefix: &[],
         problems: Vec::new(),
         values: Vec::new(),
     };
-    match v.check(&[Step::Key(path.to_string())], path, ty, &node) {
+    match v.check(path, ty, &node) {
         Some(value) => Ok((id, value)),
         None => Err(v
             .problems
@@ -289,45 +283,18 @@ impl fmt::Display for ProfileError {
 struct Validator<'a> {
     schema: &'a Schema,
     text: &'a str,
-    format: Format,
-    prefix: &'a [&'a str],
     problems: Vec<Problem>,
     values: Vec<Option<Value>>,
-}
-
-/// Which part of an entry a problem points at.
-#[derive(Clone, Copy)]
-enum At {
-    Key,
-    Value,
 }
 
 impl Validator<'_> {
     fn problem(
         &mut self,
-        path: &[Step],
         span: Option<Range<usize>>,
-        at: At,
         field: Option<String>,
         message: String,
         help: Option<String>,
     ) {
-        let span = span.or_else(|| {
-            if self.format != Format::Json {
-                return None;
-            }
-            let mut full: Vec<Step> = self
-                .prefix
-                .iter()
-                .map(|p| Step::Key((*p).to_string()))
-                .collect();
-            full.extend_from_slice(path);
-            let found = locate_json(self.text, &full);
-            match at {
-                At::Key => found.key.or(found.value),
-                At::Value => found.value.or(found.key),
-            }
-        });
         self.problems.push(Problem {
             location: span.map(|s| Location::of(self.text, s)),
             field,
@@ -339,9 +306,7 @@ impl Validator<'_> {
     fn top(&mut self, tree: &Tree) {
         let Node::Table(entries) = &tree.node else {
             self.problem(
-                &[],
                 tree.span.clone(),
-                At::Value,
                 None,
                 format!("a profile is a table, found {}", tree.node.describe()),
                 None,
@@ -350,22 +315,19 @@ impl Validator<'_> {
         };
         let mut saw_version = false;
         for (key, value) in entries {
-            let path = [Step::Key(key.name.clone())];
             if key.name == "schema_version" {
                 saw_version = true;
-                self.schema_version(&path, value);
+                self.schema_version(value);
                 continue;
             }
             match self.schema.table_index(&key.name) {
                 Some(table) => self.table(table, value),
-                None => self.unknown_top_key(&path, key),
+                None => self.unknown_top_key(key),
             }
         }
         if !saw_version {
             self.problem(
-                &[],
                 None,
-                At::Key,
                 Some("schema_version".into()),
                 "missing `schema_version`".into(),
                 Some(format!(
@@ -383,9 +345,7 @@ impl Validator<'_> {
                     .any(|p| p.field.as_deref() == Some(def.path.as_str()))
             {
                 self.problem(
-                    &[],
                     None,
-                    At::Key,
                     Some(def.path.clone()),
                     format!("`{}` is required: {}", def.path, def.meaning),
                     None,
@@ -394,14 +354,12 @@ impl Validator<'_> {
         }
     }
 
-    fn schema_version(&mut self, path: &[Step], value: &Tree) {
+    fn schema_version(&mut self, value: &Tree) {
         let supported = self.schema.version();
         match &value.node {
             Node::String(s) if Schema::understands(s) => {}
             Node::String(s) => self.problem(
-                path,
                 value.span.clone(),
-                At::Value,
                 Some("schema_version".into()),
                 format!("unsupported schema version `{s}`"),
                 Some(format!(
@@ -410,9 +368,7 @@ impl Validator<'_> {
                 )),
             ),
             other => self.problem(
-                path,
                 value.span.clone(),
-                At::Value,
                 Some("schema_version".into()),
                 format!("expected a string, found {}", other.describe()),
                 Some(format!("write `schema_version = \"{supported}\"`")),
@@ -420,7 +376,7 @@ impl Validator<'_> {
         }
     }
 
-    fn unknown_top_key(&mut self, path: &[Step], key: &Key) {
+    fn unknown_top_key(&mut self, key: &Key) {
         let tables: Vec<&str> = self
             .schema
             .tables()
@@ -446,9 +402,7 @@ impl Validator<'_> {
             )),
         };
         self.problem(
-            path,
             key.span.clone(),
-            At::Key,
             Some(key.name.clone()),
             format!("unknown key `{}`", key.name),
             help,
@@ -459,9 +413,7 @@ impl Validator<'_> {
         let name = self.schema.tables()[table].name.clone();
         let Node::Table(entries) = &value.node else {
             self.problem(
-                &[Step::Key(name.clone())],
                 value.span.clone(),
-                At::Value,
                 Some(name.clone()),
                 format!("`{name}` must be a table, found {}", value.node.describe()),
                 None,
@@ -473,13 +425,12 @@ impl Validator<'_> {
         }
         for (field_key, field_value) in entries {
             let path = format!("{name}.{}", field_key.name);
-            let steps = [Step::Key(name.clone()), Step::Key(field_key.name.clone())];
             match self.schema.lookup(&path) {
                 Some(id) if self.schema.fact(id).kind != FactKind::Presence => {
                     let FactKind::Field(ty) = self.schema.fact(id).kind else {
                         continue;
                     };
-                    match self.check(&steps, &path, ty, field_value) {
+                    match self.check(&path, ty, field_value) {
                         Some(v) => self.values[id] = Some(v),
                         None => continue,
                     }
@@ -508,9 +459,7 @@ impl Validator<'_> {
                         (None, None) => Some(format!("`{name}` has {}", code_list(fields))),
                     };
                     self.problem(
-                        &steps,
                         field_key.span.clone(),
-                        At::Key,
                         Some(path.clone()),
                         format!("unknown field `{path}`"),
                         help,
@@ -527,16 +476,9 @@ impl Validator<'_> {
     }
 
     /// Checks one value against its type; records a problem and returns `None` if it is wrong.
-    fn check(&mut self, steps: &[Step], path: &str, ty: FactType, tree: &Tree) -> Option<Value> {
+    fn check(&mut self, path: &str, ty: FactType, tree: &Tree) -> Option<Value> {
         let fail = |me: &mut Self, message: String, help: Option<String>| {
-            me.problem(
-                steps,
-                tree.span.clone(),
-                At::Value,
-                Some(path.to_string()),
-                message,
-                help,
-            );
+            me.problem(tree.span.clone(), Some(path.to_string()), message, help);
             None
         };
         let expected = || format!("expected {}, found {}", ty.describe(), tree.node.describe());
@@ -553,10 +495,24 @@ impl Validator<'_> {
                 _ => fail(self, expected(), None),
             },
             FactType::Float { min } => {
-                let n = match tree.node {
-                    Node::Integer(i) => i as f64,
-                    Node::Float(f) => f,
-                    Node::String(ref s) if s.trim().parse::<f64>().is_ok() => {
+                // Exactly the decimal value written; a binary double as its shortest decimal.
+                let (n, negative_zero) = match &tree.node {
+                    Node::Integer(i) => (Number::from_i64(*i), false),
+                    Node::Decimal(text) => match Number::parse_decimal(text) {
+                        Ok(n) => (n.clone(), n.signum() == 0 && text.starts_with('-')),
+                        Err(e) => {
+                            let help = match e {
+                                NumberError::Underflow => Some("write 0 if it is zero".into()),
+                                _ => None,
+                            };
+                            return fail(self, format!("`{}` is {e}", truncate(text)), help);
+                        }
+                    },
+                    Node::Float(f) => match Number::from_f64(*f) {
+                        Some(n) => (n, f.is_sign_negative() && *f == 0.0),
+                        None => return fail(self, format!("`{f}` is not a finite number"), None),
+                    },
+                    Node::String(s) if Number::parse_decimal(s.trim()).is_ok() => {
                         return fail(
                             self,
                             expected(),
@@ -565,10 +521,14 @@ impl Validator<'_> {
                     }
                     _ => return fail(self, expected(), None),
                 };
-                if !n.is_finite() {
-                    return fail(self, format!("`{n}` is not a finite number"), None);
+                if negative_zero {
+                    return fail(
+                        self,
+                        "`-0` is a negative zero, which is not a value".into(),
+                        Some("write 0".into()),
+                    );
                 }
-                if let Some(min) = min
+                if let Some(min) = min.and_then(Number::from_f64)
                     && n < min
                 {
                     return fail(self, format!("{n} is below the minimum {min}"), None);
@@ -651,9 +611,7 @@ impl Validator<'_> {
                 }
                 let mut out: Vec<String> = Vec::with_capacity(items.len());
                 let mut ok = true;
-                for (i, item) in items.iter().enumerate() {
-                    let mut item_steps = steps.to_vec();
-                    item_steps.push(Step::Index(i));
+                for item in items {
                     let problem = match &item.node {
                         Node::String(s) if !allowed.contains(&s.as_str()) => Some((
                             format!(
@@ -680,14 +638,7 @@ impl Validator<'_> {
                     };
                     if let Some((message, help)) = problem {
                         ok = false;
-                        self.problem(
-                            &item_steps,
-                            item.span.clone(),
-                            At::Value,
-                            Some(path.to_string()),
-                            message,
-                            help,
-                        );
+                        self.problem(item.span.clone(), Some(path.to_string()), message, help);
                     }
                 }
                 ok.then_some(Value::List(out))
@@ -719,7 +670,7 @@ mod tests {
         let schema = Schema::core();
         let (id, v) = fact_from_text(&schema, "model.training_compute_flop=2e25").unwrap();
         assert_eq!(schema.fact(id).path, "model.training_compute_flop");
-        assert_eq!(v, Value::Number(2e25));
+        assert_eq!(v, Value::Number(Number::parse_decimal("2e25").unwrap()));
         let (_, v) = fact_from_text(&schema, "eu.commission_sr_decision=designated").unwrap();
         assert_eq!(v, Value::Text("designated".into()));
         let (_, v) = fact_from_text(&schema, "eu.placing_date=2027-03-01").unwrap();

@@ -1,13 +1,11 @@
 //! A parsed document as a tree of values with byte spans, from TOML or JSON.
 //!
-//! TOML carries spans natively. JSON does not: its spans are found again on demand by
-//! [`super::locate`] when a diagnostic needs one, so that the common path (valid profiles in a
-//! batch) pays nothing for them.
+//! TOML carries spans natively; JSON is read by our own [`super::json`] reader, which records
+//! them too. Numbers written in decimal keep their text ([`Node::Decimal`]), so that validation
+//! reads the exact value the profile states, whatever the format.
 
-use std::fmt;
 use std::ops::Range;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use toml::de::{DeTable, DeValue};
 
 /// Nesting deeper than this is refused before parsing, so that no parser recurses without bound.
@@ -42,7 +40,10 @@ pub enum Node {
     String(String),
     /// An integer.
     Integer(i64),
-    /// A float (may be NaN or infinite: TOML allows them; validation refuses them).
+    /// A number as written in decimal (`3e25`, `1.5`, an integer beyond `i64`), read exactly by
+    /// validation.
+    Decimal(String),
+    /// A binary double (a Parquet `double`), or TOML's `nan` / `inf` (validation refuses them).
     Float(f64),
     /// A boolean.
     Bool(bool),
@@ -61,6 +62,8 @@ impl Node {
             Node::String(s) if s.len() <= 40 => format!("the string `{s}`"),
             Node::String(_) => "a string".into(),
             Node::Integer(i) => format!("the integer `{i}`"),
+            Node::Decimal(d) if d.len() <= 40 => format!("the number `{d}`"),
+            Node::Decimal(_) => "a number".into(),
             Node::Float(f) => format!("the number `{f}`"),
             Node::Bool(b) => format!("the boolean `{b}`"),
             Node::Datetime(d) => format!("the date-time `{d}`"),
@@ -111,12 +114,18 @@ fn toml_value(value: serde_spanned::Spanned<DeValue<'_>>) -> Tree {
     let span = value.span();
     let node = match value.into_inner() {
         DeValue::String(s) => Node::String(s.into_owned()),
-        DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
-            Ok(n) => Node::Integer(n),
-            // Out of i64 range: keep it as a float so that validation names the field.
-            Err(_) => Node::Float(i.as_str().replace('_', "").parse().unwrap_or(f64::INFINITY)),
-        },
-        DeValue::Float(f) => Node::Float(parse_toml_float(f.as_str())),
+        DeValue::Integer(i) => {
+            let digits = i.as_str().replace('_', "");
+            match i64::from_str_radix(&digits, i.radix()) {
+                // `-0` stays text, so that validation can refuse a negative zero.
+                Ok(0) if digits.starts_with('-') => Node::Decimal(digits),
+                Ok(n) => Node::Integer(n),
+                // Out of i64 range: a decimal integer is still exact; others name the field.
+                Err(_) if i.radix() == 10 => Node::Decimal(digits),
+                Err(_) => Node::Float(f64::INFINITY),
+            }
+        }
+        DeValue::Float(f) => parse_toml_float(f.as_str()),
         DeValue::Boolean(b) => Node::Bool(b),
         DeValue::Datetime(d) => Node::Datetime(d.to_string()),
         DeValue::Array(items) => Node::Array(items.into_iter().map(toml_value).collect()),
@@ -128,43 +137,20 @@ fn toml_value(value: serde_spanned::Spanned<DeValue<'_>>) -> Tree {
     }
 }
 
-fn parse_toml_float(text: &str) -> f64 {
+fn parse_toml_float(text: &str) -> Node {
     let clean = text.replace('_', "");
     match clean.trim_start_matches(['+', '-']) {
-        "nan" => f64::NAN,
-        "inf" if clean.starts_with('-') => f64::NEG_INFINITY,
-        "inf" => f64::INFINITY,
-        _ => clean.parse().unwrap_or(f64::NAN),
+        "nan" => Node::Float(f64::NAN),
+        "inf" if clean.starts_with('-') => Node::Float(f64::NEG_INFINITY),
+        "inf" => Node::Float(f64::INFINITY),
+        _ => Node::Decimal(clean),
     }
 }
 
-/// Parses a JSON document. Duplicate keys are an error, never a silent overwrite.
+/// Parses a JSON document (see [`super::json`]). Duplicate keys are an error, never a silent
+/// overwrite.
 pub fn parse_json(text: &str) -> Result<Tree, SyntaxError> {
-    check_depth(text)?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let tree = Tree::deserialize(&mut de).and_then(|t| de.end().map(|()| t));
-    tree.map_err(|e| {
-        let span = (e.line() > 0).then(|| {
-            let offset = line_col_to_offset(text, e.line(), e.column());
-            offset..offset
-        });
-        // serde_json appends " at line L column C"; the span carries that.
-        let message = e.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(i) => message[..i].to_string(),
-            None => message,
-        };
-        SyntaxError { message, span }
-    })
-}
-
-fn line_col_to_offset(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column.saturating_sub(1)).min(text.len())
+    super::json::parse(text)
 }
 
 /// Refuses documents nested deeper than [`MAX_DEPTH`], looking only at brackets outside
@@ -224,81 +210,6 @@ fn check_depth(text: &str) -> Result<(), SyntaxError> {
     Ok(())
 }
 
-struct TreeVisitor;
-
-impl<'de> Visitor<'de> for TreeVisitor {
-    type Value = Tree;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Tree, E> {
-        Ok(plain(Node::Bool(v)))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Tree, E> {
-        Ok(plain(Node::Integer(v)))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Tree, E> {
-        Ok(plain(match i64::try_from(v) {
-            Ok(i) => Node::Integer(i),
-            Err(_) => Node::Float(v as f64),
-        }))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Tree, E> {
-        Ok(plain(Node::Float(v)))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Tree, E> {
-        Ok(plain(Node::String(v.to_string())))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Tree, E> {
-        Ok(plain(Node::String(v)))
-    }
-
-    fn visit_unit<E>(self) -> Result<Tree, E> {
-        Ok(plain(Node::Null))
-    }
-
-    fn visit_none<E>(self) -> Result<Tree, E> {
-        Ok(plain(Node::Null))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Tree>()? {
-            items.push(item);
-        }
-        Ok(plain(Node::Array(items)))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
-        let mut entries: Vec<(Key, Tree)> = Vec::new();
-        while let Some(name) = map.next_key::<String>()? {
-            if entries.iter().any(|(k, _)| k.name == name) {
-                return Err(de::Error::custom(format!("duplicate key `{name}`")));
-            }
-            let value = map.next_value::<Tree>()?;
-            entries.push((Key { name, span: None }, value));
-        }
-        Ok(plain(Node::Table(entries)))
-    }
-}
-
-fn plain(node: Node) -> Tree {
-    Tree { node, span: None }
-}
-
-impl<'de> Deserialize<'de> for Tree {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Tree, D::Error> {
-        deserializer.deserialize_any(TreeVisitor)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,7 +236,7 @@ mod tests {
         };
         assert!(matches!(top[0].1.node, Node::Float(f) if f.is_nan()));
         assert!(matches!(top[1].1.node, Node::Float(f) if f == f64::NEG_INFINITY));
-        assert!(matches!(top[2].1.node, Node::Float(f) if f == 1000.5));
+        assert!(matches!(&top[2].1.node, Node::Decimal(d) if d == "1000.5"));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use juxta_sdk::Date;
 use super::Regime;
 use super::ir::{Cond, LeafId};
 use super::native::{CmpOp, Lit, NExpr};
+use crate::number::Number;
 use crate::tri::Truth;
 use crate::value::Value;
 
@@ -33,10 +34,10 @@ enum Subject {
     Value(usize),
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Bound {
     Param(usize),
-    Const(f64),
+    Const(Number),
 }
 
 #[derive(Clone, Debug)]
@@ -78,11 +79,11 @@ fn truth(b: bool) -> Truth {
     if b { Truth::True } else { Truth::False }
 }
 
-fn number(v: &Value) -> Option<f64> {
+fn number(v: &Value) -> Option<Number> {
     match v {
-        Value::Number(n) => Some(*n),
-        Value::Integer(i) => Some(*i as f64),
-        Value::Date(d) => Some(d.days_since_epoch() as f64),
+        Value::Number(n) => Some(n.clone()),
+        Value::Integer(i) => Some(Number::from_i64(*i)),
+        Value::Date(d) => Some(Number::from_i64(d.days_since_epoch())),
         _ => None,
     }
 }
@@ -90,8 +91,8 @@ fn number(v: &Value) -> Option<f64> {
 fn bound_of(e: &NExpr) -> Option<Bound> {
     match e {
         NExpr::Param(p) => Some(Bound::Param(*p)),
-        NExpr::Lit(Lit::Double(d)) => Some(Bound::Const(*d)),
-        NExpr::Lit(Lit::Int(i)) => Some(Bound::Const(*i as f64)),
+        NExpr::Lit(Lit::Num(n)) => Some(Bound::Const(n.clone())),
+        NExpr::Lit(Lit::Int(i)) => Some(Bound::Const(Number::from_i64(*i))),
         _ => None,
     }
 }
@@ -125,19 +126,24 @@ fn negate(op: CmpOp) -> CmpOp {
     }
 }
 
-/// Whether constraints `x op k` on one subject admit a common value.
-fn feasible(constraints: &[(CmpOp, f64)]) -> bool {
-    // (value, strict) lower and upper bounds.
-    let mut lo = (f64::NEG_INFINITY, false);
-    let mut hi = (f64::INFINITY, false);
-    let mut equal: Option<f64> = None;
+/// Whether constraints `x op k` on one subject admit a common value (exactly: the constants
+/// are exact numbers, dates as day numbers).
+fn feasible(constraints: &[(CmpOp, Number)]) -> bool {
+    // (value, strict) lower and upper bounds; `None` is unbounded.
+    let mut lo: Option<(&Number, bool)> = None;
+    let mut hi: Option<(&Number, bool)> = None;
+    let mut equal: Option<&Number> = None;
     let mut not_equal = Vec::new();
-    for &(op, k) in constraints {
+    for (op, k) in constraints {
         match op {
-            CmpOp::Gt if k > lo.0 || (k == lo.0 && !lo.1) => lo = (k, true),
-            CmpOp::Ge if k > lo.0 => lo = (k, false),
-            CmpOp::Lt if k < hi.0 || (k == hi.0 && !hi.1) => hi = (k, true),
-            CmpOp::Le if k < hi.0 => hi = (k, false),
+            CmpOp::Gt if lo.is_none_or(|(l, strict)| k > l || (k == l && !strict)) => {
+                lo = Some((k, true))
+            }
+            CmpOp::Ge if lo.is_none_or(|(l, _)| k > l) => lo = Some((k, false)),
+            CmpOp::Lt if hi.is_none_or(|(h, strict)| k < h || (k == h && !strict)) => {
+                hi = Some((k, true))
+            }
+            CmpOp::Le if hi.is_none_or(|(h, _)| k < h) => hi = Some((k, false)),
             CmpOp::Eq => {
                 if equal.is_some_and(|e| e != k) {
                     return false;
@@ -149,16 +155,18 @@ fn feasible(constraints: &[(CmpOp, f64)]) -> bool {
         }
     }
     if let Some(e) = equal {
-        let above = e > lo.0 || (e == lo.0 && !lo.1);
-        let below = e < hi.0 || (e == hi.0 && !hi.1);
+        let above = lo.is_none_or(|(l, strict)| e > l || (e == l && !strict));
+        let below = hi.is_none_or(|(h, strict)| e < h || (e == h && !strict));
         return above && below && !not_equal.contains(&e);
     }
     // Any non-empty interval of reals avoids finitely many excluded points, unless it is a
     // single point.
-    if lo.0 < hi.0 {
-        return true;
+    match (lo, hi) {
+        (Some((l, ls)), Some((h, hs))) => {
+            l < h || (l == h && !ls && !hs && !not_equal.contains(&l))
+        }
+        _ => true,
     }
-    lo.0 == hi.0 && !lo.1 && !hi.1 && !not_equal.contains(&lo.0)
 }
 
 impl<'r> Space<'r> {
@@ -275,7 +283,7 @@ impl<'r> Space<'r> {
             })
             .collect();
         let mut out = Vec::with_capacity(self.atoms.len());
-        let mut groups: Vec<(Subject, Vec<(CmpOp, f64)>)> = Vec::new();
+        let mut groups: Vec<(Subject, Vec<(CmpOp, Number)>)> = Vec::new();
         for (i, a) in self.atoms.iter().enumerate() {
             let t = match a {
                 Atom::Present => truth(bit(i)),
@@ -286,7 +294,7 @@ impl<'r> Space<'r> {
                     } else {
                         if let Some((s, op, k)) = cmp {
                             let k = match k {
-                                Bound::Const(c) => Some(*c),
+                                Bound::Const(c) => Some(c.clone()),
                                 Bound::Param(p) => self
                                     .regime
                                     .params
@@ -523,19 +531,30 @@ fn unbounded_ranges(e: &IdedExpr, out: &mut Vec<()>, depth: usize) {
 #[cfg(test)]
 mod tests {
     use super::{CmpOp, feasible};
+    use crate::number::Number;
+
+    fn c(list: &[(CmpOp, f64)]) -> Vec<(CmpOp, Number)> {
+        list.iter()
+            .map(|(op, k)| (*op, Number::from_f64(*k).unwrap()))
+            .collect()
+    }
+
+    fn feasible_f(list: &[(CmpOp, f64)]) -> bool {
+        feasible(&c(list))
+    }
 
     #[test]
     fn comparison_constraints_are_intersected() {
-        assert!(feasible(&[(CmpOp::Gt, 1e26), (CmpOp::Le, 2e26)]));
-        assert!(!feasible(&[(CmpOp::Gt, 1e26), (CmpOp::Le, 1e25)]));
-        assert!(!feasible(&[(CmpOp::Gt, 1e26), (CmpOp::Le, 1e26)]));
-        assert!(feasible(&[(CmpOp::Ge, 1e26), (CmpOp::Le, 1e26)]));
-        assert!(!feasible(&[
+        assert!(feasible_f(&[(CmpOp::Gt, 1e26), (CmpOp::Le, 2e26)]));
+        assert!(!feasible_f(&[(CmpOp::Gt, 1e26), (CmpOp::Le, 1e25)]));
+        assert!(!feasible_f(&[(CmpOp::Gt, 1e26), (CmpOp::Le, 1e26)]));
+        assert!(feasible_f(&[(CmpOp::Ge, 1e26), (CmpOp::Le, 1e26)]));
+        assert!(!feasible_f(&[
             (CmpOp::Ge, 5.0),
             (CmpOp::Le, 5.0),
             (CmpOp::Ne, 5.0)
         ]));
-        assert!(!feasible(&[(CmpOp::Eq, 1.0), (CmpOp::Eq, 2.0)]));
-        assert!(feasible(&[(CmpOp::Eq, 1.0), (CmpOp::Ge, 1.0)]));
+        assert!(!feasible_f(&[(CmpOp::Eq, 1.0), (CmpOp::Eq, 2.0)]));
+        assert!(feasible_f(&[(CmpOp::Eq, 1.0), (CmpOp::Ge, 1.0)]));
     }
 }

@@ -58,7 +58,7 @@ pub enum ValueExpr {
 /// A sub-expression evaluated by the CEL interpreter.
 #[derive(Clone, Debug)]
 pub struct Leaf {
-    /// The CEL expression.
+    /// The CEL expression, with numbers made exact ([`crate::exact::rewrite`]).
     pub expr: IdedExpr,
     /// Its source text, for explanations.
     pub text: String,

@@ -330,7 +330,8 @@ impl<'a, 'n> Lowerer<'a, 'n> {
         }
         let id = self.leaves.len();
         self.leaves.push(Leaf {
-            expr: e.clone(),
+            // The interpreter computes on exact numbers (see `crate::exact`).
+            expr: crate::exact::rewrite(e),
             text: self.text_of(e),
             reads: scan.reads,
             tests: scan.tests,

@@ -417,6 +417,11 @@ impl Regime {
                     format!("{kind} {name}"),
                     "a name must be an identifier (letters, digits, `_`)",
                 ));
+            } else if crate::exact::is_reserved(name) {
+                problems.push(item_problem(
+                    format!("{kind} {name}"),
+                    "names starting with `__juxta_` are the kernel's",
+                ));
             } else if !taken.insert(name.to_string()) {
                 problems.push(item_problem(format!("{kind} {name}"), &format!("the name `{name}` is already taken by a table, another block or value, or the kernel")));
             }
@@ -442,7 +447,7 @@ impl Regime {
             names.questions.insert(qid.to_string(), i);
         }
         for (name, f) in m.functions.iter() {
-            if !is_identifier(name) || taken.contains(name) {
+            if !is_identifier(name) || taken.contains(name) || crate::exact::is_reserved(name) {
                 problems.push(item_problem(
                     format!("function {name}"),
                     "a function name must be an identifier not used by anything else",
@@ -863,11 +868,10 @@ fn dependency_order(
     Ok(order)
 }
 
-/// The CEL environment of every regime: the standard library plus `days`, `max` and `min`.
+/// The CEL environment of every regime: the standard library plus `days`. (`max`, `min` and
+/// every operator on numbers are the kernel's exact functions, see [`crate::exact`].)
 fn build_env() -> Env {
-    use cel::common::types::{
-        CelDouble, CelDuration, CelInt, CelTimestamp, DOUBLE_TYPE, INT_TYPE, TIMESTAMP_TYPE,
-    };
+    use cel::common::types::{CelDuration, CelInt, INT_TYPE};
     use cel::common::value::CowVal;
     let mut env = Env::stdlib();
     // Declaring a new function cannot collide in a fresh stdlib environment; ignore the Ok.
@@ -881,64 +885,6 @@ fn build_env() -> Env {
             .ok_or_else(|| cel::ExecutionError::function_error("days", "out of range"))?;
         Ok(CowVal::owned(CelDuration::from(d)))
     });
-    fn pick<'b, 'v>(
-        args: Vec<CowVal<'b, 'v>>,
-        greater: bool,
-    ) -> Result<CowVal<'b, 'v>, cel::ExecutionError> {
-        let mut it = args.into_iter();
-        let (Some(a), Some(b)) = (it.next(), it.next()) else {
-            return Err(cel::ExecutionError::function_error(
-                "max",
-                "expects two arguments",
-            ));
-        };
-        let order = match (
-            a.downcast_ref::<CelTimestamp>(),
-            b.downcast_ref::<CelTimestamp>(),
-        ) {
-            (Some(x), Some(y)) => {
-                chrono::DateTime::from(x.clone()).cmp(&chrono::DateTime::from(y.clone()))
-            }
-            _ => match (a.downcast_ref::<CelDouble>(), b.downcast_ref::<CelDouble>()) {
-                (Some(x), Some(y)) => x.inner().total_cmp(y.inner()),
-                _ => {
-                    return Err(cel::ExecutionError::function_error(
-                        "max",
-                        "expects two dates or two doubles",
-                    ));
-                }
-            },
-        };
-        Ok(if (order == std::cmp::Ordering::Less) == greater {
-            b
-        } else {
-            a
-        })
-    }
-    let _ = env.add_overload(
-        "max",
-        "max_timestamp",
-        vec![TIMESTAMP_TYPE, TIMESTAMP_TYPE],
-        |args| pick(args, true),
-    );
-    let _ = env.add_overload(
-        "max",
-        "max_double",
-        vec![DOUBLE_TYPE, DOUBLE_TYPE],
-        |args| pick(args, true),
-    );
-    let _ = env.add_overload(
-        "min",
-        "min_timestamp",
-        vec![TIMESTAMP_TYPE, TIMESTAMP_TYPE],
-        |args| pick(args, false),
-    );
-    let _ = env.add_overload(
-        "min",
-        "min_double",
-        vec![DOUBLE_TYPE, DOUBLE_TYPE],
-        |args| pick(args, false),
-    );
     env
 }
 

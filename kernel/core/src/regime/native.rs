@@ -5,8 +5,11 @@
 //! [`NExpr`] lets the kernel evaluate a profile without building a CEL context at all; any
 //! other shape (custom functions, maps, string functions, deeper comprehensions) stays with the
 //! interpreter. The semantics are CEL's (numeric comparison across int and double, checked
-//! integer arithmetic, IEEE doubles, dates as midnight-UTC timestamps); the differential test
+//! integer arithmetic, dates as midnight-UTC timestamps) except that doubles are exact
+//! [`Number`]s, as in the kernel's interpreter (see [`crate::exact`]); the differential test
 //! against the plain interpreter holds the two to the same answers.
+
+use std::borrow::Cow;
 
 use std::cmp::Ordering;
 
@@ -14,6 +17,7 @@ use cel::IdedExpr;
 use cel::common::ast::{Expr, LiteralValue};
 
 use super::lower::Names;
+use crate::number::Number;
 use crate::profile::Profile;
 use crate::schema::{FactId, FactKind};
 use crate::value::Value;
@@ -75,8 +79,8 @@ pub enum Lit {
     Bool(bool),
     /// Integer.
     Int(i64),
-    /// Double.
-    Double(f64),
+    /// A number (a double literal, read as its shortest decimal).
+    Num(Number),
     /// String.
     Str(String),
     /// `null`.
@@ -135,7 +139,7 @@ impl Compiler<'_, '_> {
             Expr::Literal(l) => NExpr::Lit(match l {
                 LiteralValue::Boolean(b) => Lit::Bool(*b.inner()),
                 LiteralValue::Int(i) => Lit::Int(*i.inner()),
-                LiteralValue::Double(d) => Lit::Double(*d.inner()),
+                LiteralValue::Double(d) => Lit::Num(Number::from_f64(*d.inner())?),
                 LiteralValue::String(s) => Lit::Str(s.inner().to_string()),
                 LiteralValue::Null => Lit::Null,
                 LiteralValue::UInt(_) | LiteralValue::Bytes(_) => return None,
@@ -266,8 +270,8 @@ pub enum NVal<'a> {
     Bool(bool),
     /// Integer.
     Int(i64),
-    /// Double.
-    Double(f64),
+    /// A number (CEL's double), exact.
+    Num(Cow<'a, Number>),
     /// String.
     Str(&'a str),
     /// A date, as days since 1970-01-01.
@@ -304,7 +308,7 @@ pub struct NEnv<'a> {
 fn of_value(v: &Value) -> NVal<'_> {
     match v {
         Value::Bool(b) => NVal::Bool(*b),
-        Value::Number(n) => NVal::Double(*n),
+        Value::Number(n) => NVal::Num(Cow::Borrowed(n)),
         Value::Integer(i) => NVal::Int(*i),
         Value::Text(s) => NVal::Str(s),
         Value::Date(d) => NVal::Date(d.days_since_epoch()),
@@ -318,7 +322,8 @@ impl<'a> NVal<'a> {
         Some(match self {
             NVal::Bool(b) => Value::Bool(*b),
             NVal::Int(i) => Value::Integer(*i),
-            NVal::Double(d) if d.is_finite() => Value::Number(*d),
+            // A number whose nearest double overflows could not be reported.
+            NVal::Num(n) if n.to_f64().is_finite() => Value::Number(n.clone().into_owned()),
             NVal::Str(s) => Value::Text((*s).to_string()),
             NVal::Date(d) => Value::Date(juxta_sdk::Date::from_days_since_epoch(*d).ok()?),
             NVal::Strings(items) => Value::List(items.to_vec()),
@@ -331,7 +336,7 @@ impl<'a> NVal<'a> {
                     })
                     .collect::<Option<_>>()?,
             ),
-            NVal::Double(_) | NVal::Duration(_) | NVal::Null => return None,
+            NVal::Num(_) | NVal::Duration(_) | NVal::Null => return None,
         })
     }
 
@@ -339,7 +344,7 @@ impl<'a> NVal<'a> {
         match self {
             NVal::Bool(_) => "bool",
             NVal::Int(_) => "int",
-            NVal::Double(_) => "double",
+            NVal::Num(_) => "double",
             NVal::Str(_) => "string",
             NVal::Date(_) => "timestamp",
             NVal::Duration(_) => "duration",
@@ -365,9 +370,9 @@ fn err<T>(message: String) -> Result<T, NErr> {
 fn compare(a: &NVal<'_>, b: &NVal<'_>) -> Option<Ordering> {
     match (a, b) {
         (NVal::Int(x), NVal::Int(y)) => Some(x.cmp(y)),
-        (NVal::Double(x), NVal::Double(y)) => x.partial_cmp(y),
-        (NVal::Int(x), NVal::Double(y)) => (*x as f64).partial_cmp(y),
-        (NVal::Double(x), NVal::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (NVal::Num(x), NVal::Num(y)) => Some(x.as_ref().cmp(y.as_ref())),
+        (NVal::Int(x), NVal::Num(y)) => Some(Number::from_i64(*x).cmp(y.as_ref())),
+        (NVal::Num(x), NVal::Int(y)) => Some(x.as_ref().cmp(&Number::from_i64(*y))),
         (NVal::Str(x), NVal::Str(y)) => Some(x.cmp(y)),
         (NVal::Date(x), NVal::Date(y)) | (NVal::Duration(x), NVal::Duration(y)) => Some(x.cmp(y)),
         (NVal::Bool(x), NVal::Bool(y)) => Some(x.cmp(y)),
@@ -397,7 +402,7 @@ pub fn eval<'a>(
         NExpr::Lit(l) => match l {
             Lit::Bool(b) => NVal::Bool(*b),
             Lit::Int(i) => NVal::Int(*i),
-            Lit::Double(d) => NVal::Double(*d),
+            Lit::Num(n) => NVal::Num(Cow::Borrowed(n)),
             Lit::Str(s) => NVal::Str(s),
             Lit::Null => NVal::Null,
         },
@@ -474,7 +479,7 @@ pub fn eval<'a>(
                 i.checked_neg()
                     .ok_or_else(|| NErr::Error("overflow".into()))?,
             ),
-            NVal::Double(d) => NVal::Double(-d),
+            NVal::Num(n) => NVal::Num(Cow::Owned(n.neg())),
             other => return err(format!("no such overload for '-_' on {}", other.kind())),
         },
         NExpr::In(x, list) => {
@@ -514,8 +519,7 @@ pub fn eval<'a>(
         NExpr::Extremum(max, x, y) => {
             let (a, b) = (eval(x, env, locals)?, eval(y, env, locals)?);
             match (&a, &b, compare(&a, &b)) {
-                (NVal::Date(_), NVal::Date(_), Some(o))
-                | (NVal::Double(_), NVal::Double(_), Some(o)) => {
+                (NVal::Date(_), NVal::Date(_), Some(o)) | (NVal::Num(_), NVal::Num(_), Some(o)) => {
                     if (o == Ordering::Less) == *max {
                         b
                     } else {
@@ -565,10 +569,13 @@ fn arith<'a>(op: ArithOp, a: NVal<'a>, b: NVal<'a>) -> Result<NVal<'a>, NErr> {
             x.checked_rem(*y)
                 .ok_or_else(|| NErr::Error("remainder by zero".into()))?,
         ),
-        (Add, NVal::Double(x), NVal::Double(y)) => NVal::Double(x + y),
-        (Sub, NVal::Double(x), NVal::Double(y)) => NVal::Double(x - y),
-        (Mul, NVal::Double(x), NVal::Double(y)) => NVal::Double(x * y),
-        (Div, NVal::Double(x), NVal::Double(y)) => NVal::Double(x / y),
+        (Add, NVal::Num(x), NVal::Num(y)) => NVal::Num(Cow::Owned(x.add(y))),
+        (Sub, NVal::Num(x), NVal::Num(y)) => NVal::Num(Cow::Owned(x.sub(y))),
+        (Mul, NVal::Num(x), NVal::Num(y)) => NVal::Num(Cow::Owned(x.mul(y))),
+        (Div, NVal::Num(x), NVal::Num(y)) => NVal::Num(Cow::Owned(
+            x.div(y)
+                .ok_or_else(|| NErr::Error("division by zero".into()))?,
+        )),
         (Add, NVal::Date(d), NVal::Duration(n)) | (Add, NVal::Duration(n), NVal::Date(d)) => {
             NVal::Date(d + n)
         }

@@ -117,8 +117,14 @@ impl Parameter {
 fn convert(ty: ParameterType, value: &toml::Value) -> Result<Value, String> {
     let wrong = || format!("expected a value of type {ty:?}, found `{value}`");
     Ok(match (ty, value) {
-        (ParameterType::Number, toml::Value::Float(f)) if f.is_finite() => Value::Number(*f),
-        (ParameterType::Number, toml::Value::Integer(i)) => Value::Number(*i as f64),
+        // A manifest's numbers reach us as doubles: each is its shortest round-tripping decimal,
+        // which is the decimal written whenever it has at most 15 significant digits.
+        (ParameterType::Number, toml::Value::Float(f)) => {
+            Value::Number(crate::number::Number::from_f64(*f).ok_or_else(wrong)?)
+        }
+        (ParameterType::Number, toml::Value::Integer(i)) => {
+            Value::Number(crate::number::Number::from_i64(*i))
+        }
         (ParameterType::Integer, toml::Value::Integer(i)) => Value::Integer(*i),
         (ParameterType::Bool, toml::Value::Boolean(b)) => Value::Bool(*b),
         (ParameterType::String, toml::Value::String(s)) => Value::Text(s.clone()),

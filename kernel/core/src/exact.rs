@@ -1,0 +1,517 @@
+//! Exact numbers inside the CEL interpreter.
+//!
+//! The `cel` crate computes with IEEE doubles, which would decide legal boundaries on binary
+//! images of decimal values (`3 × 1e25 > 3e25` holds in doubles). Where the kernel hands an
+//! expression to the interpreter — a leaf the native evaluator does not cover, and every
+//! expression of the reference evaluation — numbers are therefore [`ExactNumber`]s, an opaque
+//! CEL value wrapping [`Number`], and [`rewrite`] turns each operator and each number-aware
+//! function of the expression into a call of this module's functions ([`register`]): they compute
+//! exactly on numbers and keep CEL's own semantics for every other operand (they hand those to
+//! the crate's operators). Double literals become exact numbers too.
+//!
+//! `&&`, `||`, `!`, `?:`, indexing, field selection, `has()` and the comprehension macros are
+//! left alone: they do not look at numbers.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use cel::common::ast::{CallExpr, Expr, LiteralValue};
+use cel::extractors::Arguments;
+use cel::objects::Opaque;
+use cel::{Context, ExecutionError, IdedExpr};
+
+use crate::number::Number;
+
+/// A number in the CEL interpreter: exact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExactNumber(pub Number);
+
+impl Opaque for ExactNumber {
+    fn runtime_type_name(&self) -> &str {
+        "juxta.number"
+    }
+}
+
+/// The CEL value of a number.
+pub fn to_cel(n: &Number) -> cel::Value {
+    cel::Value::Opaque(Arc::new(ExactNumber(n.clone())))
+}
+
+/// The number a CEL value holds, if it holds one: an exact number, an integer, or a double
+/// (read as its shortest decimal).
+pub fn number_of(v: &cel::Value) -> Option<Number> {
+    match v {
+        cel::Value::Opaque(o) => o.downcast_ref::<ExactNumber>().map(|e| e.0.clone()),
+        cel::Value::Int(i) => Some(Number::from_i64(*i)),
+        cel::Value::UInt(u) => i64::try_from(*u).ok().map(Number::from_i64),
+        cel::Value::Float(f) => Number::from_f64(*f),
+        _ => None,
+    }
+}
+
+fn is_exact(v: &cel::Value) -> bool {
+    matches!(v, cel::Value::Opaque(o) if o.downcast_ref::<ExactNumber>().is_some())
+}
+
+const PREFIX: &str = "__juxta_";
+
+/// The functions [`rewrite`] calls, by the operator or function they replace.
+const REPLACED: &[(&str, &str)] = &[
+    ("_+_", "__juxta_add"),
+    ("_-_", "__juxta_sub"),
+    ("_*_", "__juxta_mul"),
+    ("_/_", "__juxta_div"),
+    ("_%_", "__juxta_rem"),
+    ("-_", "__juxta_neg"),
+    ("_<_", "__juxta_lt"),
+    ("_<=_", "__juxta_le"),
+    ("_>_", "__juxta_gt"),
+    ("_>=_", "__juxta_ge"),
+    ("_==_", "__juxta_eq"),
+    ("_!=_", "__juxta_ne"),
+    ("@in", "__juxta_in"),
+    ("max", "__juxta_max"),
+    ("min", "__juxta_min"),
+    ("double", "__juxta_double"),
+    ("int", "__juxta_int"),
+];
+
+/// Whether a name is reserved for this module's functions.
+pub fn is_reserved(name: &str) -> bool {
+    name.starts_with(PREFIX)
+}
+
+/// The expression with every operator and number-aware function replaced by this module's
+/// exact counterpart, and every double literal by an exact number.
+pub fn rewrite(e: &IdedExpr) -> IdedExpr {
+    let expr = match &e.expr {
+        Expr::Literal(LiteralValue::Double(d)) => {
+            let text = Number::from_f64(*d.inner())
+                .and_then(|n| n.to_decimal())
+                .unwrap_or_else(|| format!("{:e}", d.inner()));
+            Expr::Call(CallExpr {
+                func_name: "__juxta_number".into(),
+                target: None,
+                args: vec![IdedExpr {
+                    id: e.id,
+                    expr: Expr::Literal(LiteralValue::String(text.into())),
+                }],
+            })
+        }
+        Expr::Call(call) => {
+            let name = match (
+                &call.target,
+                REPLACED.iter().find(|(op, _)| *op == call.func_name),
+            ) {
+                (None, Some((_, ours))) => (*ours).to_string(),
+                _ => call.func_name.clone(),
+            };
+            Expr::Call(CallExpr {
+                func_name: name,
+                target: call.target.as_ref().map(|t| Box::new(rewrite(t))),
+                args: call.args.iter().map(rewrite).collect(),
+            })
+        }
+        Expr::Select(s) => {
+            let mut s = s.clone();
+            s.operand = Box::new(rewrite(&s.operand));
+            Expr::Select(s)
+        }
+        Expr::List(l) => {
+            let mut l = l.clone();
+            l.elements = l.elements.iter().map(rewrite).collect();
+            Expr::List(l)
+        }
+        Expr::Comprehension(c) => {
+            let mut c = c.clone();
+            c.iter_range = rewrite(&c.iter_range);
+            c.accu_init = rewrite(&c.accu_init);
+            c.loop_cond = rewrite(&c.loop_cond);
+            c.loop_step = rewrite(&c.loop_step);
+            c.result = rewrite(&c.result);
+            Expr::Comprehension(c)
+        }
+        // Maps and structs are not numbers' business; their entries stay as written.
+        other => other.clone(),
+    };
+    IdedExpr { id: e.id, expr }
+}
+
+type Args = Arguments;
+
+fn two(name: &str, args: &Args) -> Result<(cel::Value, cel::Value), ExecutionError> {
+    match args.0.as_slice() {
+        [a, b] => Ok((a.clone(), b.clone())),
+        _ => Err(ExecutionError::function_error(
+            name,
+            "expects two arguments",
+        )),
+    }
+}
+
+fn one(name: &str, args: &Args) -> Result<cel::Value, ExecutionError> {
+    match args.0.as_slice() {
+        [a] => Ok(a.clone()),
+        _ => Err(ExecutionError::function_error(name, "expects one argument")),
+    }
+}
+
+/// Both operands as numbers, if both are numbers and one of them is exact (an integer with an
+/// integer stays CEL's integer arithmetic).
+fn exact_pair(a: &cel::Value, b: &cel::Value) -> Option<(Number, Number)> {
+    if !(is_exact(a) || is_exact(b)) {
+        return None;
+    }
+    Some((number_of(a)?, number_of(b)?))
+}
+
+fn type_name(v: &cel::Value) -> String {
+    match v {
+        cel::Value::Opaque(o) if o.downcast_ref::<ExactNumber>().is_some() => "double".into(),
+        other => format!("{:?}", other.type_of()),
+    }
+}
+
+fn no_overload(op: &str, values: &[&cel::Value]) -> ExecutionError {
+    ExecutionError::no_such_overload(op, values.iter().map(|v| type_name(v)).collect())
+}
+
+/// An arithmetic operator: exact on numbers (mixing an integer with a number is refused, as
+/// CEL refuses `1 + 1.0`), CEL's own otherwise.
+fn arithmetic(
+    name: &'static str,
+    op: &'static str,
+    exact: fn(&Number, &Number) -> Option<Number>,
+    cel_op: fn(cel::Value, cel::Value) -> Result<cel::Value, ExecutionError>,
+) -> impl Fn(Args) -> Result<cel::Value, ExecutionError> + Send + Sync + 'static {
+    move |args: Args| {
+        let (a, b) = two(name, &args)?;
+        if is_exact(&a) || is_exact(&b) {
+            // CEL does not mix integers and doubles in arithmetic.
+            let integer = |v: &cel::Value| matches!(v, cel::Value::Int(_) | cel::Value::UInt(_));
+            if integer(&a) || integer(&b) {
+                return Err(no_overload(op, &[&a, &b]));
+            }
+            let (x, y) = exact_pair(&a, &b).ok_or_else(|| no_overload(op, &[&a, &b]))?;
+            return exact(&x, &y)
+                .map(|n| to_cel(&n))
+                .ok_or_else(|| ExecutionError::function_error(op, "division by zero"));
+        }
+        cel_op(a, b)
+    }
+}
+
+fn order(a: &cel::Value, b: &cel::Value) -> Option<Ordering> {
+    match exact_pair(a, b) {
+        Some((x, y)) => Some(x.cmp(&y)),
+        None => a.partial_cmp(b),
+    }
+}
+
+fn equal(a: &cel::Value, b: &cel::Value) -> bool {
+    match (a, b) {
+        (cel::Value::List(x), cel::Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q))
+        }
+        _ => match exact_pair(a, b) {
+            Some((x, y)) => x == y,
+            None => a == b,
+        },
+    }
+}
+
+fn comparison(
+    name: &'static str,
+    op: &'static str,
+    holds: fn(Ordering) -> bool,
+) -> impl Fn(Args) -> Result<cel::Value, ExecutionError> + Send + Sync + 'static {
+    move |args: Args| {
+        let (a, b) = two(name, &args)?;
+        order(&a, &b)
+            .map(|o| cel::Value::Bool(holds(o)))
+            .ok_or_else(|| no_overload(op, &[&a, &b]))
+    }
+}
+
+fn extremum(
+    name: &'static str,
+    greater: bool,
+) -> impl Fn(Args) -> Result<cel::Value, ExecutionError> + Send + Sync + 'static {
+    move |args: Args| {
+        let (a, b) = two(name, &args)?;
+        let comparable = matches!(
+            (&a, &b),
+            (cel::Value::Timestamp(_), cel::Value::Timestamp(_))
+        ) || (is_exact(&a) && is_exact(&b));
+        match (comparable, order(&a, &b)) {
+            (true, Some(o)) => Ok(if (o == Ordering::Less) == greater {
+                b
+            } else {
+                a
+            }),
+            _ => Err(ExecutionError::function_error(
+                if greater { "max" } else { "min" },
+                "expects two dates or two doubles",
+            )),
+        }
+    }
+}
+
+/// Registers the functions [`rewrite`] calls.
+pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
+    let mut failed = Vec::new();
+    let mut add = |name: &str, added: bool| {
+        if !added {
+            failed.push(name.to_string());
+        }
+    };
+    add(
+        "__juxta_number",
+        ctx.add_function("__juxta_number", |args: Args| match one("number", &args)? {
+            cel::Value::String(s) => Number::parse_decimal(&s)
+                .map(|n| to_cel(&n))
+                .map_err(|e| ExecutionError::function_error("number", e)),
+            other => Err(no_overload("number", &[&other])),
+        })
+        .is_ok(),
+    );
+    add(
+        "__juxta_add",
+        ctx.add_function(
+            "__juxta_add",
+            arithmetic("__juxta_add", "_+_", |x, y| Some(x.add(y)), |a, b| a + b),
+        )
+        .is_ok(),
+    );
+    add(
+        "__juxta_sub",
+        ctx.add_function(
+            "__juxta_sub",
+            arithmetic("__juxta_sub", "_-_", |x, y| Some(x.sub(y)), |a, b| a - b),
+        )
+        .is_ok(),
+    );
+    add(
+        "__juxta_mul",
+        ctx.add_function(
+            "__juxta_mul",
+            arithmetic("__juxta_mul", "_*_", |x, y| Some(x.mul(y)), |a, b| a * b),
+        )
+        .is_ok(),
+    );
+    add(
+        "__juxta_div",
+        ctx.add_function(
+            "__juxta_div",
+            arithmetic("__juxta_div", "_/_", |x, y| x.div(y), |a, b| a / b),
+        )
+        .is_ok(),
+    );
+    add(
+        "__juxta_rem",
+        ctx.add_function(
+            "__juxta_rem",
+            // CEL has no remainder of doubles.
+            arithmetic("__juxta_rem", "_%_", |_, _| None, |a, b| a % b),
+        )
+        .is_ok(),
+    );
+    add(
+        "__juxta_neg",
+        ctx.add_function("__juxta_neg", |args: Args| {
+            let a = one("-_", &args)?;
+            if is_exact(&a) {
+                let n = number_of(&a).ok_or_else(|| no_overload("-_", &[&a]))?;
+                return Ok(to_cel(&n.neg()));
+            }
+            match a {
+                cel::Value::Int(i) => i
+                    .checked_neg()
+                    .map(cel::Value::Int)
+                    .ok_or_else(|| ExecutionError::function_error("-_", "integer overflow")),
+                cel::Value::Float(f) => Ok(cel::Value::Float(-f)),
+                cel::Value::Duration(d) => Ok(cel::Value::Duration(-d)),
+                other => Err(no_overload("-_", &[&other])),
+            }
+        })
+        .is_ok(),
+    );
+    add(
+        "__juxta_lt",
+        ctx.add_function(
+            "__juxta_lt",
+            comparison("__juxta_lt", "_<_", |o| o == Ordering::Less),
+        )
+        .is_ok(),
+    );
+    add(
+        "__juxta_le",
+        ctx.add_function(
+            "__juxta_le",
+            comparison("__juxta_le", "_<=_", |o| o != Ordering::Greater),
+        )
+        .is_ok(),
+    );
+    add(
+        "__juxta_gt",
+        ctx.add_function(
+            "__juxta_gt",
+            comparison("__juxta_gt", "_>_", |o| o == Ordering::Greater),
+        )
+        .is_ok(),
+    );
+    add(
+        "__juxta_ge",
+        ctx.add_function(
+            "__juxta_ge",
+            comparison("__juxta_ge", "_>=_", |o| o != Ordering::Less),
+        )
+        .is_ok(),
+    );
+    add(
+        "__juxta_eq",
+        ctx.add_function("__juxta_eq", |args: Args| {
+            let (a, b) = two("_==_", &args)?;
+            Ok(cel::Value::Bool(equal(&a, &b)))
+        })
+        .is_ok(),
+    );
+    add(
+        "__juxta_ne",
+        ctx.add_function("__juxta_ne", |args: Args| {
+            let (a, b) = two("_!=_", &args)?;
+            Ok(cel::Value::Bool(!equal(&a, &b)))
+        })
+        .is_ok(),
+    );
+    add(
+        "__juxta_in",
+        ctx.add_function("__juxta_in", |args: Args| {
+            let (needle, haystack) = two("@in", &args)?;
+            match &haystack {
+                cel::Value::List(items) => Ok(cel::Value::Bool(
+                    items.iter().any(|item| equal(&needle, item)),
+                )),
+                cel::Value::Map(map) => {
+                    use cel::objects::Key;
+                    let key = match &needle {
+                        cel::Value::Int(i) => Some(Key::Int(*i)),
+                        cel::Value::UInt(u) => Some(Key::Uint(*u)),
+                        cel::Value::Bool(b) => Some(Key::Bool(*b)),
+                        cel::Value::String(s) => Some(Key::String(Arc::clone(s))),
+                        _ => None,
+                    };
+                    Ok(cel::Value::Bool(
+                        key.is_some_and(|k| map.map.contains_key(&k)),
+                    ))
+                }
+                other => Err(no_overload("@in", &[&needle, other])),
+            }
+        })
+        .is_ok(),
+    );
+    add(
+        "__juxta_max",
+        ctx.add_function("__juxta_max", extremum("__juxta_max", true))
+            .is_ok(),
+    );
+    add(
+        "__juxta_min",
+        ctx.add_function("__juxta_min", extremum("__juxta_min", false))
+            .is_ok(),
+    );
+    add(
+        "__juxta_double",
+        ctx.add_function("__juxta_double", |args: Args| {
+            let a = one("double", &args)?;
+            let n = match &a {
+                cel::Value::String(s) => Number::parse_decimal(s.trim())
+                    .map_err(|e| ExecutionError::function_error("double", e))?,
+                other => number_of(other).ok_or_else(|| no_overload("double", &[other]))?,
+            };
+            Ok(to_cel(&n))
+        })
+        .is_ok(),
+    );
+    add(
+        "__juxta_int",
+        ctx.add_function("__juxta_int", |args: Args| {
+            let a = one("int", &args)?;
+            match &a {
+                cel::Value::Int(i) => Ok(cel::Value::Int(*i)),
+                cel::Value::String(s) => s
+                    .trim()
+                    .parse::<i64>()
+                    .map(cel::Value::Int)
+                    .map_err(|e| ExecutionError::function_error("int", e)),
+                cel::Value::Timestamp(t) => Ok(cel::Value::Int(t.timestamp())),
+                other => number_of(other)
+                    .and_then(|n| n.trunc_to_i64())
+                    .map(cel::Value::Int)
+                    .ok_or_else(|| no_overload("int", &[other])),
+            }
+        })
+        .is_ok(),
+    );
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the kernel's number functions collide with {}",
+            failed.join(", ")
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(source: &str, vars: &[(&str, &str)]) -> Result<cel::Value, ExecutionError> {
+        let env = Arc::new(cel::Env::stdlib());
+        let program = env.compile(source).unwrap();
+        let mut ctx = Context::with_env(Arc::clone(&env));
+        register(&mut ctx).unwrap();
+        for (name, value) in vars {
+            ctx.add_variable_from_value(
+                name.to_string(),
+                to_cel(&Number::parse_decimal(value).unwrap()),
+            );
+        }
+        ctx.resolve(&rewrite(program.expression()))
+    }
+
+    #[test]
+    fn boundaries_are_decided_exactly_in_the_interpreter() {
+        let vars = [("m", "1e25"), ("b", "3e25")];
+        assert_eq!(eval("m * 3.0 > b", &vars).unwrap(), cel::Value::Bool(false));
+        assert_eq!(eval("m * 3.0 == b", &vars).unwrap(), cel::Value::Bool(true));
+        assert_eq!(eval("m * 3.0 >= b", &vars).unwrap(), cel::Value::Bool(true));
+        assert_eq!(
+            eval("9.9e22 + 1e21 > 1e23", &[]).unwrap(),
+            cel::Value::Bool(false)
+        );
+        // Integers compare with numbers by value; integer arithmetic stays CEL's.
+        assert_eq!(eval("m > 0", &vars).unwrap(), cel::Value::Bool(true));
+        assert_eq!(eval("0 < m", &vars).unwrap(), cel::Value::Bool(true));
+        assert_eq!(eval("1 + 2 == 3", &[]).unwrap(), cel::Value::Bool(true));
+        assert!(eval("1 + m", &vars).is_err());
+        assert_eq!(
+            number_of(&eval("max(m, b) - min(m, b)", &vars).unwrap()),
+            Some(Number::parse_decimal("2e25").unwrap())
+        );
+        assert_eq!(
+            eval("m in [1e25, 2e25]", &vars).unwrap(),
+            cel::Value::Bool(true)
+        );
+        assert_eq!(
+            eval("'a' + 'b' == 'ab'", &[]).unwrap(),
+            cel::Value::Bool(true)
+        );
+        assert_eq!(
+            eval("int(b / m) == 3", &vars).unwrap(),
+            cel::Value::Bool(true)
+        );
+        assert!(eval("m / 0.0", &vars).is_err());
+    }
+}

@@ -1,0 +1,449 @@
+//! A strict JSON reader (RFC 8259) into the profile [`Tree`], with a span on every key and
+//! value and every number kept as the text it was written in.
+//!
+//! Why not serde_json: it reads `3e25` as 3.0000000000000005e25 (without `float_roundtrip`),
+//! and even correctly rounded it hands over a double, never the decimal the profile wrote, so
+//! one profile could get different legal answers as TOML and as JSON. It also reports no
+//! positions for values it read successfully, which validation needs for every diagnostic.
+//!
+//! Nesting is bounded ([`MAX_DEPTH`]), so the recursion is too; duplicate keys are an error,
+//! never a silent overwrite; a leading byte-order mark is skipped.
+
+use std::collections::HashSet;
+
+use super::tree::{Key, MAX_DEPTH, Node, SyntaxError, Tree};
+
+/// Parses a JSON document.
+pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
+    let mut p = Parser {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+        depth: 0,
+    };
+    if text.starts_with('\u{feff}') {
+        p.i = '\u{feff}'.len_utf8();
+    }
+    p.ws();
+    let tree = p.value()?;
+    p.ws();
+    if p.i < p.b.len() {
+        return Err(p.error("trailing characters"));
+    }
+    Ok(tree)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn error(&self, message: &str) -> SyntaxError {
+        SyntaxError {
+            message: message.to_string(),
+            span: Some(self.i..self.i.saturating_add(1).min(self.b.len()).max(self.i)),
+        }
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self) -> Result<Tree, SyntaxError> {
+        let start = self.i;
+        let node = match self.b.get(self.i) {
+            None => return Err(self.error("EOF while parsing a value")),
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => Node::String(self.string()?),
+            Some(b't') => self.word("true", Node::Bool(true))?,
+            Some(b'f') => self.word("false", Node::Bool(false))?,
+            Some(b'n') => self.word("null", Node::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(_) => return Err(self.error("expected value")),
+        };
+        Ok(Tree {
+            node,
+            span: Some(start..self.i),
+        })
+    }
+
+    fn word(&mut self, word: &str, node: Node) -> Result<Node, SyntaxError> {
+        if self.b[self.i..].starts_with(word.as_bytes()) {
+            self.i += word.len();
+            Ok(node)
+        } else {
+            Err(self.error("expected value"))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(&format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    fn object(&mut self) -> Result<Node, SyntaxError> {
+        self.enter()?;
+        self.i += 1;
+        let mut entries: Vec<(Key, Tree)> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        self.ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            self.depth -= 1;
+            return Ok(Node::Table(entries));
+        }
+        loop {
+            self.ws();
+            let key_start = self.i;
+            match self.b.get(self.i) {
+                Some(b'"') => {}
+                None => return Err(self.error("EOF while parsing an object")),
+                Some(b'}') if !entries.is_empty() => return Err(self.error("trailing comma")),
+                Some(_) => return Err(self.error("key must be a string")),
+            }
+            let name = self.string()?;
+            let key_span = key_start..self.i;
+            // Profiles have a handful of keys per table; a hostile one with thousands must not
+            // cost a quadratic search.
+            let duplicate = if entries.len() < 16 {
+                entries.iter().any(|(k, _)| k.name == name)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(entries.iter().map(|(k, _)| k.name.clone()));
+                }
+                !seen.insert(name.clone())
+            };
+            if duplicate {
+                return Err(SyntaxError {
+                    message: format!("duplicate key `{name}`"),
+                    span: Some(key_span),
+                });
+            }
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b':') => self.i += 1,
+                None => return Err(self.error("EOF while parsing an object")),
+                Some(_) => return Err(self.error("expected `:`")),
+            }
+            self.ws();
+            let value = self.value()?;
+            entries.push((
+                Key {
+                    name,
+                    span: Some(key_span),
+                },
+                value,
+            ));
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    self.depth -= 1;
+                    return Ok(Node::Table(entries));
+                }
+                None => return Err(self.error("EOF while parsing an object")),
+                Some(_) => return Err(self.error("expected `,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<Node, SyntaxError> {
+        self.enter()?;
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.b.get(self.i) == Some(&b']') {
+            self.i += 1;
+            self.depth -= 1;
+            return Ok(Node::Array(items));
+        }
+        loop {
+            self.ws();
+            match self.b.get(self.i) {
+                None => return Err(self.error("EOF while parsing a list")),
+                Some(b']') if !items.is_empty() => return Err(self.error("trailing comma")),
+                _ => {}
+            }
+            items.push(self.value()?);
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    self.depth -= 1;
+                    return Ok(Node::Array(items));
+                }
+                None => return Err(self.error("EOF while parsing a list")),
+                Some(_) => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    /// A number, kept as written: an integer that fits `i64`, else its decimal text.
+    fn number(&mut self) -> Result<Node, SyntaxError> {
+        let start = self.i;
+        let digits = |p: &mut Self| {
+            let s = p.i;
+            while p.b.get(p.i).is_some_and(u8::is_ascii_digit) {
+                p.i += 1;
+            }
+            p.i - s
+        };
+        if self.b.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let n = digits(self);
+        if n == 0 {
+            return Err(self.error("invalid number"));
+        }
+        if n > 1 && self.b[int_start] == b'0' {
+            self.i = int_start + 1;
+            return Err(self.error("invalid number: leading zero"));
+        }
+        let mut integer = true;
+        if self.b.get(self.i) == Some(&b'.') {
+            integer = false;
+            self.i += 1;
+            if digits(self) == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.b.get(self.i) {
+            integer = false;
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.b.get(self.i) {
+                self.i += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        let text = &self.text[start..self.i];
+        // `-0` stays text, so that validation can refuse a negative zero.
+        if integer
+            && let Ok(i) = text.parse::<i64>()
+            && (i != 0 || !text.starts_with('-'))
+        {
+            return Ok(Node::Integer(i));
+        }
+        Ok(Node::Decimal(text.to_string()))
+    }
+
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        self.i += 1; // the opening quote
+        let start = self.i;
+        // Fast path: no escapes.
+        while let Some(&c) = self.b.get(self.i) {
+            match c {
+                b'"' => {
+                    let s = self.text[start..self.i].to_string();
+                    self.i += 1;
+                    return Ok(s);
+                }
+                b'\\' => break,
+                0x00..=0x1f => {
+                    return Err(self.error(
+                        "control character (\\u0000-\\u001F) found while parsing a string",
+                    ));
+                }
+                _ => self.i += 1,
+            }
+        }
+        let mut out = self.text[start..self.i].to_string();
+        loop {
+            match self.b.get(self.i) {
+                None => return Err(self.error("EOF while parsing a string")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let c = match self.b.get(self.i) {
+                        None => return Err(self.error("EOF while parsing a string")),
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.i += 1;
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                if self.b.get(self.i..self.i + 2) != Some(b"\\u") {
+                                    return Err(self.error("lone leading surrogate in hex escape"));
+                                }
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.error("invalid unicode code point"));
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            let c = char::from_u32(code)
+                                .ok_or_else(|| self.error("invalid unicode code point"))?;
+                            out.push(c);
+                            continue;
+                        }
+                        Some(_) => return Err(self.error("invalid escape")),
+                    };
+                    out.push(c);
+                    self.i += 1;
+                }
+                Some(0x00..=0x1f) => {
+                    return Err(self.error(
+                        "control character (\\u0000-\\u001F) found while parsing a string",
+                    ));
+                }
+                Some(_) => {
+                    // Copy the run up to the next quote, escape or control character.
+                    let run = self.i;
+                    while self
+                        .b
+                        .get(self.i)
+                        .is_some_and(|&c| c != b'"' && c != b'\\' && c >= 0x20)
+                    {
+                        self.i += 1;
+                    }
+                    out.push_str(&self.text[run..self.i]);
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let digits = self
+            .b
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| self.error("EOF while parsing a string"))?;
+        let mut v = 0u32;
+        for &d in digits {
+            let x = (d as char)
+                .to_digit(16)
+                .ok_or_else(|| self.error("invalid escape"))?;
+            v = v * 16 + x;
+        }
+        self.i += 4;
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(text: &str) -> Node {
+        parse(text).unwrap().node
+    }
+
+    fn error(text: &str) -> String {
+        parse(text).unwrap_err().message
+    }
+
+    #[test]
+    fn numbers_keep_their_text() {
+        let Node::Table(t) =
+            node(r#"{"a": 3e25, "b": 30000000000000000000000000, "c": 3, "d": -0.0, "e": 3E+25}"#)
+        else {
+            panic!()
+        };
+        let got: Vec<String> = t.iter().map(|(_, v)| format!("{:?}", v.node)).collect();
+        assert_eq!(
+            got,
+            [
+                r#"Decimal("3e25")"#,
+                r#"Decimal("30000000000000000000000000")"#,
+                "Integer(3)",
+                r#"Decimal("-0.0")"#,
+                r#"Decimal("3E+25")"#
+            ]
+        );
+    }
+
+    #[test]
+    fn every_key_and_value_has_its_span() {
+        let text = "{\"model\": {\"training_compute_flop\": 3e25}}";
+        let Node::Table(top) = node(text) else {
+            panic!()
+        };
+        let Node::Table(model) = &top[0].1.node else {
+            panic!()
+        };
+        let (key, value) = &model[0];
+        assert_eq!(
+            &text[key.span.clone().unwrap()],
+            "\"training_compute_flop\""
+        );
+        assert_eq!(&text[value.span.clone().unwrap()], "3e25");
+    }
+
+    #[test]
+    fn strings_unescape() {
+        assert!(
+            matches!(node(r#""a\"b\\c\/d\n\u00e9\ud83d\ude00""#), Node::String(s) if s == "a\"b\\c/d\n\u{e9}\u{1f600}")
+        );
+        assert!(matches!(node("\"caf\u{e9}\""), Node::String(s) if s == "caf\u{e9}"));
+    }
+
+    #[test]
+    fn malformed_documents_are_refused_with_a_position() {
+        for (text, message) in [
+            ("", "EOF while parsing a value"),
+            ("{", "EOF while parsing an object"),
+            ("[1,", "EOF while parsing a list"),
+            ("{\"a\" 1}", "expected `:`"),
+            ("{\"a\": 1 \"b\": 2}", "expected `,` or `}`"),
+            ("[1 2]", "expected `,` or `]`"),
+            ("{1: 2}", "key must be a string"),
+            ("{\"a\": 1,}", "trailing comma"),
+            ("[1,]", "trailing comma"),
+            ("01", "invalid number: leading zero"),
+            ("1.", "invalid number"),
+            ("-", "invalid number"),
+            ("1e", "invalid number"),
+            ("nul", "expected value"),
+            ("NaN", "expected value"),
+            ("\"a\u{1}\"", "control character"),
+            ("\"\\x\"", "invalid escape"),
+            ("\"\\ud800\"", "lone leading surrogate"),
+            ("\"abc", "EOF while parsing a string"),
+            ("{} {}", "trailing characters"),
+            ("{\"a\": 1, \"a\": 2}", "duplicate key `a`"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.message.contains(message), "{text:?}: {}", e.message);
+            assert!(e.span.is_some(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_duplicates_are_found_in_big_objects() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(error(&deep).contains("nesting deeper than 64"));
+        let many: Vec<String> = (0..5000).map(|i| format!("\"k{i}\": {i}")).collect();
+        assert!(parse(&format!("{{{}}}", many.join(","))).is_ok());
+        let dup = format!("{{{}, \"k4999\": 0}}", many.join(","));
+        assert!(error(&dup).contains("duplicate key `k4999`"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        assert!(matches!(node("\u{feff}{}"), Node::Table(t) if t.is_empty()));
+    }
+}

@@ -288,6 +288,33 @@ pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
     }
 }
 
+/// A TOML document as JSON, read by juxta's own reader: numbers keep their exact value (a
+/// `toml::Value` cannot hold `30000000000000000000000000`), written as their nearest double.
+pub fn toml_text_to_json(text: &str) -> serde_json::Value {
+    use juxta_core::profile::tree::{Node, Tree, parse_toml};
+    fn convert(t: &Tree) -> serde_json::Value {
+        match &t.node {
+            Node::Table(entries) => entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), convert(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            Node::Array(items) => items.iter().map(convert).collect::<Vec<_>>().into(),
+            Node::String(s) | Node::Datetime(s) => s.clone().into(),
+            Node::Integer(i) => (*i).into(),
+            Node::Decimal(d) => serde_json::json!(
+                juxta_core::number::Number::parse_decimal(d)
+                    .unwrap()
+                    .to_f64()
+            ),
+            Node::Float(f) => serde_json::json!(f),
+            Node::Bool(b) => (*b).into(),
+            Node::Null => serde_json::Value::Null,
+        }
+    }
+    convert(&parse_toml(text).unwrap())
+}
+
 /// The real `juxta` executable, built once per test run by the same cargo and profile as the
 /// tests, for what only a separate process shows: a different hash seed, a signal.
 pub fn juxta_binary() -> PathBuf {

@@ -91,6 +91,7 @@ impl Profile {
             text,
             problems: Vec::new(),
             values: vec![None; schema.facts().len()],
+            spans: vec![None; schema.facts().len()],
         };
         v.top(tree);
         let as_of = schema
@@ -200,6 +201,7 @@ pub fn fact_from_text(schema: &Schema, assignment: &str) -> Result<(FactId, Valu
         text: &text,
         problems: Vec::new(),
         values: Vec::new(),
+        spans: Vec::new(),
     };
     match v.check(path, ty, &node) {
         Some(value) => Ok((id, value)),
@@ -285,6 +287,8 @@ struct Validator<'a> {
     text: &'a str,
     problems: Vec<Problem>,
     values: Vec<Option<Value>>,
+    /// Where each value was written, for problems found across fields.
+    spans: Vec<Option<Range<usize>>>,
 }
 
 impl Validator<'_> {
@@ -336,6 +340,7 @@ impl Validator<'_> {
                 )),
             );
         }
+        self.cumulative_compute();
         for (id, def) in self.schema.facts().iter().enumerate() {
             if def.required
                 && self.values[id].is_none()
@@ -351,6 +356,33 @@ impl Validator<'_> {
                     None,
                 );
             }
+        }
+    }
+
+    /// Cumulative compute counts the modification too (model-facts v1 §3): a model's own figure
+    /// below its modification's is a contradiction, not a fact to evaluate.
+    fn cumulative_compute(&mut self) {
+        let (Some(total), Some(modification)) = (
+            self.schema.lookup("model.training_compute_flop"),
+            self.schema.lookup("derivation.modification_compute_flop"),
+        ) else {
+            return;
+        };
+        if let (Some(Value::Number(t)), Some(Value::Number(m))) =
+            (&self.values[total], &self.values[modification])
+            && t < m
+        {
+            let message = format!(
+                "cumulative training compute {t} is below the modification's {m}: the model's own figure counts the modification too (model-facts v1 §3)"
+            );
+            self.problem(
+                self.spans[total].clone(),
+                Some("model.training_compute_flop".into()),
+                message,
+                Some(
+                    "give the model's cumulative compute (base + modification), or leave it out to have it computed".into(),
+                ),
+            );
         }
     }
 
@@ -431,7 +463,10 @@ impl Validator<'_> {
                         continue;
                     };
                     match self.check(&path, ty, field_value) {
-                        Some(v) => self.values[id] = Some(v),
+                        Some(v) => {
+                            self.values[id] = Some(v);
+                            self.spans[id] = field_value.span.clone();
+                        }
                         None => continue,
                     }
                 }
@@ -758,6 +793,52 @@ mod tests {
         let p = &err.problems[0];
         assert_eq!(p.location.as_ref().map(|l| l.line), Some(3));
         assert!(p.message.contains("below the minimum"));
+    }
+
+    #[test]
+    fn cumulative_compute_below_the_modification_is_a_contradiction() {
+        let text = format!(
+            "{MINIMAL}[model]\ntraining_compute_flop = 5e25\n[derivation]\nmodification_compute_flop = 2e26\n"
+        );
+        let err = parse(&text, Format::Toml).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        let p = &err.problems[0];
+        assert_eq!(p.field.as_deref(), Some("model.training_compute_flop"));
+        assert_eq!(p.location.as_ref().map(|l| l.line), Some(5), "{err}");
+        assert!(p.message.contains("below the modification's 2e26"), "{err}");
+        // Equal is fine: a modification may be all the training there was to count.
+        let text = format!(
+            "{MINIMAL}[model]\ntraining_compute_flop = 2e26\n[derivation]\nmodification_compute_flop = 2e26\n"
+        );
+        assert!(parse(&text, Format::Toml).is_ok());
+    }
+
+    #[test]
+    fn numbers_are_read_exactly_in_every_spelling() {
+        let read = |text: &str, format| {
+            let p = parse(text, format).unwrap();
+            let id = Schema::core()
+                .lookup("model.training_compute_flop")
+                .unwrap();
+            p.get(id).cloned()
+        };
+        let want = Some(Value::Number(Number::parse_decimal("3e25").unwrap()));
+        for spelling in [
+            "3e25",
+            "3.0e25",
+            "3E+25",
+            "30000000000000000000000000",
+            "3_0e24",
+        ] {
+            let toml = format!("{MINIMAL}[model]\ntraining_compute_flop = {spelling}\n");
+            assert_eq!(read(&toml, Format::Toml), want, "{spelling}");
+        }
+        for spelling in ["3e25", "3.0e25", "3E+25", "30000000000000000000000000"] {
+            let json = format!(
+                "{{\"schema_version\": \"1\", \"evaluation\": {{\"as_of\": \"2026-09-01\"}}, \"model\": {{\"training_compute_flop\": {spelling}}}}}"
+            );
+            assert_eq!(read(&json, Format::Json), want, "{spelling}");
+        }
     }
 
     #[test]

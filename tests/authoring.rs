@@ -148,6 +148,74 @@ fn the_bundled_regimes_lint_clean() {
 }
 
 #[test]
+fn a_research_note_in_a_citation_is_a_lint_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("regimes/eu-ai-act-gpai/regime.toml")).unwrap();
+    let noted = text.replacen(
+        "citation = \"Art. 2(1)(a); Art. 3(9)–(10)\"",
+        "citation = \"Art. 2(1)(a) (seeds 000, 002; stored pages)\"",
+        1,
+    );
+    assert_ne!(noted, text);
+    std::fs::write(dir.path().join("regime.toml"), noted).unwrap();
+    let run = juxta(&["regime", "lint", dir.path().to_str().unwrap()]);
+    assert!(
+        run.stdout.contains("warning[note-in-citation]")
+            && run
+                .stdout
+                .contains("rule EU-CLS-SCOPE: the citation contains `seed`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn every_cell_cites_an_instrument_and_keeps_provenance_and_confirmation_apart() {
+    for example in ["closed-frontier", "fine-tune"] {
+        let run = juxta(&[
+            "compare",
+            &format!("examples/{example}.toml"),
+            "--format",
+            "json",
+        ]);
+        let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+        for r in doc["regimes"].as_array().unwrap() {
+            for f in r["rules"].as_array().unwrap() {
+                let citation = f["citation"].as_str().unwrap();
+                for word in [
+                    "seed",
+                    "stored page",
+                    "SEEDS",
+                    "PAGES",
+                    "CONFLICT",
+                    "CONFIRMED",
+                ] {
+                    assert!(!citation.contains(word), "{}: {citation}", f["id"]);
+                }
+                assert!(f.get("confirmation").is_some() && f.get("provenance").is_some());
+            }
+            if r["id"] == "us-ai-eo-2026" {
+                for f in r["rules"].as_array().unwrap() {
+                    assert!(
+                        f["citation"].as_str().unwrap().starts_with("EO 14409, \"Promoting Advanced Artificial Intelligence Innovation and Security\" (2 June 2026)"),
+                        "{}",
+                        f["citation"]
+                    );
+                    assert!(f["provenance"].is_string(), "{}", f["id"]);
+                }
+            }
+            // Every open question a finding names is there in words.
+            for f in r["rules"].as_array().unwrap() {
+                for q in f["open_questions"].as_array().unwrap() {
+                    let text = &r["open_questions"][q.as_str().unwrap()]["question"];
+                    assert!(text.as_str().is_some_and(|t| t.len() > 20), "{q}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn a_failing_case_shows_the_facts_the_condition_tree_and_the_citation() {
     let run = juxta(&["regime", "test", "tests/fixtures/broken-regime"]);
     assert_eq!(run.code, 4);

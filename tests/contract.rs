@@ -43,6 +43,7 @@ fn compare_json_has_exactly_the_contract_fields() {
                 "id",
                 "jurisdiction",
                 "name",
+                "open_questions",
                 "plugin_sha256",
                 "rules",
                 "version"
@@ -65,6 +66,7 @@ fn compare_json_has_exactly_the_contract_fields() {
                 keys(rule),
                 [
                     "citation",
+                    "confirmation",
                     "due",
                     "explanation",
                     "facts_used",
@@ -72,6 +74,7 @@ fn compare_json_has_exactly_the_contract_fields() {
                     "kind",
                     "missing_facts",
                     "open_questions",
+                    "provenance",
                     "status",
                     "title"
                 ]

@@ -46,8 +46,9 @@ fn an_undetermined_rule_names_the_facts_and_questions_that_would_decide_it() {
         out.contains("Facts that would decide it: us.cyber_benchmark_result"),
         "{out}"
     );
+    // The open question in words, not only its id.
     assert!(
-        out.contains("Open questions of the law: US-OQ-THRESHOLD"),
+        out.contains("Open questions of the law:\n  US-OQ-THRESHOLD: Where will the 'covered frontier model' threshold land?"),
         "{out}"
     );
     assert!(

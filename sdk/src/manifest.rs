@@ -329,8 +329,13 @@ pub struct Rule {
     pub kind: RuleKind,
     /// Short title.
     pub title: String,
-    /// Legal citation.
+    /// Legal citation: the instrument and its provision, as a lawyer would cite it (never where
+    /// the encoder read it: that is `provenance`).
     pub citation: String,
+    /// Where the legal basis is known from, when that is not the instrument itself (news
+    /// reports of an order whose text is unpublished, secondary commentary).
+    #[serde(default)]
+    pub provenance: Option<String>,
     /// When the rule applies.
     pub condition: Expr,
     /// The duty, offer or status in plain words.

@@ -6,7 +6,7 @@ use juxta_host::Entry;
 use juxta_sdk::Date;
 
 use crate::args::{CompareArgs, Format, RegimesArgs};
-use crate::table::{ComputedTitles, Style, change_value, render, tally};
+use crate::table::{ComputedTitles, Style, change_value, open_questions_text, render, tally};
 use crate::{Ctx, Exit, read_text};
 
 /// `COLUMNS` if set; otherwise wide enough for every regime's column to keep its name on one
@@ -174,10 +174,11 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                     applicable_only: a.applicable_only,
                 };
                 let mut text = format!(
-                    "juxta · {label}\n{}\n{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n",
+                    "juxta · {label}\n{}\n{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n{}",
                     heading.join("\n"),
                     render(&cmp, &titles, &style),
-                    tally(&cmp)
+                    tally(&cmp),
+                    open_questions_text(&cmp)
                 );
                 if let Some(changes) = &changes {
                     text.push_str(&changes_text(changes));

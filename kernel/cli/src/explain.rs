@@ -112,6 +112,11 @@ pub(crate) fn explain(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
                 "rule": finding,
                 "summary": rule.summary,
                 "status_note": rule.status,
+                "open_questions": finding
+                    .open_questions
+                    .iter()
+                    .filter_map(|id| report.open_questions.get(id).map(|q| (id.clone(), q)))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
                 "note": rule.note,
                 "condition": rule.source,
                 "tree": tree,
@@ -131,15 +136,14 @@ pub(crate) fn explain(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
                 regime.header.name,
                 regime.header.jurisdiction
             ));
-            out.push_str(&format!(
-                "{} · {}{}\n\n",
-                rule.kind.as_str(),
-                rule.citation,
-                rule.status
-                    .as_ref()
-                    .map(|s| format!(" · {s}"))
-                    .unwrap_or_default()
-            ));
+            out.push_str(&format!("{} · {}\n", rule.kind.as_str(), rule.citation));
+            if let Some(c) = &rule.status {
+                out.push_str(&format!("Confirmation: {c}\n"));
+            }
+            if let Some(p) = &rule.provenance {
+                out.push_str(&format!("Sources: {p}\n"));
+            }
+            out.push('\n');
             let due = finding
                 .due
                 .as_ref()
@@ -160,10 +164,16 @@ pub(crate) fn explain(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
                     ));
                 }
                 if !finding.open_questions.is_empty() {
-                    out.push_str(&format!(
-                        "Open questions of the law: {}\n",
-                        finding.open_questions.join(", ")
-                    ));
+                    out.push_str("Open questions of the law:\n");
+                    for id in &finding.open_questions {
+                        match report.open_questions.get(id) {
+                            Some(q) => out.push_str(&format!(
+                                "  {id}: {}\n    effect: {}\n",
+                                q.question, q.effect
+                            )),
+                            None => out.push_str(&format!("  {id}\n")),
+                        }
+                    }
                 }
             }
             if let Some(tree) = &tree {

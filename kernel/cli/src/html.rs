@@ -8,7 +8,9 @@
 //! coordinates) are written unescaped.
 
 use askama::Template;
-use juxta_core::report::{Change, Comparison, Finding, Status};
+use std::collections::BTreeMap;
+
+use juxta_core::report::{Change, Comparison, Finding, OpenQuestion, Status};
 use juxta_host::{Entry, RegimeSet};
 use juxta_sdk::Date;
 use juxta_sdk::manifest::RuleKind;
@@ -27,7 +29,12 @@ struct Row {
     due: Option<String>,
     explanation: String,
     needs: String,
-    open: String,
+    /// Open questions, each with its text.
+    open: Vec<String>,
+    /// Where the legal basis is known from, if not from the instrument.
+    provenance: Option<String>,
+    /// How firmly it is confirmed.
+    confirmation: Option<String>,
     /// What would change it, one fact at a time (`juxta explain`).
     flips: Vec<String>,
 }
@@ -116,7 +123,7 @@ struct Report {
     kernel: String,
 }
 
-fn row(f: &Finding, flips: Vec<String>) -> Row {
+fn row(f: &Finding, questions: &BTreeMap<String, OpenQuestion>, flips: Vec<String>) -> Row {
     let (class, label) = match f.status {
         Status::Applies => ("applies", "✔ Applies"),
         Status::DoesNotApply => ("does-not-apply", "✘ Does not apply"),
@@ -131,7 +138,16 @@ fn row(f: &Finding, flips: Vec<String>) -> Row {
         due: f.due.clone(),
         explanation: f.explanation.clone(),
         needs: f.missing_facts.join(", "),
-        open: f.open_questions.join(", "),
+        open: f
+            .open_questions
+            .iter()
+            .map(|id| match questions.get(id) {
+                Some(q) => format!("{id}: {}", q.question),
+                None => id.clone(),
+            })
+            .collect(),
+        provenance: f.provenance.clone(),
+        confirmation: f.confirmation.clone(),
         flips,
     }
 }
@@ -328,7 +344,11 @@ pub fn render(
                         .filter(|f| kind_of(f) == Some(k))
                         .map(|f| {
                             let key = (r.id.clone(), f.id.clone());
-                            row(f, flips.get(&key).cloned().unwrap_or_default())
+                            row(
+                                f,
+                                &r.open_questions,
+                                flips.get(&key).cloned().unwrap_or_default(),
+                            )
                         })
                         .collect()
                 })

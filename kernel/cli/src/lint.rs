@@ -95,7 +95,65 @@ fn compile_code(message: &str) -> &'static str {
     }
 }
 
+/// Words that belong in a rule's `status` (how firmly its basis is confirmed) or its
+/// `provenance` (where it was read), never in the citation a lawyer copies.
+const NOT_A_CITATION: &[&str] = &[
+    "seed",
+    "stored page",
+    "CONFIRMED",
+    "SECONDARY",
+    "CONFLICT",
+    "ENGINE POLICY",
+    "SEEDS",
+    "PAGES",
+];
+
+/// The first research note or status label in a citation, if any.
+pub fn note_in_citation(citation: &str) -> Option<&'static str> {
+    let lower = citation.to_lowercase();
+    NOT_A_CITATION.iter().copied().find(|w| {
+        if w.chars().all(|c| !c.is_lowercase()) {
+            citation.contains(w)
+        } else {
+            lower.contains(w)
+        }
+    })
+}
+
 fn manifest_checks(m: &Manifest, text: &str, out: &mut Vec<Finding>) {
+    let citations = m
+        .rules
+        .iter()
+        .map(|r| {
+            (
+                format!("rule {}", r.id),
+                &r.citation,
+                rule_span(text, &r.id),
+            )
+        })
+        .chain(m.computed.iter().map(|(name, c)| {
+            (
+                format!("computed {name}"),
+                &c.citation,
+                table_span(text, "computed", name),
+            )
+        }));
+    for (item, citation, span) in citations {
+        if let Some(word) = note_in_citation(citation) {
+            out.push(Finding {
+                severity: Severity::Warning,
+                code: "note-in-citation",
+                item,
+                message: format!(
+                    "the citation contains `{word}`, a research note or a confirmation status"
+                ),
+                help: Some(
+                    "cite the instrument and its provision; move where it was read to `provenance` and how firmly it is confirmed to `status`".into(),
+                ),
+                span,
+            });
+        }
+    }
     for rule in &m.rules {
         if rule.status.as_deref().is_none_or(|s| s.trim().is_empty()) {
             out.push(Finding {

@@ -6,7 +6,8 @@ use juxta_core::report::{Change, Comparison};
 use juxta_sdk::manifest::RuleKind;
 
 use crate::table::{
-    ComputedTitles, cell_text, change_value, computed_text, error_text, kind_of, section, tally,
+    ComputedTitles, cell_text, change_value, computed_text, error_text, kind_of,
+    open_question_lines, section, tally,
 };
 
 /// Escapes text for a Markdown table cell: markup characters, pipes, and HTML.
@@ -106,6 +107,13 @@ pub fn render(
     );
     for line in tally(cmp).lines() {
         out.push_str(&format!("- {}\n", escape(line)));
+    }
+    let open = open_question_lines(cmp);
+    if !open.is_empty() {
+        out.push_str("\n**Open questions of the law**\n\n");
+        for line in open {
+            out.push_str(&format!("- {}\n", escape(&line)));
+        }
     }
     if let Some(changes) = changes {
         out.push_str("\n### What changed against the profile as written\n\n");

@@ -42,6 +42,8 @@ struct CaseRun {
     differences: Vec<Difference>,
     /// Facts of the profile, `path = value`.
     facts: Vec<String>,
+    /// The open questions the differences name, `ID: question`.
+    questions: Vec<String>,
     /// Condition trees of the rules that differ, with their headings.
     trees: Vec<(String, Node)>,
     /// The status of every rule, in rule order.
@@ -151,6 +153,7 @@ fn run_case(ut: &UnderTest, case: &Case, key: &str, file: String) -> Option<Case
         error: None,
         differences: Vec::new(),
         facts: Vec::new(),
+        questions: Vec::new(),
         trees: Vec::new(),
         statuses: Vec::new(),
         blocks: Vec::new(),
@@ -175,6 +178,11 @@ fn run_case(ut: &UnderTest, case: &Case, key: &str, file: String) -> Option<Case
         .map(|b| ev.block(b).is_some())
         .collect();
     if !run.differences.is_empty() {
+        for q in &regime.questions {
+            if run.differences.iter().any(|d| d.message.contains(&q.id)) {
+                run.questions.push(format!("{}: {}", q.id, q.question));
+            }
+        }
         for (id, def) in ut.schema.facts().iter().enumerate() {
             if let Some(v) = case.profile.get(id) {
                 run.facts.push(format!("{} = {v}", def.path));
@@ -285,6 +293,12 @@ fn failure_text(run: &CaseRun) -> String {
     for d in &run.differences {
         out.push_str(&format!("     {d}\n"));
     }
+    if !run.questions.is_empty() {
+        out.push_str("     open questions named above:\n");
+        for q in &run.questions {
+            out.push_str(&format!("       {q}\n"));
+        }
+    }
     if !run.facts.is_empty() {
         out.push_str("     facts of the profile:\n");
         for f in &run.facts {
@@ -370,6 +384,7 @@ fn json_report(ut: &UnderTest, runs: &[CaseRun], cov: Option<&Coverage>, other: 
                 "error": r.error,
                 "differences": r.differences.iter().map(|d| json!({"rule": d.rule, "message": d.message})).collect::<Vec<_>>(),
                 "facts": r.facts,
+                "open_questions": r.questions,
                 "trees": r.trees.iter().map(|(h, t)| json!({"rule": h, "tree": t})).collect::<Vec<_>>(),
             })
         })
@@ -496,6 +511,7 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
             error: Some(error),
             differences: Vec::new(),
             facts: Vec::new(),
+            questions: Vec::new(),
             trees: Vec::new(),
             statuses: Vec::new(),
             blocks: Vec::new(),

@@ -260,6 +260,32 @@ fn group_thousands(n: f64) -> String {
     if n < 0.0 { format!("-{out}") } else { out }
 }
 
+/// The open questions the comparison names, each with its text, one line each
+/// (`US-OQ-THRESHOLD (us-ai-eo-2026): Where will …`): wherever an id is shown, its words are too.
+pub fn open_question_lines(cmp: &Comparison) -> Vec<String> {
+    cmp.regimes
+        .iter()
+        .flat_map(|r| {
+            r.open_questions
+                .iter()
+                .map(move |(id, q)| format!("{id} ({}): {}", r.id, q.question))
+        })
+        .collect()
+}
+
+/// The open questions as a block for the end of a text report (empty when there are none).
+pub fn open_questions_text(cmp: &Comparison) -> String {
+    let lines = open_question_lines(cmp);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("Open questions of the law:\n");
+    for l in lines {
+        out.push_str(&format!("  {l}\n"));
+    }
+    out
+}
+
 /// A one-line tally per regime, for the footer.
 pub fn tally(cmp: &Comparison) -> String {
     cmp.regimes
@@ -307,10 +333,13 @@ mod tests {
                 facts_used: Default::default(),
                 missing_facts: vec![],
                 open_questions: vec![],
+                provenance: None,
+                confirmation: None,
             }],
             computed: Default::default(),
             computed_undetermined: Default::default(),
             error: None,
+            open_questions: Default::default(),
         };
         let broken = RegimeReport::failed(
             "broken",

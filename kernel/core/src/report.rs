@@ -55,6 +55,21 @@ pub struct RegimeReport {
     pub computed_undetermined: BTreeMap<String, Vec<String>>,
     /// Why the regime failed, if it did.
     pub error: Option<String>,
+    /// The open questions the findings name, by id, in words (added in kernel 0.2; the findings
+    /// keep the ids).
+    #[serde(default)]
+    pub open_questions: BTreeMap<String, OpenQuestion>,
+}
+
+/// An open question of the law, in words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenQuestion {
+    /// The question.
+    pub question: String,
+    /// How the regime deals with it.
+    pub effect: String,
+    /// Where it comes from.
+    pub source: String,
 }
 
 /// The status of a rule.
@@ -111,8 +126,16 @@ pub struct Finding {
     pub facts_used: BTreeMap<String, serde_json::Value>,
     /// For undetermined rules: the facts that would decide it.
     pub missing_facts: Vec<String>,
-    /// For undetermined rules: the open questions of the law involved.
+    /// For undetermined rules: the open questions of the law involved (ids; their texts are in
+    /// the regime's `open_questions`).
     pub open_questions: Vec<String>,
+    /// Where the legal basis is known from, when not from the instrument itself (added in
+    /// kernel 0.2).
+    #[serde(default)]
+    pub provenance: Option<String>,
+    /// How firmly the legal basis is confirmed, in the inventory's words (added in kernel 0.2).
+    #[serde(default)]
+    pub confirmation: Option<String>,
 }
 
 impl RegimeReport {
@@ -160,7 +183,25 @@ impl RegimeReport {
                     } else {
                         Vec::new()
                     },
+                    provenance: rule.provenance.clone(),
+                    confirmation: rule.status.clone(),
                 }
+            })
+            .collect::<Vec<Finding>>();
+        let open_questions = rules
+            .iter()
+            .flat_map(|f| &f.open_questions)
+            .filter_map(|id| {
+                regime.questions.iter().find(|q| &q.id == id).map(|q| {
+                    (
+                        id.clone(),
+                        OpenQuestion {
+                            question: q.question.clone(),
+                            effect: q.effect.clone(),
+                            source: q.source.clone(),
+                        },
+                    )
+                })
             })
             .collect();
         let mut computed = BTreeMap::new();
@@ -186,6 +227,7 @@ impl RegimeReport {
             computed,
             computed_undetermined,
             error: None,
+            open_questions,
         }
     }
 
@@ -206,6 +248,7 @@ impl RegimeReport {
             computed: BTreeMap::new(),
             computed_undetermined: BTreeMap::new(),
             error: Some(error),
+            open_questions: BTreeMap::new(),
         }
     }
 }

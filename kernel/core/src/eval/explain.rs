@@ -52,9 +52,16 @@ pub fn rule_explanation(
             if !missing.is_empty() {
                 parts.push(format!("missing: {}", missing.join(", ")));
             }
-            let open = crate::report::question_ids(regime, outcome.open);
+            // Each open question with its words, never a bare id.
+            let open: Vec<String> = crate::report::question_ids(regime, outcome.open)
+                .into_iter()
+                .map(|id| match regime.questions.iter().find(|q| q.id == id) {
+                    Some(q) => format!("{id} ({})", q.question.trim_end_matches('.')),
+                    None => id,
+                })
+                .collect();
             if !open.is_empty() {
-                parts.push(format!("open question(s): {}", open.join(", ")));
+                parts.push(format!("open question(s) of the law: {}", open.join("; ")));
             }
             format!("undetermined — {}", parts.join("; "))
         }

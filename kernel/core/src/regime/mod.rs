@@ -241,6 +241,8 @@ pub struct Rule {
     pub title: String,
     /// Citation.
     pub citation: String,
+    /// Where the legal basis is known from, if not from the instrument itself.
+    pub provenance: Option<String>,
     /// Plain words.
     pub summary: String,
     /// Index of the computed value that is its deadline.
@@ -590,6 +592,7 @@ impl Regime {
                 kind: r.kind,
                 title: r.title.clone(),
                 citation: r.citation.clone(),
+                provenance: r.provenance.clone(),
                 summary: r.summary.clone(),
                 due,
                 status: r.status.clone(),

@@ -12,7 +12,8 @@
 //! - `plugins`: third-party plugins, pinned in `juxta.lock`;
 //! - `sandbox`: hostile plugins fail their own column and nothing else;
 //! - `hostile_input`: hostile profiles get a clear error, never a panic;
-//! - `process`: the real executable: hash-seed independence, a batch killed mid-run.
+//! - `process`: the real executable: hash-seed independence, a batch killed mid-run;
+//! - `twins`: TOML and JSON spellings of one profile give byte-identical, exact reports.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -33,3 +34,4 @@ mod plugins;
 mod process;
 mod sandbox;
 mod semantics;
+mod twins;

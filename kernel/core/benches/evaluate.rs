@@ -21,6 +21,19 @@ fn repo(path: &str) -> String {
     std::fs::read_to_string(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
+/// The example as JSON of the same shape (dates as strings).
+fn to_json(toml_text: &str) -> String {
+    fn convert(v: toml::Value) -> serde_json::Value {
+        match v {
+            toml::Value::Table(t) => t.into_iter().map(|(k, v)| (k, convert(v))).collect(),
+            toml::Value::Array(a) => a.into_iter().map(convert).collect(),
+            toml::Value::Datetime(d) => d.to_string().into(),
+            other => serde_json::to_value(other).unwrap(),
+        }
+    }
+    serde_json::to_string(&convert(toml::from_str(toml_text).unwrap())).unwrap()
+}
+
 fn bench(c: &mut Criterion) {
     let texts: Vec<String> = REGIMES
         .iter()
@@ -42,6 +55,7 @@ fn bench(c: &mut Criterion) {
         .collect();
     let text = repo("examples/closed-frontier.toml");
     let profile = Profile::parse(&text, Format::Toml, "p", &schema).unwrap();
+    let json = to_json(&text);
 
     let mut g = c.benchmark_group("per_profile");
     g.bench_function("baseline_typed_parse_toml", |b| {
@@ -49,6 +63,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("validate_profile_toml", |b| {
         b.iter(|| black_box(Profile::parse(black_box(&text), Format::Toml, "p", &schema).unwrap()))
+    });
+    g.bench_function("baseline_serde_json_value", |b| {
+        b.iter(|| black_box(serde_json::from_str::<serde_json::Value>(black_box(&json)).unwrap()))
+    });
+    g.bench_function("validate_profile_json", |b| {
+        b.iter(|| black_box(Profile::parse(black_box(&json), Format::Json, "p", &schema).unwrap()))
     });
     g.bench_function("evaluate_all_regimes", |b| {
         b.iter(|| {
@@ -73,6 +93,44 @@ fn bench(c: &mut Criterion) {
                 let ev = r.evaluate(&facts, None).unwrap();
                 black_box(RegimeReport::from_evaluation(r, &ev, &facts, "x"));
             }
+        })
+    });
+    g.finish();
+
+    // The numeric work of one profile in the bundled regimes (cumulative compute, the one-third
+    // test, the three compute thresholds and the modification's, revenue, the fine cap), in IEEE
+    // doubles and exactly: what exactness costs where it is spent.
+    let mut g = c.benchmark_group("numbers");
+    let (base, modification, revenue, turnover) = (2e25_f64, 9e24_f64, 1.35e10_f64, 1.2e10_f64);
+    let thresholds = [1e23_f64, 1e25, 1e26];
+    g.bench_function("baseline_double_comparisons", |b| {
+        b.iter(|| {
+            let (base, m) = (black_box(base), black_box(modification));
+            let c = base + m;
+            let mut n = u32::from(m * 3.0 > base);
+            for t in thresholds {
+                n += u32::from(c > t) + u32::from(m > t);
+            }
+            n += u32::from(black_box(revenue) > 5e8);
+            black_box((n, (black_box(turnover) * 3.0 / 100.0).max(1.5e7)))
+        })
+    });
+    use juxta_core::number::Number;
+    let x = |v: f64| Number::from_f64(v).unwrap();
+    let (nb, nm, nr, nt) = (x(base), x(modification), x(revenue), x(turnover));
+    let nts: Vec<Number> = thresholds.iter().map(|t| x(*t)).collect();
+    let (three, hundred, cap, large) = (x(3.0), x(100.0), x(1.5e7), x(5e8));
+    g.bench_function("exact_comparisons", |b| {
+        b.iter(|| {
+            let (base, m) = (black_box(&nb), black_box(&nm));
+            let c = base.add(m);
+            let mut n = u32::from(m.mul(&three) > *base);
+            for t in &nts {
+                n += u32::from(c > *t) + u32::from(m > t);
+            }
+            n += u32::from(*black_box(&nr) > large);
+            let fine = black_box(&nt).mul(&three).div(&hundred).unwrap();
+            black_box((n, fine.max(cap.clone())))
         })
     });
     g.finish();

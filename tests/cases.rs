@@ -1,5 +1,6 @@
 //! Every case in `regimes/<id>/tests/` must pass, from the regime's TOML source and through its
-//! built, bundled plugin — and the two must produce the same report (a differential test).
+//! built, bundled plugin — and the two must produce the same report (a differential test) — and
+//! the same profile written as JSON must give the same report as from TOML.
 
 use std::sync::Arc;
 
@@ -30,6 +31,16 @@ fn cases_pass_against_the_toml_source() {
             checked += 1;
             for d in differences(&c, &regime.header.case_key, &report) {
                 failures.push(format!("{id} {}: {d}", path.display()));
+            }
+            // Its JSON twin, numbers spelt as the TOML spells them, gives the same report.
+            let json = juxta_tests::toml_to_json_text(&text, "facts");
+            let from_json = juxta_tests::evaluate_json(&regime, &json);
+            if serde_json::to_string(&from_json).unwrap() != serde_json::to_string(&report).unwrap()
+            {
+                failures.push(format!(
+                    "{id} {}: the JSON twin gives another report",
+                    path.display()
+                ));
             }
         }
     }

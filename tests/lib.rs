@@ -315,6 +315,66 @@ pub fn toml_text_to_json(text: &str) -> serde_json::Value {
     convert(&parse_toml(text).unwrap())
 }
 
+/// A TOML document's table `key` (or the whole document when `key` is empty) as JSON text of
+/// the same shape, every number spelt exactly as the TOML wrote it: the JSON twin of a profile.
+pub fn toml_to_json_text(text: &str, key: &str) -> String {
+    use juxta_core::profile::tree::{Node, Tree, parse_toml};
+    fn write(t: &Tree, out: &mut String) {
+        match &t.node {
+            Node::Table(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::to_string(&k.name).unwrap());
+                    out.push(':');
+                    write(v, out);
+                }
+                out.push('}');
+            }
+            Node::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(v, out);
+                }
+                out.push(']');
+            }
+            Node::String(s) | Node::Datetime(s) => out.push_str(&serde_json::to_string(s).unwrap()),
+            Node::Integer(i) => out.push_str(&i.to_string()),
+            Node::Decimal(d) => out.push_str(d),
+            Node::Float(f) => out.push_str(&f.to_string()),
+            Node::Bool(b) => out.push_str(&b.to_string()),
+            Node::Null => out.push_str("null"),
+        }
+    }
+    let tree = parse_toml(text).unwrap();
+    let mut out = String::new();
+    match (&tree.node, key) {
+        (Node::Table(entries), k) if !k.is_empty() => {
+            let (_, facts) = entries.iter().find(|(name, _)| name.name == k).unwrap();
+            write(facts, &mut out);
+        }
+        _ => write(&tree, &mut out),
+    }
+    out
+}
+
+/// Evaluates a profile given as JSON text with a regime compiled from source.
+pub fn evaluate_json(regime: &Regime, profile_json: &str) -> RegimeReport {
+    let schema = schema();
+    let profile = Profile::parse(profile_json, Format::Json, "test", &schema)
+        .unwrap_or_else(|e| panic!("{e}\n{profile_json}"));
+    let facts = Facts::new(&profile, &schema);
+    let ev = regime
+        .evaluate(&facts, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    RegimeReport::from_evaluation(regime, &ev, &facts, "source")
+}
+
 /// The real `juxta` executable, built once per test run by the same cargo and profile as the
 /// tests, for what only a separate process shows: a different hash seed, a signal.
 pub fn juxta_binary() -> PathBuf {

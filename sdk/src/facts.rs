@@ -72,6 +72,10 @@ pub struct Provider {
     /// USD, group gross revenues (with affiliates) of the preceding calendar year (since 1.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annual_gross_revenue_usd: Option<f64>,
+    /// The provider trained another model with its own compute above 10^26 operations (since
+    /// 1.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_other_frontier_model: Option<bool>,
 }
 
 /// One value of `model.output_modalities`.
@@ -231,6 +235,7 @@ mod tests {
                 worldwide_annual_turnover_eur: Some(1.0),
                 builds_ai_vuln_detection_tools: Some(false),
                 annual_gross_revenue_usd: Some(1.0),
+                has_other_frontier_model: Some(true),
             }),
             model: Some(Model {
                 id: Some("m".into()),

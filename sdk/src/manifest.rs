@@ -91,12 +91,21 @@ pub struct Namespace {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NamespaceFact {
-    /// `bool`, `number`, `date`, `string` or `country_code`.
+    /// `bool`, `number`, `date`, `string`, `country_code` or `enum`.
     #[serde(rename = "type")]
     pub ty: NamespaceFactType,
     /// Smallest accepted value (numbers only).
     #[serde(default)]
     pub min: Option<f64>,
+    /// The accepted values (enumerations only): lower-case identifiers.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// A core fact this one is another name for: a fact the regime once declared and the core
+    /// schema later adopted (`ca.has_other_frontier_model`, now
+    /// `provider.has_other_frontier_model`). A profile may still write it; its value is the core
+    /// fact's, and giving both with different values is an error. Regimes read the core fact.
+    #[serde(default)]
+    pub alias_of: Option<String>,
     /// Unit or format, for documentation.
     #[serde(default)]
     pub unit: String,
@@ -121,6 +130,8 @@ pub enum NamespaceFactType {
     String,
     /// An ISO 3166-1 alpha-2 code.
     CountryCode,
+    /// One of the fact's `values`.
+    Enum,
 }
 
 /// `[regime]`: identity of the regime.
@@ -336,6 +347,11 @@ pub struct Rule {
     /// reports of an order whose text is unpublished, secondary commentary).
     #[serde(default)]
     pub provenance: Option<String>,
+    /// The same duty or status in other regimes, and how it differs there (California's
+    /// 15-day incident report beside New York's 72 hours): shown beside the rule when both
+    /// regimes are compared.
+    #[serde(default)]
+    pub counterparts: Vec<Counterpart>,
     /// When the rule applies.
     pub condition: Expr,
     /// The duty, offer or status in plain words.
@@ -349,6 +365,20 @@ pub struct Rule {
     /// A note for the reader (limits of the encoding, uncertainties).
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// A rule of another regime that says the same thing differently.
+#[derive(Clone, Debug, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Counterpart {
+    /// The other regime's id (`us-ca-sb53`).
+    pub regime: String,
+    /// The rule there (`CA-OBL-INCIDENT-15D`); none when the other regime has nothing like it
+    /// (then `difference` says so).
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// How it differs, in a few words (`15 days from discovery, to Cal OES`).
+    pub difference: String,
 }
 
 /// A computed date or amount.

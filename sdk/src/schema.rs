@@ -9,11 +9,11 @@
 
 /// The facts-schema version this SDK describes. Minor versions only add optional fields
 /// (`law/model-facts-v1.md` §6), so a profile or regime written for `"1"` stays valid.
-pub const FACTS_SCHEMA_VERSION: &str = "1.1";
+pub const FACTS_SCHEMA_VERSION: &str = "1.2";
 
 /// Every facts-schema version this SDK understands, oldest first. A profile may declare any of
 /// them; a regime declares the one it targets and may read only the fields that version has.
-pub const FACTS_SCHEMA_VERSIONS: &[&str] = &["1", "1.1"];
+pub const FACTS_SCHEMA_VERSIONS: &[&str] = &["1", "1.1", "1.2"];
 
 /// Upper bound on the byte length of any string fact (names, identifiers, licences).
 pub const MAX_STRING_BYTES: usize = 1024;
@@ -101,7 +101,7 @@ pub struct Field {
     pub if_absent: &'static str,
     /// Whether a profile without it is rejected.
     pub required: bool,
-    /// The schema version that introduced it (`"1"` or `"1.1"`).
+    /// The schema version that introduced it (`"1"`, `"1.1"` or `"1.2"`).
     pub since: &'static str,
 }
 
@@ -215,6 +215,19 @@ pub const FIELDS: &[Field] = &[
         if_absent: "unknown",
         required: false,
         since: "1.1",
+    },
+    Field {
+        path: "provider.has_other_frontier_model",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "the provider has itself trained, or initiated the training of, another model \
+                  with its own compute above 10^26 integer or floating-point operations (the \
+                  same words in California, Bus. & Prof. Code § 22757.11(h), and New York, GBL \
+                  § 1420(8): a fact about the provider, not about a state)",
+        if_absent: "unknown; it matters only when this model does not itself make the provider \
+                    a frontier developer",
+        required: false,
+        since: "1.2",
     },
     Field {
         path: "model.id",

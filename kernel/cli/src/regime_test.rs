@@ -241,10 +241,16 @@ fn coverage(regime: &Regime, runs: &[CaseRun]) -> Coverage {
                 .into_iter()
                 .filter(|s| ran.iter().any(|r| r.statuses.get(i) == Some(s)))
                 .collect();
-            let possible = match regime.rule_reach(i) {
+            let possible = match (regime.rule_reach(i), regime.rule_statuses(i)) {
                 // A constant rule can take only the status it always has.
-                Some(reach) if reach.is_constant() => exercised.clone(),
-                Some(reach) if !reach.can_be_undetermined(regime) => {
+                (Some(reach), _) if reach.is_constant() => exercised.clone(),
+                // The exact search over the rule's atoms, facts allowed to be absent.
+                (_, Some(reachable)) => ALL_STATUSES
+                    .into_iter()
+                    .zip(reachable)
+                    .filter_map(|(s, can)| can.then_some(s))
+                    .collect(),
+                (Some(reach), None) if !reach.can_be_undetermined(regime) => {
                     vec![Status::Applies, Status::DoesNotApply]
                 }
                 _ => ALL_STATUSES.to_vec(),

@@ -136,6 +136,10 @@ pub struct Finding {
     /// How firmly the legal basis is confirmed, in the inventory's words (added in kernel 0.2).
     #[serde(default)]
     pub confirmation: Option<String>,
+    /// The same duty or status in other regimes and how it differs there (added in kernel
+    /// 0.2): `regime`, `rule`, `difference`.
+    #[serde(default)]
+    pub counterparts: Vec<juxta_sdk::manifest::Counterpart>,
 }
 
 impl RegimeReport {
@@ -185,6 +189,7 @@ impl RegimeReport {
                     },
                     provenance: rule.provenance.clone(),
                     confirmation: rule.status.clone(),
+                    counterparts: rule.counterparts.clone(),
                 }
             })
             .collect::<Vec<Finding>>();

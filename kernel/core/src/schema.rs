@@ -51,6 +51,9 @@ pub struct FactDef {
     /// The schema version that introduced it (`"1"`, `"1.1"`); namespace facts carry their
     /// regime's target version.
     pub since: String,
+    /// The core fact this is another name for (a namespace fact the core schema adopted):
+    /// profiles may write it, its value is the core fact's, and no regime reads it.
+    pub alias_of: Option<FactId>,
 }
 
 /// One table.
@@ -109,6 +112,28 @@ pub enum SchemaError {
         /// The fact name.
         fact: String,
     },
+    /// An enumeration without values, or with values that are not identifiers.
+    #[error(
+        "namespace fact `{namespace}.{fact}`: an `enum` needs `values`, 1 to 64 lower-case identifiers of at most 64 bytes, and only an enum has them"
+    )]
+    BadEnum {
+        /// The namespace.
+        namespace: String,
+        /// The fact name.
+        fact: String,
+    },
+    /// `alias_of` names no core fact of the same type.
+    #[error(
+        "namespace fact `{namespace}.{fact}`: `alias_of = \"{target}\"` must name a core fact of the same type"
+    )]
+    BadAlias {
+        /// The namespace.
+        namespace: String,
+        /// The fact name.
+        fact: String,
+        /// What it named.
+        target: String,
+    },
     /// Too many facts for the bitsets.
     #[error("the facts schema would have {0} facts with the regimes' namespaces; at most {max} fit", max = FactSet::CAPACITY)]
     TooManyFacts(usize),
@@ -151,6 +176,7 @@ impl Schema {
                     unit: String::new(),
                     if_absent: "never absent: the table is there or not".to_string(),
                     since: "1".to_string(),
+                    alias_of: None,
                 });
                 schema.tables[index].presence = Some(id);
             }
@@ -172,6 +198,7 @@ impl Schema {
                 unit: f.unit.to_string(),
                 if_absent: f.if_absent.to_string(),
                 since: f.since.to_string(),
+                alias_of: None,
             });
         }
         schema
@@ -228,6 +255,30 @@ impl Schema {
                     fact: name.to_string(),
                 });
             }
+            let is_enum = f.ty == NamespaceFactType::Enum;
+            let good_values = f.values.len() <= 64
+                && f.values
+                    .iter()
+                    .all(|v| v.len() <= 64 && is_lower_identifier(v));
+            if is_enum == f.values.is_empty() || !good_values {
+                return Err(SchemaError::BadEnum {
+                    namespace: ns.name.clone(),
+                    fact: name.to_string(),
+                });
+            }
+            if let Some(target) = &f.alias_of {
+                let ok = self.lookup(target).is_some_and(|id| {
+                    self.tables[self.facts[id].table].owner.is_none()
+                        && self.facts[id].kind == FactKind::Field(namespace_type(f))
+                });
+                if !ok {
+                    return Err(SchemaError::BadAlias {
+                        namespace: ns.name.clone(),
+                        fact: name.to_string(),
+                        target: target.clone(),
+                    });
+                }
+            }
         }
         let table = self.tables.len();
         self.tables.push(TableDef {
@@ -245,13 +296,7 @@ impl Schema {
                 path: format!("{}.{name}", ns.name),
                 table,
                 name: name.to_string(),
-                kind: FactKind::Field(match f.ty {
-                    NamespaceFactType::Bool => FactType::Bool,
-                    NamespaceFactType::Number => FactType::Float { min: f.min },
-                    NamespaceFactType::Date => FactType::Date,
-                    NamespaceFactType::String => FactType::String,
-                    NamespaceFactType::CountryCode => FactType::CountryCode,
-                }),
+                kind: FactKind::Field(namespace_type(f)),
                 required: false,
                 meaning: f.meaning.clone(),
                 unit: f.unit.clone(),
@@ -261,6 +306,7 @@ impl Schema {
                     f.if_absent.clone()
                 },
                 since: target.to_string(),
+                alias_of: f.alias_of.as_deref().and_then(|t| self.lookup(t)),
             });
         }
         Ok(())
@@ -270,6 +316,12 @@ impl Schema {
     /// if not: a namespace of another regime, or a field newer than the regime's target.
     pub fn visibility(&self, id: FactId, regime: &str, target: &str) -> Result<(), String> {
         let fact = &self.facts[id];
+        if let Some(core) = fact.alias_of {
+            return Err(format!(
+                "`{}` is another name, kept for profiles, of the core fact `{}`: read `{}`",
+                fact.path, self.facts[core].path, self.facts[core].path
+            ));
+        }
         if let Some(owner) = &self.tables[fact.table].owner {
             if owner != regime {
                 return Err(format!(
@@ -344,6 +396,13 @@ impl Schema {
                         field["description"].as_str().unwrap_or_default(),
                         f.since
                     ));
+                }
+                if let Some(core) = f.alias_of {
+                    field["description"] = json!(format!(
+                        "Another name for `{}`, kept for profiles written before facts schema 1.2: give one or the other (both, only with the same value).",
+                        self.facts[core].path
+                    ));
+                    field["deprecated"] = json!(true);
                 }
                 if f.required {
                     required.push(f.name.clone());
@@ -447,6 +506,48 @@ fn is_lower_identifier(s: &str) -> bool {
 }
 
 /// Position of a version in [`FACTS_SCHEMA_VERSIONS`]; unknown versions sort last.
+/// The fact type of a namespace fact (enumerations interned: see [`intern_values`]).
+fn namespace_type(f: &juxta_sdk::manifest::NamespaceFact) -> FactType {
+    match f.ty {
+        NamespaceFactType::Bool => FactType::Bool,
+        NamespaceFactType::Number => FactType::Float { min: f.min },
+        NamespaceFactType::Date => FactType::Date,
+        NamespaceFactType::String => FactType::String,
+        NamespaceFactType::CountryCode => FactType::CountryCode,
+        NamespaceFactType::Enum => FactType::Enum(intern_values(&f.values)),
+    }
+}
+
+/// The values of a namespace enumeration as the `'static` list the core's enum type holds.
+///
+/// Each distinct list is allocated once per process and kept (interned): loading the same
+/// regime again, as a long-running host does, allocates nothing, and the lists are bounded
+/// (64 values of 64 bytes each, checked before this is called).
+fn intern_values(values: &[String]) -> &'static [&'static str] {
+    use std::sync::{Mutex, OnceLock};
+    static INTERNED: OnceLock<Mutex<Vec<&'static [&'static str]>>> = OnceLock::new();
+    let lists = INTERNED.get_or_init(|| Mutex::new(Vec::new()));
+    let mut lists = match lists.lock() {
+        Ok(l) => l,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(found) = lists
+        .iter()
+        .find(|l| l.len() == values.len() && l.iter().zip(values).all(|(a, b)| *a == b))
+    {
+        return found;
+    }
+    let leaked: &'static [&'static str] = Box::leak(
+        values
+            .iter()
+            .map(|v| &*Box::leak(v.clone().into_boxed_str()))
+            .collect::<Vec<&'static str>>()
+            .into_boxed_slice(),
+    );
+    lists.push(leaked);
+    leaked
+}
+
 fn version_order(v: &str) -> usize {
     FACTS_SCHEMA_VERSIONS
         .iter()

@@ -180,6 +180,8 @@ pub fn fact_from_text(schema: &Schema, assignment: &str) -> Result<(FactId, Valu
             "`{path}` is the presence of a table: add or remove the `[{path}]` table in the profile instead"
         ));
     };
+    // Another name of a core fact sets the core fact.
+    let id = schema.fact(id).alias_of.unwrap_or(id);
     let as_toml = format!("v = {raw}");
     let (text, parsed) = match tree::parse_toml(&as_toml) {
         Ok(parsed) => (as_toml, parsed),
@@ -340,6 +342,7 @@ impl Validator<'_> {
                 )),
             );
         }
+        self.resolve_aliases();
         self.cumulative_compute();
         for (id, def) in self.schema.facts().iter().enumerate() {
             if def.required
@@ -355,6 +358,39 @@ impl Validator<'_> {
                     format!("`{}` is required: {}", def.path, def.meaning),
                     None,
                 );
+            }
+        }
+    }
+
+    /// A fact written under another name (`ca.has_other_frontier_model`) is the core fact it
+    /// names (`provider.has_other_frontier_model`); the two with different values contradict.
+    fn resolve_aliases(&mut self) {
+        for (alias, def) in self.schema.facts().iter().enumerate() {
+            let Some(core) = def.alias_of else {
+                continue;
+            };
+            let Some(value) = self.values[alias].take() else {
+                continue;
+            };
+            let span = self.spans[alias].take();
+            match &self.values[core] {
+                Some(existing) if *existing != value => {
+                    let core_path = &self.schema.fact(core).path;
+                    self.problem(
+                        span,
+                        Some(def.path.clone()),
+                        format!(
+                            "`{}` = {value} contradicts `{core_path}` = {existing}: they are one fact under two names",
+                            def.path
+                        ),
+                        Some(format!("keep `{core_path}` (facts schema 1.2) and remove `{}`", def.path)),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    self.values[core] = Some(value);
+                    self.spans[core] = span;
+                }
             }
         }
     }
@@ -839,6 +875,47 @@ mod tests {
             );
             assert_eq!(read(&json, Format::Json), want, "{spelling}");
         }
+    }
+
+    #[test]
+    fn a_fact_under_its_former_name_is_the_core_fact_and_two_values_contradict() {
+        let ns: juxta_sdk::manifest::Namespace = toml::from_str(
+            "name = \"ca\"\n[facts.has_other_frontier_model]\ntype = \"bool\"\nalias_of = \"provider.has_other_frontier_model\"\nmeaning = \"m\"\n",
+        )
+        .unwrap();
+        let schema = Schema::with_namespaces([("us-ca-sb53", "1.2", &ns)]).unwrap();
+        let core = schema.lookup("provider.has_other_frontier_model").unwrap();
+        let read = |extra: &str| {
+            Profile::parse(
+                &format!("{MINIMAL}{extra}"),
+                Format::Toml,
+                "p.toml",
+                &schema,
+            )
+        };
+        let p = read("[ca]\nhas_other_frontier_model = true\n").unwrap();
+        assert_eq!(p.get(core), Some(&Value::Bool(true)));
+        let p = read("[provider]\nhas_other_frontier_model = false\n[ca]\nhas_other_frontier_model = false\n").unwrap();
+        assert_eq!(p.get(core), Some(&Value::Bool(false)));
+        let err = read(
+            "[provider]\nhas_other_frontier_model = false\n[ca]\nhas_other_frontier_model = true\n",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("`ca.has_other_frontier_model` = true contradicts `provider.has_other_frontier_model` = false")
+                && text.contains("p.toml:7:"),
+            "{text}"
+        );
+        // `--set` under the old name sets the core fact.
+        let (id, _) = fact_from_text(&schema, "ca.has_other_frontier_model=true").unwrap();
+        assert_eq!(id, core);
+        // An alias must name a core fact of its type.
+        let bad: juxta_sdk::manifest::Namespace = toml::from_str(
+            "name = \"ca\"\n[facts.x]\ntype = \"date\"\nalias_of = \"provider.has_other_frontier_model\"\nmeaning = \"m\"\n",
+        )
+        .unwrap();
+        assert!(Schema::with_namespaces([("r", "1.2", &bad)]).is_err());
     }
 
     #[test]

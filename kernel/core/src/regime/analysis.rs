@@ -46,12 +46,21 @@ enum Atom {
     Leaf {
         text: String,
         reads: Vec<usize>,
+        values: Vec<usize>,
         has: Option<usize>,
         cmp: Option<(Subject, CmpOp, Bound)>,
     },
     /// A `present(table)` test (one atom per presence fact).
     Present,
+    /// Whether an optional fact that no `has()` atom tests is in the profile (status analysis
+    /// only): absent, every leaf reading it is undetermined.
+    FactPresent(usize),
+    /// Whether a derived value that may be undetermined is known (status analysis only).
+    ValueKnown(usize),
 }
+
+/// Rules with more atoms than this, absence atoms included, get no status analysis.
+pub const MAX_STATUS_ATOMS: usize = 20;
 
 /// The result of asking whether a condition can ever hold.
 #[derive(Clone, Debug, PartialEq)]
@@ -222,6 +231,7 @@ impl<'r> Space<'r> {
         self.atoms.push(Atom::Leaf {
             text: leaf.text.clone(),
             reads: leaf.reads.iter().collect(),
+            values: leaf.values.clone(),
             has,
             cmp,
         });
@@ -278,7 +288,16 @@ impl<'r> Space<'r> {
             .iter()
             .enumerate()
             .filter_map(|(i, a)| match a {
-                Atom::Leaf { has: Some(f), .. } if !bit(i) => Some(*f),
+                Atom::Leaf { has: Some(f), .. } | Atom::FactPresent(f) if !bit(i) => Some(*f),
+                _ => None,
+            })
+            .collect();
+        let unknown_values: Vec<usize> = self
+            .atoms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| match a {
+                Atom::ValueKnown(v) if !bit(i) => Some(*v),
                 _ => None,
             })
             .collect();
@@ -286,10 +305,14 @@ impl<'r> Space<'r> {
         let mut groups: Vec<(Subject, Vec<(CmpOp, Number)>)> = Vec::new();
         for (i, a) in self.atoms.iter().enumerate() {
             let t = match a {
-                Atom::Present => truth(bit(i)),
+                Atom::Present | Atom::FactPresent(_) | Atom::ValueKnown(_) => truth(bit(i)),
                 Atom::Leaf { has: Some(_), .. } => truth(bit(i)),
-                Atom::Leaf { reads, cmp, .. } => {
-                    if reads.iter().any(|f| absent.contains(f)) {
+                Atom::Leaf {
+                    reads, values, cmp, ..
+                } => {
+                    if reads.iter().any(|f| absent.contains(f))
+                        || values.iter().any(|v| unknown_values.contains(v))
+                    {
                         Truth::Unknown
                     } else {
                         if let Some((s, op, k)) = cmp {
@@ -374,6 +397,47 @@ impl<'r> Space<'r> {
         }
     }
 
+    /// Adds the atoms that let the search leave facts out: one per optional fact read that no
+    /// `has()` atom tests, one per derived value that may be undetermined.
+    fn add_absence_atoms(&mut self) {
+        let schema = self.regime.schema();
+        let tested: Vec<usize> = self
+            .atoms
+            .iter()
+            .filter_map(|a| match a {
+                Atom::Leaf { has: Some(f), .. } => Some(*f),
+                _ => None,
+            })
+            .collect();
+        let mut facts: Vec<usize> = Vec::new();
+        let mut values: Vec<usize> = Vec::new();
+        for a in &self.atoms {
+            if let Atom::Leaf {
+                reads, values: vs, ..
+            } = a
+            {
+                facts.extend(reads.iter().copied());
+                values.extend(vs.iter().copied());
+            }
+        }
+        facts.sort_unstable();
+        facts.dedup();
+        values.sort_unstable();
+        values.dedup();
+        for f in facts {
+            if !tested.contains(&f) && !schema.fact(f).required {
+                self.atoms.push(Atom::FactPresent(f));
+            }
+        }
+        for v in values {
+            let mut r = super::reach::Reach::default();
+            self.regime.reach_value_of(v, &mut r);
+            if r.can_be_undetermined(self.regime) {
+                self.atoms.push(Atom::ValueKnown(v));
+            }
+        }
+    }
+
     /// Whether some assignment on some date makes every condition true at once.
     fn can_all_hold(&self, conds: &[&Cond]) -> bool {
         let n = self.atoms.len();
@@ -417,7 +481,45 @@ fn label(regime: &Regime, c: &Cond) -> String {
     }
 }
 
+/// The statuses a rule can take: `[applies, does not apply, undetermined]`.
+pub type Reachable = [bool; 3];
+
 impl Regime {
+    /// The statuses rule `index` can take over every profile and day, found by the same exact
+    /// search as [`Regime::rule_satisfiable`] with facts also allowed to be absent: `None` when
+    /// the rule has too many atoms to search, or calls a custom function.
+    pub fn rule_statuses(&self, index: usize) -> Option<Reachable> {
+        let rule = self.rules.get(index)?;
+        let reach = self.rule_reach(index)?;
+        if reach.calls {
+            return None;
+        }
+        let mut space = Space::new(self);
+        space.collect(&rule.cond, 0);
+        space.add_absence_atoms();
+        let n = space.atoms.len();
+        if n > MAX_STATUS_ATOMS {
+            return None;
+        }
+        let mut seen = [false; 3];
+        for &date in &space.dates {
+            for bits in 0..(1u32 << n) {
+                if let Some(v) = space.values(bits, date) {
+                    let slot = match space.eval(&rule.cond, &v, 0) {
+                        Truth::True => 0,
+                        Truth::False => 1,
+                        Truth::Unknown => 2,
+                    };
+                    seen[slot] = true;
+                    if seen == [true; 3] {
+                        return Some(seen);
+                    }
+                }
+            }
+        }
+        Some(seen)
+    }
+
     /// Whether rule `index`'s condition can ever hold, and if not, what contradicts.
     pub fn rule_satisfiable(&self, index: usize) -> Satisfiable {
         let Some(rule) = self.rules.get(index) else {

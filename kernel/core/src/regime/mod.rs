@@ -243,6 +243,8 @@ pub struct Rule {
     pub citation: String,
     /// Where the legal basis is known from, if not from the instrument itself.
     pub provenance: Option<String>,
+    /// The same duty or status in other regimes, and how it differs there.
+    pub counterparts: Vec<juxta_sdk::manifest::Counterpart>,
     /// Plain words.
     pub summary: String,
     /// Index of the computed value that is its deadline.
@@ -593,6 +595,7 @@ impl Regime {
                 title: r.title.clone(),
                 citation: r.citation.clone(),
                 provenance: r.provenance.clone(),
+                counterparts: r.counterparts.clone(),
                 summary: r.summary.clone(),
                 due,
                 status: r.status.clone(),

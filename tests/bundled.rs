@@ -78,3 +78,34 @@ fn the_bundled_regimes_evaluate_without_the_interpreter() {
         );
     }
 }
+
+#[test]
+fn every_counterpart_names_a_bundled_regime_and_one_of_its_rules() {
+    let regimes: Vec<_> = juxta_tests::regime_ids()
+        .iter()
+        .map(|id| juxta_tests::regime(id))
+        .collect();
+    let mut checked = 0;
+    for r in &regimes {
+        for rule in &r.rules {
+            for c in &rule.counterparts {
+                let other = regimes
+                    .iter()
+                    .find(|o| o.id() == c.regime)
+                    .unwrap_or_else(|| panic!("{}: no regime `{}`", rule.id, c.regime));
+                if let Some(id) = &c.rule {
+                    assert!(
+                        other.rules.iter().any(|x| &x.id == id),
+                        "{}: `{}` has no rule `{id}`",
+                        rule.id,
+                        c.regime
+                    );
+                }
+                assert!(!c.difference.trim().is_empty(), "{}", rule.id);
+                checked += 1;
+            }
+        }
+    }
+    // New York and California cross-reference each other.
+    assert!(checked >= 40, "only {checked} counterparts");
+}

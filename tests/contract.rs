@@ -29,11 +29,19 @@ fn compare_json_has_exactly_the_contract_fields() {
     assert_eq!(doc["profile"], "examples/closed-frontier.toml");
     assert!(is_date(&doc["as_of"]));
     assert_eq!(keys(&doc["kernel"]), ["facts_schema", "version"]);
-    assert_eq!(doc["kernel"]["facts_schema"], "1.1");
+    assert_eq!(doc["kernel"]["facts_schema"], "1.2");
     let regimes = doc["regimes"].as_array().unwrap();
     let ids: Vec<&str> = regimes.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["eu-ai-act-gpai", "us-ai-eo-2026", "us-ca-sb53"]);
-    for (r, jurisdiction) in regimes.iter().zip(["EU", "US"]) {
+    assert_eq!(
+        ids,
+        [
+            "eu-ai-act-gpai",
+            "us-ai-eo-2026",
+            "us-ca-sb53",
+            "us-ny-raise"
+        ]
+    );
+    for (r, jurisdiction) in regimes.iter().zip(["EU", "US", "US-CA", "US-NY"]) {
         assert_eq!(
             keys(r),
             [
@@ -67,6 +75,7 @@ fn compare_json_has_exactly_the_contract_fields() {
                 [
                     "citation",
                     "confirmation",
+                    "counterparts",
                     "due",
                     "explanation",
                     "facts_used",
@@ -102,11 +111,13 @@ fn compare_json_has_exactly_the_contract_fields() {
             }
         }
     }
-    let eu_rules = regimes[0]["rules"].as_array().unwrap().len();
-    let us_rules = regimes[1]["rules"].as_array().unwrap().len();
+    let counts: Vec<usize> = regimes
+        .iter()
+        .map(|r| r["rules"].as_array().unwrap().len())
+        .collect();
     assert_eq!(
-        (eu_rules, us_rules),
-        (22, 14),
+        counts,
+        [22, 14, 29, 25],
         "every inventory rule id is reported"
     );
 }
@@ -157,7 +168,12 @@ fn rule_ids_kinds_and_open_questions_are_those_of_the_inventories() {
 
 #[test]
 fn golden_reports_of_the_examples() {
-    for example in ["closed-frontier", "open-weights-mid", "fine-tune"] {
+    for example in [
+        "closed-frontier",
+        "open-weights-mid",
+        "fine-tune",
+        "new-york",
+    ] {
         let run = juxta(&[
             "compare",
             &format!("examples/{example}.toml"),

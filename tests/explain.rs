@@ -16,7 +16,7 @@ fn explain_shows_citation_status_tree_and_what_flips_it() {
         out,
         &[
             "CA-OBL-TR-LARGE · Transparency report: catastrophic-risk assessment summaries",
-            "us-ca-sb53 1.0.0",
+            "us-ca-sb53 1.1.0",
             "obligation · Bus. & Prof. Code § 22757.12(c)(2)",
             "✔ APPLIES (law applied as of 2026-11-22) · due 2027-01-20",
             "Condition (✔ true, ✘ false, ? unknown):",
@@ -184,7 +184,7 @@ fn every_rule_of_every_regime_is_explained_and_what_changes_it_is_true() {
         let cmp = juxta(&["compare", &path, "--format", "json"]);
         let doc: Value = serde_json::from_str(&cmp.stdout).unwrap();
         let rules = rule_ids(&doc);
-        assert_eq!(rules.len(), 65, "three regimes, 65 rules");
+        assert_eq!(rules.len(), 90, "four regimes, 90 rules");
         for (id, kind) in rules {
             let run = juxta(&["explain", &path, &id, "--format", "json"]);
             assert_eq!(run.code, 0, "{example} {id}: {}", run.stderr);
@@ -364,15 +364,20 @@ fn markdown_is_one_table_with_every_regime_and_escapes_what_profiles_say() {
         "{md}"
     );
     let header = md.lines().find(|l| l.starts_with("| |")).unwrap();
-    for name in ["EU AI Act", "US executive order", "California SB 53"] {
+    for name in [
+        "EU AI Act",
+        "US executive order",
+        "California SB 53",
+        "New York RAISE Act",
+    ] {
         assert!(header.contains(name), "{header}");
     }
-    assert!(md.contains("|---|---|---|---|"), "{md}");
+    assert!(md.contains("|---|---|---|---|---|"), "{md}");
     assert!(md.contains("✔ APPLIES · EU-OBL-55-1a<br>"), "{md}");
     assert!(md.contains("| **DATES & AMOUNTS** |"), "{md}");
     // Every table row has one cell per regime plus the label.
     for row in md.lines().filter(|l| l.starts_with("| **")) {
-        assert_eq!(row.matches(" |").count(), 4, "{row}");
+        assert_eq!(row.matches(" |").count(), 5, "{row}");
     }
 
     let hostile = "schema_version = \"1.1\"\n[evaluation]\nas_of = 2026-09-01\n[provider]\nname = \"<script>alert(1)</script> | *Evil* [x](javascript:y)\"\n[model]\nid = \"m|<b>\"\n";

@@ -145,6 +145,20 @@ fn non_finite_and_out_of_range_numbers_are_refused() {
 }
 
 #[test]
+fn a_namespace_enumeration_is_checked_like_a_core_one() {
+    rejected(
+        "e.toml",
+        format!("{HEAD}[ny]\nsection_1426_exception = \"empire-ai\"\n").as_bytes(),
+        &["e.toml:5:", "`empire-ai` is not one of", "did you mean `empire_ai`?"],
+    );
+    rejected(
+        "e.toml",
+        format!("{HEAD}[provider]\nhas_other_frontier_model = true\n[ca]\nhas_other_frontier_model = false\n").as_bytes(),
+        &["e.toml:7:", "contradicts `provider.has_other_frontier_model` = true"],
+    );
+}
+
+#[test]
 fn impossible_dates_are_refused() {
     rejected(
         "d.toml",

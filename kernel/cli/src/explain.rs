@@ -17,7 +17,7 @@ use juxta_host::Entry;
 use serde_json::json;
 
 use crate::args::{ExplainArgs, ExplainFormat};
-use crate::table::status_label;
+use crate::table::{counterpart_lines, status_label};
 use crate::{Ctx, Exit};
 
 pub(crate) fn explain(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
@@ -95,6 +95,28 @@ pub(crate) fn explain(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
     let Some(rule) = regime.rules.get(index) else {
         return ctx.fail(Exit::Error, "the regime lost the rule");
     };
+    // The rule's counterparts, evaluated on the same facts by the other loaded regimes.
+    let others: Vec<RegimeReport> = set
+        .entries()
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Ready(r)
+                if r.regime.id() != regime.id()
+                    && finding
+                        .counterparts
+                        .iter()
+                        .any(|c| c.regime == r.regime.id()) =>
+            {
+                let host = (!r.regime.functions.is_empty()).then(|| r.functions());
+                let ev = r.regime.evaluate(&facts, host).ok()?;
+                Some(RegimeReport::from_evaluation(
+                    &r.regime, &ev, &facts, &r.sha256,
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    let elsewhere = counterpart_lines(finding, &others);
     let tree = rule_tree(regime, &ev, &facts, index);
     let changes = flips(regime, &profile, &schema, host, index);
     let output = match a.format {
@@ -112,6 +134,7 @@ pub(crate) fn explain(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
                 "rule": finding,
                 "summary": rule.summary,
                 "status_note": rule.status,
+                "elsewhere": elsewhere,
                 "open_questions": finding
                     .open_questions
                     .iter()
@@ -188,6 +211,12 @@ pub(crate) fn explain(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
             }
             for f in &changes {
                 out.push_str(&format!("  {}\n", describe(f)));
+            }
+            if !elsewhere.is_empty() {
+                out.push_str("\nElsewhere (the same duty or status in the other regimes):\n");
+                for line in &elsewhere {
+                    out.push_str(&format!("  {line}\n"));
+                }
             }
             if let Some(note) = &rule.note {
                 out.push_str(&format!("\nNote: {note}\n"));

@@ -286,8 +286,8 @@ pub fn profile(rng: &mut Rng, index: u64) -> Value {
     Value::Object(doc)
 }
 
-/// The facts schema 1.1 adds and the `ca` namespace: drawn after everything else, so the
-/// facts of schema 1 are the same for a seed as before they existed.
+/// The facts schemas 1.1 and 1.2 add, the `ca` and then the `ny` namespace: drawn after
+/// everything else, so the facts of schema 1 are the same for a seed as before they existed.
 fn schema_1_1_and_california(
     rng: &mut Rng,
     doc: &mut Map<String, Value>,
@@ -317,8 +317,6 @@ fn schema_1_1_and_california(
     if deployed && !drop(rng) && rng.chance(0.8) {
         add(doc, "release", "deployment_date", json!(date(deployment)));
     }
-    doc.insert("schema_version".into(), json!("1.1"));
-
     let mut ca = Map::new();
     let in_california = if country == "US" {
         rng.chance(0.5)
@@ -334,7 +332,11 @@ fn schema_1_1_and_california(
         "frontier-closed" | "designated-or-rebutted" => rng.chance(0.6),
         _ => rng.chance(0.05),
     };
-    ca.insert("has_other_frontier_model".into(), json!(other));
+    // Facts schema 1.2 made this a core fact; a few profiles still write the old name.
+    let old_name = rng.chance(0.1);
+    if old_name {
+        ca.insert("has_other_frontier_model".into(), json!(other));
+    }
     if rng.chance(0.05) {
         ca.insert(
             "incident_discovery_date".into(),
@@ -349,6 +351,63 @@ fn schema_1_1_and_california(
         }
     }
     doc.insert("ca".into(), Value::Object(ca));
+    if !old_name && !drop(rng) {
+        add(doc, "provider", "has_other_frontier_model", json!(other));
+    }
+    doc.insert("schema_version".into(), json!("1.2"));
+    new_york(rng, doc, archetype, release, country, other);
+}
+
+/// The `ny` namespace: drawn last, so the earlier facts are the same for a seed as before.
+fn new_york(
+    rng: &mut Rng,
+    doc: &mut Map<String, Value>,
+    archetype: &str,
+    release: i64,
+    country: &str,
+    other: bool,
+) {
+    let mut ny = Map::new();
+    let us = country == "US";
+    ny.insert(
+        "developed_in_new_york".into(),
+        json!(if us {
+            rng.chance(0.3)
+        } else {
+            rng.chance(0.03)
+        }),
+    );
+    ny.insert(
+        "deployed_in_new_york".into(),
+        json!(archetype != "vuln-startup" && rng.chance(0.85)),
+    );
+    ny.insert("operating_in_new_york".into(), json!(rng.chance(0.5)));
+    if other {
+        ny.insert(
+            "other_frontier_model_in_new_york".into(),
+            json!(rng.chance(0.7)),
+        );
+    }
+    if rng.chance(0.02) {
+        ny.insert(
+            "section_1426_exception".into(),
+            json!(*rng.pick(&["ny_academic_research", "empire_ai", "none"])),
+        );
+    }
+    if rng.chance(0.05) {
+        ny.insert(
+            "incident_trigger_date".into(),
+            json!(date(release + rng.range(0, 300))),
+        );
+        ny.insert("incident_imminent_risk".into(), json!(rng.chance(0.3)));
+    }
+    let keys: Vec<String> = ny.keys().cloned().collect();
+    for k in keys {
+        if rng.chance(0.07) {
+            ny.remove(&k);
+        }
+    }
+    doc.insert("ny".into(), Value::Object(ny));
 }
 
 /// One line of a deliberately broken file: malformed JSON or a profile that fails validation.

@@ -15,7 +15,9 @@ use juxta_host::{Entry, RegimeSet};
 use juxta_sdk::Date;
 use juxta_sdk::manifest::RuleKind;
 
-use crate::table::{ComputedTitles, change_value, computed_text, kind_of, section, tally};
+use crate::table::{
+    ComputedTitles, change_value, computed_text, counterpart_lines, kind_of, section, tally,
+};
 
 /// One rule in a cell.
 struct Row {
@@ -35,6 +37,8 @@ struct Row {
     provenance: Option<String>,
     /// How firmly it is confirmed.
     confirmation: Option<String>,
+    /// How its counterparts in the other compared regimes differ.
+    elsewhere: Vec<String>,
     /// What would change it, one fact at a time (`juxta explain`).
     flips: Vec<String>,
 }
@@ -123,7 +127,12 @@ struct Report {
     kernel: String,
 }
 
-fn row(f: &Finding, questions: &BTreeMap<String, OpenQuestion>, flips: Vec<String>) -> Row {
+fn row(
+    f: &Finding,
+    questions: &BTreeMap<String, OpenQuestion>,
+    elsewhere: Vec<String>,
+    flips: Vec<String>,
+) -> Row {
     let (class, label) = match f.status {
         Status::Applies => ("applies", "✔ Applies"),
         Status::DoesNotApply => ("does-not-apply", "✘ Does not apply"),
@@ -148,6 +157,7 @@ fn row(f: &Finding, questions: &BTreeMap<String, OpenQuestion>, flips: Vec<Strin
             .collect(),
         provenance: f.provenance.clone(),
         confirmation: f.confirmation.clone(),
+        elsewhere,
         flips,
     }
 }
@@ -347,6 +357,7 @@ pub fn render(
                             row(
                                 f,
                                 &r.open_questions,
+                                counterpart_lines(f, &cmp.regimes),
                                 flips.get(&key).cloned().unwrap_or_default(),
                             )
                         })

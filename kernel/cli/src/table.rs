@@ -260,6 +260,41 @@ fn group_thousands(n: f64) -> String {
     if n < 0.0 { format!("-{out}") } else { out }
 }
 
+/// How a rule's counterparts in the other compared regimes differ, one line each, with their
+/// status and due date there (`us-ca-sb53 CA-OBL-INCIDENT-15D: California: 15 days … — there
+/// ✔ APPLIES, due 2027-03-07`). Counterparts in regimes not compared are left out: the manifests
+/// say what differs, the comparison says how it comes out.
+pub fn counterpart_lines(f: &Finding, regimes: &[RegimeReport]) -> Vec<String> {
+    f.counterparts
+        .iter()
+        .filter_map(|c| {
+            let other = regimes
+                .iter()
+                .find(|r| r.id == c.regime && r.error.is_none())?;
+            let name = other.name.as_deref().unwrap_or(&other.id);
+            Some(match &c.rule {
+                Some(rule) => {
+                    let there = other
+                        .rules
+                        .iter()
+                        .find(|x| &x.id == rule)
+                        .map(|x| {
+                            let due = x
+                                .due
+                                .as_ref()
+                                .map(|d| format!(", due {d}"))
+                                .unwrap_or_default();
+                            format!(" — there {}{due}", status_label(x.status))
+                        })
+                        .unwrap_or_default();
+                    format!("{name}, {rule}: {}{there}", c.difference)
+                }
+                None => format!("{name}: {}", c.difference),
+            })
+        })
+        .collect()
+}
+
 /// The open questions the comparison names, each with its text, one line each
 /// (`US-OQ-THRESHOLD (us-ai-eo-2026): Where will …`): wherever an id is shown, its words are too.
 pub fn open_question_lines(cmp: &Comparison) -> Vec<String> {
@@ -335,6 +370,7 @@ mod tests {
                 open_questions: vec![],
                 provenance: None,
                 confirmation: None,
+                counterparts: vec![],
             }],
             computed: Default::default(),
             computed_undetermined: Default::default(),

@@ -516,3 +516,41 @@ fn hostile_strings_in_a_profile_come_out_escaped_in_html() {
         "{html}"
     );
 }
+
+#[test]
+fn where_new_york_and_california_differ_is_shown_beside_the_rule() {
+    let line = "CA-OBL-INCIDENT-15D: California: 15 days from discovering the incident, to the Office of Emergency Services — there ✔ APPLIES, due 2027-03-11";
+    let run = juxta(&["explain", "examples/new-york.toml", "NY-OBL-INCIDENT-72H"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_contains(
+        &run.stdout,
+        &[
+            "due 2027-02-27",
+            "Elsewhere (the same duty or status in the other regimes):",
+            line,
+        ],
+    );
+    let json = juxta(&[
+        "explain",
+        "examples/new-york.toml",
+        "NY-OBL-INCIDENT-72H",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["rule"]["counterparts"][0]["rule"], "CA-OBL-INCIDENT-15D");
+    assert!(doc["elsewhere"][0].as_str().unwrap().ends_with(line));
+    // The HTML report says it in the row, from the comparison alone.
+    let html = juxta(&["compare", "examples/new-york.toml", "--format", "html"]);
+    assert!(html.stdout.contains(line), "no counterpart line in the page");
+    // Only regimes in the comparison are counterparts worth showing.
+    let alone = juxta(&[
+        "compare",
+        "examples/new-york.toml",
+        "--regime",
+        "us-ny-raise",
+        "--format",
+        "html",
+    ]);
+    assert!(!alone.stdout.contains("CA-OBL-INCIDENT-15D"));
+}

@@ -29,5 +29,7 @@ assert len(spark) == len(direct), (len(spark), len(direct))
 for d, s in zip(direct, spark):
     assert d == s, f"line {d['line']} differs:\n direct {d}\n spark  {s}"
 errors = sum(1 for d in direct if d["error"])
+regimes = {"eu-ai-act-gpai", "us-ai-eo-2026", "us-ca-sb53", "us-ny-raise"}
+assert all(set(d["regimes"]) == regimes for d in direct if not d["error"]), "four columns per record"
 print(f"spark: {len(spark)} records over 4 partitions equal `juxta batch` ({errors} error records in-band)")
 PY

@@ -455,3 +455,92 @@ fn the_examples_are_valid_for_the_schema_too() {
         assert!(errors.is_empty(), "{example}: {errors:?}");
     }
 }
+
+#[test]
+fn lint_survives_twenty_thousand_term_chains_and_says_what_is_too_big() {
+    let base = std::fs::read_to_string(repo().join("regimes/eu-ai-act-gpai/regime.toml")).unwrap();
+    for (chain, needle) in [
+        (
+            vec!["1.0"; 20_000].join(" + "),
+            "bytes exceeds the limit of 16384",
+        ),
+        (
+            format!("model{}", ".y".repeat(20_000)),
+            "bytes exceeds the limit of 16384",
+        ),
+        (
+            format!("[1]{}", "[0]".repeat(20_000)),
+            "bytes exceeds the limit of 16384",
+        ),
+        (
+            format!("[1]{}", "[0]".repeat(1_000)),
+            "tokens exceeds the limit",
+        ),
+        (
+            format!("{}true{}", "(".repeat(100), ")".repeat(100)),
+            "nested deeper than 24",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = base.replacen(
+            "condition = \"SCOPE\"",
+            &format!("condition = '''{chain}'''"),
+            1,
+        );
+        std::fs::write(dir.path().join("regime.toml"), text).unwrap();
+        let run = juxta(&["regime", "lint", dir.path().to_str().unwrap()]);
+        assert_eq!(run.code, 4, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains(needle),
+            "missing `{needle}`:\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn lint_lists_every_rules_cost_and_warns_near_the_budget() {
+    let run = juxta(&["regime", "lint", "regimes/us-ny-raise", "--costs"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(
+            "worst-case cost per profile, in evaluation steps (budget: 1.0e6 per expression, 1.0e7 per regime)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().count(), 2 + 25, "{}", run.stdout);
+    let json = juxta(&[
+        "regime",
+        "lint",
+        "regimes/us-ny-raise",
+        "--costs",
+        "--format",
+        "json",
+    ]);
+    let list: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 25);
+    assert!(list[0]["cost"].as_u64().unwrap() > 0);
+    // A rule over half the budget lints with a warning.
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<String> = (100..500).map(|i| format!("\"s{i}\"")).collect();
+    let param = format!(
+        "[parameters.big]\ntitle = \"big\"\ntype = \"string_list\"\nvalues = [{{ from = 2020-01-01, value = [{}], source = \"s. 1\", status = \"CONFIRMED\" }}]\n\n[parameters.chapter_v_applies_from]",
+        items.join(", ")
+    );
+    let text = std::fs::read_to_string(repo().join("regimes/eu-ai-act-gpai/regime.toml"))
+        .unwrap()
+        .replacen(
+            "condition = \"SCOPE\"",
+            "condition = \"params.big.exists(a, a in params.big)\"",
+            1,
+        )
+        .replacen("[parameters.chapter_v_applies_from]", &param, 1);
+    std::fs::write(dir.path().join("regime.toml"), text).unwrap();
+    let run = juxta(&["regime", "lint", dir.path().to_str().unwrap()]);
+    assert!(
+        run.stdout.contains("warning[near-budget]"),
+        "{}",
+        run.stdout
+    );
+}

@@ -109,3 +109,16 @@ fn every_counterpart_names_a_bundled_regime_and_one_of_its_rules() {
     // New York and California cross-reference each other.
     assert!(checked >= 40, "only {checked} counterparts");
 }
+
+#[test]
+fn the_bundled_regimes_are_far_within_the_hosts_budget() {
+    use juxta_core::regime::budget::{MAX_LEAF_COST, MAX_REGIME_COST};
+    for id in juxta_tests::regime_ids() {
+        let r = juxta_tests::regime(&id);
+        let worst = (0..r.rules.len()).map(|i| r.rule_cost(i)).max().unwrap();
+        let total = r.total_cost();
+        eprintln!("{id}: the most expensive rule costs {worst} steps, the regime {total}");
+        assert!(worst * 100 < MAX_LEAF_COST, "{id}: {worst}");
+        assert!(total * 100 < MAX_REGIME_COST, "{id}: {total}");
+    }
+}

@@ -538,11 +538,17 @@ fn where_new_york_and_california_differ_is_shown_beside_the_rule() {
         "json",
     ]);
     let doc: Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!(doc["rule"]["counterparts"][0]["rule"], "CA-OBL-INCIDENT-15D");
+    assert_eq!(
+        doc["rule"]["counterparts"][0]["rule"],
+        "CA-OBL-INCIDENT-15D"
+    );
     assert!(doc["elsewhere"][0].as_str().unwrap().ends_with(line));
     // The HTML report says it in the row, from the comparison alone.
     let html = juxta(&["compare", "examples/new-york.toml", "--format", "html"]);
-    assert!(html.stdout.contains(line), "no counterpart line in the page");
+    assert!(
+        html.stdout.contains(line),
+        "no counterpart line in the page"
+    );
     // Only regimes in the comparison are counterparts worth showing.
     let alone = juxta(&[
         "compare",

@@ -149,7 +149,11 @@ fn a_namespace_enumeration_is_checked_like_a_core_one() {
     rejected(
         "e.toml",
         format!("{HEAD}[ny]\nsection_1426_exception = \"empire-ai\"\n").as_bytes(),
-        &["e.toml:5:", "`empire-ai` is not one of", "did you mean `empire_ai`?"],
+        &[
+            "e.toml:5:",
+            "`empire-ai` is not one of",
+            "did you mean `empire_ai`?",
+        ],
     );
     rejected(
         "e.toml",

@@ -416,11 +416,18 @@ fn a_cel_cost_bomb_is_refused_at_load() {
         e.contains("rule XX-CLS-BIG: comprehensions nested deeper than 2 levels"),
         "{e}"
     );
-    let huge = vec!["model.training_compute_flop > 1.0"; 300].join(" && ");
+    // Under the token limit, over the node limit once parsed.
+    let huge = vec!["model.training_compute_flop > 1.0"; 130].join(" && ");
     let manifest =
         tiny_manifest("bomb", "").replace("condition = \"BIG\"", &format!("condition = '{huge}'"));
     let e = hostile_error(&compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits()));
     assert!(e.contains("exceeds the limit of 500"), "{e}");
+    // Over the token limit: refused before it is parsed.
+    let huger = vec!["model.training_compute_flop > 1.0"; 300].join(" && ");
+    let manifest =
+        tiny_manifest("bomb", "").replace("condition = \"BIG\"", &format!("condition = '{huger}'"));
+    let e = hostile_error(&compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits()));
+    assert!(e.contains("expression of more than 1000 tokens"), "{e}");
 }
 
 #[test]
@@ -481,4 +488,147 @@ fn clocks_and_randomness_cannot_be_imported() {
         let e = hostile_error(&compare_with(&bytes, limits()));
         assert!(e.contains("load: imports") && e.contains(interface), "{e}");
     }
+}
+
+// The host's own budget for the CEL a plugin hands over (kernel/core/src/regime/budget.rs):
+// each hostile manifest is refused as its own failed column, quickly, naming what is wrong.
+
+fn refused_manifest(extra: &str, needle: &str) {
+    let started = std::time::Instant::now();
+    let manifest = tiny_manifest("greedy", extra);
+    let e = hostile_error(&compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits()));
+    assert!(e.contains("plugin `greedy`"), "{e}");
+    assert!(e.contains(needle), "missing `{needle}` in {e}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+fn rule(condition: &str) -> String {
+    format!(
+        "\n[[rules]]\nid = \"XX-CLS-GREEDY\"\nkind = \"classification\"\ntitle = \"Greedy\"\ncitation = \"s. 9\"\ncondition = '''{condition}'''\nsummary = \"greedy\"\n"
+    )
+}
+
+#[test]
+fn a_five_thousand_term_sum_is_refused_before_it_is_parsed() {
+    let sum = vec!["model.training_compute_flop"; 5000].join(" + ");
+    refused_manifest(
+        &rule(&format!("{sum} > 1e24")),
+        "rule XX-CLS-GREEDY: expression of 150004 bytes exceeds the limit of 16384",
+    );
+    let sum = vec!["1.0"; 2000].join("+");
+    refused_manifest(
+        &rule(&format!("{sum} > 1e24")),
+        "rule XX-CLS-GREEDY: expression of more than 1000 tokens exceeds the limit",
+    );
+}
+
+#[test]
+fn deeply_nested_brackets_are_refused_before_they_are_parsed() {
+    let deep = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
+    refused_manifest(
+        &rule(&deep),
+        "expression of 20004 bytes exceeds the limit of 16384",
+    );
+    let deep = format!("{}true{}", "(".repeat(1_000), ")".repeat(1_000));
+    refused_manifest(&rule(&deep), "brackets nested deeper than 24 levels");
+}
+
+#[test]
+fn a_value_that_doubles_a_string_47_times_is_refused_at_load() {
+    let mut extra =
+        String::from("\n[values.V0]\ntitle = \"v\"\ntype = \"string\"\nvalue = \"'abcdefgh'\"\n");
+    for i in 1..48 {
+        extra.push_str(&format!(
+            "\n[values.V{i}]\ntitle = \"v\"\ntype = \"string\"\nvalue = \"V{} + V{}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    extra.push_str(&rule("size(V47) > 0"));
+    // The copying costs more than the budget before the string grows past a megabyte.
+    refused_manifest(
+        &extra,
+        "value V17: worst-case cost of 1.0e6 exceeds the budget of 1.0e6 in `V16 + V16`",
+    );
+}
+
+fn big_list(n: usize) -> String {
+    let items: Vec<String> = (0..n).map(|i| format!("\"s{i}\"")).collect();
+    format!(
+        "\n[parameters.big]\ntitle = \"big\"\ntype = \"string_list\"\nvalues = [{{ from = 2020-01-01, value = [{}], source = \"s. 1\" }}]\n",
+        items.join(", ")
+    )
+}
+
+#[test]
+fn nested_comprehensions_over_a_long_parameter_are_refused_at_load() {
+    refused_manifest(
+        &format!(
+            "{}{}",
+            big_list(5000),
+            rule("params.big.exists(a, params.big.exists(b, a == b))")
+        ),
+        "rule XX-CLS-GREEDY: worst-case cost of 3.3e8 exceeds the budget of 1.0e6",
+    );
+    refused_manifest(
+        &format!(
+            "{}{}",
+            big_list(5000),
+            rule("size(params.big.map(a, params.big.map(b, a + b))) > 0")
+        ),
+        "exceeds the budget",
+    );
+}
+
+#[test]
+fn a_parameter_list_past_its_limit_is_refused() {
+    refused_manifest(
+        &format!("{}{}", big_list(100_000), rule("'x' in params.big")),
+        "a list of at most 10000 strings",
+    );
+}
+
+#[test]
+fn a_megabyte_or_chain_is_refused_by_its_length() {
+    let chain = vec!["model.training_compute_flop > 1e24"; 110_000].join(" || ");
+    assert!(chain.len() > 3_800_000);
+    refused_manifest(&rule(&chain), "exceeds the limit of 16384");
+}
+
+#[test]
+fn blocks_chained_deeper_than_the_limit_are_refused() {
+    let mut extra = String::from("\n[blocks.B0]\ntitle = \"b\"\ncondition = \"true\"\n");
+    for i in 1..200 {
+        extra.push_str(&format!(
+            "\n[blocks.B{i}]\ntitle = \"b\"\ncondition = \"B{}\"\n",
+            i - 1
+        ));
+    }
+    extra.push_str(&rule("B199"));
+    refused_manifest(
+        &extra,
+        "refer to one another 200 levels deep; the limit is 64",
+    );
+}
+
+#[test]
+fn brackets_nested_to_the_limit_still_compile_and_evaluate() {
+    let deep = format!(
+        "{}model.training_compute_flop > 1e24{}",
+        "(".repeat(24),
+        ")".repeat(24)
+    );
+    let manifest = tiny_manifest("nested", &rule(&deep));
+    let cmp = compare_with(&abi1(&manifest, "", CALL_ERR, ""), limits());
+    let r = cmp.regimes.iter().find(|r| r.id == "nested").unwrap();
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert!(
+        r.rules
+            .iter()
+            .any(|f| f.id == "XX-CLS-GREEDY" && f.status == Status::Applies)
+    );
 }

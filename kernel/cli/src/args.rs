@@ -279,6 +279,10 @@ pub struct LintArgs {
     /// Fail (exit 4) on warnings too, not only on errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// List every rule's worst-case cost per profile, in evaluation steps (text), or give them
+    /// as `{"rule", "cost"}` objects (JSON) instead of the findings.
+    #[arg(long)]
+    pub costs: bool,
 }
 
 /// Output formats of `regime lint`.

@@ -183,7 +183,54 @@ fn manifest_checks(m: &Manifest, text: &str, out: &mut Vec<Finding>) {
     }
 }
 
+/// Every rule's worst-case cost per profile, most expensive first.
+fn rule_costs(r: &Regime) -> Vec<(String, u64)> {
+    let mut costs: Vec<(String, u64)> = r
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| (rule.id.clone(), r.rule_cost(i)))
+        .collect();
+    costs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    costs
+}
+
 fn regime_checks(r: &Regime, text: &str, out: &mut Vec<Finding>) {
+    use juxta_core::regime::budget::{MAX_LEAF_COST, MAX_REGIME_COST, shown};
+    // Near the host's budget: a regime refused outright only a little later.
+    for (i, rule) in r.rules.iter().enumerate() {
+        let cost = r.rule_cost(i);
+        if cost > MAX_LEAF_COST / 2 {
+            out.push(Finding {
+                severity: Severity::Warning,
+                code: "near-budget",
+                item: format!("rule {}", rule.id),
+                message: format!(
+                    "evaluating the rule may cost {} steps; one expression may cost at most {}",
+                    shown(cost),
+                    shown(MAX_LEAF_COST)
+                ),
+                help: Some(
+                    "iterate over shorter lists, or nest fewer comprehensions (juxta regime lint --costs lists every rule)".into(),
+                ),
+                span: rule_span(text, &rule.id),
+            });
+        }
+    }
+    if r.total_cost() > MAX_REGIME_COST / 2 {
+        out.push(Finding {
+            severity: Severity::Warning,
+            code: "near-budget",
+            item: "manifest".into(),
+            message: format!(
+                "the regime may cost {} steps per profile; the budget is {}",
+                shown(r.total_cost()),
+                shown(MAX_REGIME_COST)
+            ),
+            help: None,
+            span: None,
+        });
+    }
     for (i, rule) in r.rules.iter().enumerate() {
         // Government duties are "does not apply" to the developer by construction.
         if rule.kind == RuleKind::GovernmentDuty {
@@ -238,8 +285,12 @@ fn regime_checks(r: &Regime, text: &str, out: &mut Vec<Finding>) {
     }
 }
 
-fn lint_text(origin: &str, text: &str) -> Vec<Finding> {
+/// What lint found, and the rules' costs when the regime compiled.
+type Linted = (Vec<Finding>, Option<(Vec<(String, u64)>, u64)>);
+
+fn lint_text(origin: &str, text: &str) -> Linted {
     let mut out = Vec::new();
+    let mut costs = None;
     let m = match toml::from_str::<Manifest>(text) {
         Ok(m) => m,
         Err(e) => {
@@ -252,7 +303,7 @@ fn lint_text(origin: &str, text: &str) -> Vec<Finding> {
                 help: None,
                 span: e.span(),
             });
-            return out;
+            return (out, None);
         }
     };
     manifest_checks(&m, text, &mut out);
@@ -272,11 +323,14 @@ fn lint_text(origin: &str, text: &str) -> Vec<Finding> {
                 help: None,
                 span: find(text, "[namespace]"),
             });
-            return out;
+            return (out, None);
         }
     };
     match Regime::compile(&Source { origin, text }, schema) {
-        Ok(r) => regime_checks(&r, text, &mut out),
+        Ok(r) => {
+            regime_checks(&r, text, &mut out);
+            costs = Some((rule_costs(&r), r.total_cost()));
+        }
         Err(e) => {
             for (p, loc) in e.problems {
                 let span = loc
@@ -301,7 +355,7 @@ fn lint_text(origin: &str, text: &str) -> Vec<Finding> {
         }
     }
     out.sort_by_key(|f| (f.span.as_ref().map_or(usize::MAX, |s| s.start), f.severity));
-    out
+    (out, costs)
 }
 
 fn target_file(target: &Path) -> PathBuf {
@@ -319,14 +373,37 @@ pub(crate) fn lint(ctx: &mut Ctx<'_, '_>, a: &LintArgs) -> Exit {
         Err(e) => return ctx.fail(Exit::Error, &e),
     };
     let origin = path.display().to_string();
-    let findings = lint_text(&origin, &text);
+    let (findings, costs) = lint_text(&origin, &text);
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = findings.len() - errors;
-    let output = match a.format {
-        LintFormat::Json => {
+    use juxta_core::regime::budget::{MAX_LEAF_COST, MAX_REGIME_COST, shown};
+    let output = match (a.format, a.costs, &costs) {
+        (LintFormat::Json, true, Some((rules, _))) => {
+            let list: Vec<serde_json::Value> = rules
+                .iter()
+                .map(|(rule, cost)| json!({ "rule": rule, "cost": cost }))
+                .collect();
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into())
+            )
+        }
+        (LintFormat::Text, true, Some((rules, total))) => {
+            let mut out = format!(
+                "worst-case cost per profile, in evaluation steps (budget: {} per expression, {} per regime)\n",
+                shown(MAX_LEAF_COST),
+                shown(MAX_REGIME_COST)
+            );
+            for (rule, cost) in rules {
+                out.push_str(&format!("  {cost:>9}  {rule}\n"));
+            }
+            out.push_str(&format!("  {total:>9}  the whole regime\n"));
+            out
+        }
+        (LintFormat::Json, _, _) => {
             let list: Vec<serde_json::Value> = findings
                 .iter()
                 .map(|f| {
@@ -348,7 +425,7 @@ pub(crate) fn lint(ctx: &mut Ctx<'_, '_>, a: &LintArgs) -> Exit {
                 serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into())
             )
         }
-        LintFormat::Text => {
+        (LintFormat::Text, _, _) => {
             let renderer = ctx.renderer();
             let mut out = String::new();
             for f in &findings {
@@ -371,6 +448,15 @@ pub(crate) fn lint(ctx: &mut Ctx<'_, '_>, a: &LintArgs) -> Exit {
                     f.span.clone(),
                     f.code,
                     f.help.clone(),
+                ));
+            }
+            if let Some((rules, total)) = &costs
+                && let Some((rule, cost)) = rules.first()
+            {
+                out.push_str(&format!(
+                    "{origin}: at most {} evaluation steps per profile (budget {}); the most expensive rule is {rule} ({cost})\n",
+                    shown(*total),
+                    shown(MAX_REGIME_COST)
                 ));
             }
             out.push_str(&format!(

@@ -14,6 +14,7 @@
 
 use std::cmp::Ordering;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use cel::common::ast::{CallExpr, Expr, LiteralValue};
 use cel::extractors::Arguments;
@@ -54,6 +55,58 @@ fn is_exact(v: &cel::Value) -> bool {
 }
 
 const PREFIX: &str = "__juxta_";
+
+/// The run-time budget of the interpreter: every operator call spends a step (see
+/// [`crate::regime::budget`]). The evaluator resets it before each leaf and fails the leaf when
+/// it ran out, even if CEL's error absorption let a result through.
+#[derive(Clone, Debug)]
+pub struct Budget(Arc<AtomicU64>);
+
+impl Budget {
+    /// A budget of `steps`.
+    pub fn new(steps: u64) -> Budget {
+        Budget(Arc::new(AtomicU64::new(steps)))
+    }
+
+    /// Starts again with `steps`.
+    pub fn reset(&self, steps: u64) {
+        self.0.store(steps, AtomicOrdering::Relaxed);
+    }
+
+    /// Whether it ran out.
+    pub fn spent(&self) -> bool {
+        self.0.load(AtomicOrdering::Relaxed) == 0
+    }
+
+    fn spend(&self) -> Result<(), ExecutionError> {
+        let left = self
+            .0
+            .fetch_update(AtomicOrdering::Relaxed, AtomicOrdering::Relaxed, |n| {
+                n.checked_sub(1)
+            });
+        match left {
+            Ok(_) => Ok(()),
+            Err(_) => Err(ExecutionError::function_error(
+                "budget",
+                "the run-time budget of this expression is spent",
+            )),
+        }
+    }
+
+    fn wrap<F>(
+        &self,
+        f: F,
+    ) -> impl Fn(Args) -> Result<cel::Value, ExecutionError> + Send + Sync + 'static
+    where
+        F: Fn(Args) -> Result<cel::Value, ExecutionError> + Send + Sync + 'static,
+    {
+        let budget = self.clone();
+        move |args: Args| {
+            budget.spend()?;
+            f(args)
+        }
+    }
+}
 
 /// The functions [`rewrite`] calls, by the operator or function they replace.
 const REPLACED: &[(&str, &str)] = &[
@@ -197,7 +250,28 @@ fn arithmetic(
                 .map(|n| to_cel(&n))
                 .ok_or_else(|| ExecutionError::function_error(op, "division by zero"));
         }
+        if let (Some(x), Some(y)) = (size_of(&a), size_of(&b))
+            && x.saturating_add(y) > crate::regime::budget::MAX_RESULT_SIZE
+        {
+            return Err(ExecutionError::function_error(
+                op,
+                format!(
+                    "the result would exceed {} bytes or items",
+                    crate::regime::budget::MAX_RESULT_SIZE
+                ),
+            ));
+        }
         cel_op(a, b)
+    }
+}
+
+/// The size of a string (bytes) or a list (items), for the result-size cap.
+fn size_of(v: &cel::Value) -> Option<u64> {
+    match v {
+        cel::Value::String(s) => Some(s.len() as u64),
+        cel::Value::List(l) => Some(l.len() as u64),
+        cel::Value::Bytes(b) => Some(b.len() as u64),
+        _ => None,
     }
 }
 
@@ -257,8 +331,8 @@ fn extremum(
     }
 }
 
-/// Registers the functions [`rewrite`] calls.
-pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
+/// Registers the functions [`rewrite`] calls, each counting against `budget`.
+pub fn register(ctx: &mut Context<'_, '_>, budget: &Budget) -> Result<(), String> {
     let mut failed = Vec::new();
     let mut add = |name: &str, added: bool| {
         if !added {
@@ -267,19 +341,27 @@ pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
     };
     add(
         "__juxta_number",
-        ctx.add_function("__juxta_number", |args: Args| match one("number", &args)? {
-            cel::Value::String(s) => Number::parse_decimal(&s)
-                .map(|n| to_cel(&n))
-                .map_err(|e| ExecutionError::function_error("number", e)),
-            other => Err(no_overload("number", &[&other])),
-        })
+        ctx.add_function(
+            "__juxta_number",
+            budget.wrap(|args: Args| match one("number", &args)? {
+                cel::Value::String(s) => Number::parse_decimal(&s)
+                    .map(|n| to_cel(&n))
+                    .map_err(|e| ExecutionError::function_error("number", e)),
+                other => Err(no_overload("number", &[&other])),
+            }),
+        )
         .is_ok(),
     );
     add(
         "__juxta_add",
         ctx.add_function(
             "__juxta_add",
-            arithmetic("__juxta_add", "_+_", |x, y| Some(x.add(y)), |a, b| a + b),
+            budget.wrap(arithmetic(
+                "__juxta_add",
+                "_+_",
+                |x, y| Some(x.add(y)),
+                |a, b| a + b,
+            )),
         )
         .is_ok(),
     );
@@ -287,7 +369,12 @@ pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
         "__juxta_sub",
         ctx.add_function(
             "__juxta_sub",
-            arithmetic("__juxta_sub", "_-_", |x, y| Some(x.sub(y)), |a, b| a - b),
+            budget.wrap(arithmetic(
+                "__juxta_sub",
+                "_-_",
+                |x, y| Some(x.sub(y)),
+                |a, b| a - b,
+            )),
         )
         .is_ok(),
     );
@@ -295,7 +382,12 @@ pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
         "__juxta_mul",
         ctx.add_function(
             "__juxta_mul",
-            arithmetic("__juxta_mul", "_*_", |x, y| Some(x.mul(y)), |a, b| a * b),
+            budget.wrap(arithmetic(
+                "__juxta_mul",
+                "_*_",
+                |x, y| Some(x.mul(y)),
+                |a, b| a * b,
+            )),
         )
         .is_ok(),
     );
@@ -303,7 +395,12 @@ pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
         "__juxta_div",
         ctx.add_function(
             "__juxta_div",
-            arithmetic("__juxta_div", "_/_", |x, y| x.div(y), |a, b| a / b),
+            budget.wrap(arithmetic(
+                "__juxta_div",
+                "_/_",
+                |x, y| x.div(y),
+                |a, b| a / b,
+            )),
         )
         .is_ok(),
     );
@@ -311,36 +408,41 @@ pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
         "__juxta_rem",
         ctx.add_function(
             "__juxta_rem",
-            // CEL has no remainder of doubles.
-            arithmetic("__juxta_rem", "_%_", |_, _| None, |a, b| a % b),
+            budget.wrap(
+                // CEL has no remainder of doubles.
+                arithmetic("__juxta_rem", "_%_", |_, _| None, |a, b| a % b),
+            ),
         )
         .is_ok(),
     );
     add(
         "__juxta_neg",
-        ctx.add_function("__juxta_neg", |args: Args| {
-            let a = one("-_", &args)?;
-            if is_exact(&a) {
-                let n = number_of(&a).ok_or_else(|| no_overload("-_", &[&a]))?;
-                return Ok(to_cel(&n.neg()));
-            }
-            match a {
-                cel::Value::Int(i) => i
-                    .checked_neg()
-                    .map(cel::Value::Int)
-                    .ok_or_else(|| ExecutionError::function_error("-_", "integer overflow")),
-                cel::Value::Float(f) => Ok(cel::Value::Float(-f)),
-                cel::Value::Duration(d) => Ok(cel::Value::Duration(-d)),
-                other => Err(no_overload("-_", &[&other])),
-            }
-        })
+        ctx.add_function(
+            "__juxta_neg",
+            budget.wrap(|args: Args| {
+                let a = one("-_", &args)?;
+                if is_exact(&a) {
+                    let n = number_of(&a).ok_or_else(|| no_overload("-_", &[&a]))?;
+                    return Ok(to_cel(&n.neg()));
+                }
+                match a {
+                    cel::Value::Int(i) => i
+                        .checked_neg()
+                        .map(cel::Value::Int)
+                        .ok_or_else(|| ExecutionError::function_error("-_", "integer overflow")),
+                    cel::Value::Float(f) => Ok(cel::Value::Float(-f)),
+                    cel::Value::Duration(d) => Ok(cel::Value::Duration(-d)),
+                    other => Err(no_overload("-_", &[&other])),
+                }
+            }),
+        )
         .is_ok(),
     );
     add(
         "__juxta_lt",
         ctx.add_function(
             "__juxta_lt",
-            comparison("__juxta_lt", "_<_", |o| o == Ordering::Less),
+            budget.wrap(comparison("__juxta_lt", "_<_", |o| o == Ordering::Less)),
         )
         .is_ok(),
     );
@@ -348,7 +450,7 @@ pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
         "__juxta_le",
         ctx.add_function(
             "__juxta_le",
-            comparison("__juxta_le", "_<=_", |o| o != Ordering::Greater),
+            budget.wrap(comparison("__juxta_le", "_<=_", |o| o != Ordering::Greater)),
         )
         .is_ok(),
     );
@@ -356,7 +458,7 @@ pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
         "__juxta_gt",
         ctx.add_function(
             "__juxta_gt",
-            comparison("__juxta_gt", "_>_", |o| o == Ordering::Greater),
+            budget.wrap(comparison("__juxta_gt", "_>_", |o| o == Ordering::Greater)),
         )
         .is_ok(),
     );
@@ -364,93 +466,108 @@ pub fn register(ctx: &mut Context<'_, '_>) -> Result<(), String> {
         "__juxta_ge",
         ctx.add_function(
             "__juxta_ge",
-            comparison("__juxta_ge", "_>=_", |o| o != Ordering::Less),
+            budget.wrap(comparison("__juxta_ge", "_>=_", |o| o != Ordering::Less)),
         )
         .is_ok(),
     );
     add(
         "__juxta_eq",
-        ctx.add_function("__juxta_eq", |args: Args| {
-            let (a, b) = two("_==_", &args)?;
-            Ok(cel::Value::Bool(equal(&a, &b)))
-        })
+        ctx.add_function(
+            "__juxta_eq",
+            budget.wrap(|args: Args| {
+                let (a, b) = two("_==_", &args)?;
+                Ok(cel::Value::Bool(equal(&a, &b)))
+            }),
+        )
         .is_ok(),
     );
     add(
         "__juxta_ne",
-        ctx.add_function("__juxta_ne", |args: Args| {
-            let (a, b) = two("_!=_", &args)?;
-            Ok(cel::Value::Bool(!equal(&a, &b)))
-        })
+        ctx.add_function(
+            "__juxta_ne",
+            budget.wrap(|args: Args| {
+                let (a, b) = two("_!=_", &args)?;
+                Ok(cel::Value::Bool(!equal(&a, &b)))
+            }),
+        )
         .is_ok(),
     );
     add(
         "__juxta_in",
-        ctx.add_function("__juxta_in", |args: Args| {
-            let (needle, haystack) = two("@in", &args)?;
-            match &haystack {
-                cel::Value::List(items) => Ok(cel::Value::Bool(
-                    items.iter().any(|item| equal(&needle, item)),
-                )),
-                cel::Value::Map(map) => {
-                    use cel::objects::Key;
-                    let key = match &needle {
-                        cel::Value::Int(i) => Some(Key::Int(*i)),
-                        cel::Value::UInt(u) => Some(Key::Uint(*u)),
-                        cel::Value::Bool(b) => Some(Key::Bool(*b)),
-                        cel::Value::String(s) => Some(Key::String(Arc::clone(s))),
-                        _ => None,
-                    };
-                    Ok(cel::Value::Bool(
-                        key.is_some_and(|k| map.map.contains_key(&k)),
-                    ))
+        ctx.add_function(
+            "__juxta_in",
+            budget.wrap(|args: Args| {
+                let (needle, haystack) = two("@in", &args)?;
+                match &haystack {
+                    cel::Value::List(items) => Ok(cel::Value::Bool(
+                        items.iter().any(|item| equal(&needle, item)),
+                    )),
+                    cel::Value::Map(map) => {
+                        use cel::objects::Key;
+                        let key = match &needle {
+                            cel::Value::Int(i) => Some(Key::Int(*i)),
+                            cel::Value::UInt(u) => Some(Key::Uint(*u)),
+                            cel::Value::Bool(b) => Some(Key::Bool(*b)),
+                            cel::Value::String(s) => Some(Key::String(Arc::clone(s))),
+                            _ => None,
+                        };
+                        Ok(cel::Value::Bool(
+                            key.is_some_and(|k| map.map.contains_key(&k)),
+                        ))
+                    }
+                    other => Err(no_overload("@in", &[&needle, other])),
                 }
-                other => Err(no_overload("@in", &[&needle, other])),
-            }
-        })
+            }),
+        )
         .is_ok(),
     );
     add(
         "__juxta_max",
-        ctx.add_function("__juxta_max", extremum("__juxta_max", true))
+        ctx.add_function("__juxta_max", budget.wrap(extremum("__juxta_max", true)))
             .is_ok(),
     );
     add(
         "__juxta_min",
-        ctx.add_function("__juxta_min", extremum("__juxta_min", false))
+        ctx.add_function("__juxta_min", budget.wrap(extremum("__juxta_min", false)))
             .is_ok(),
     );
     add(
         "__juxta_double",
-        ctx.add_function("__juxta_double", |args: Args| {
-            let a = one("double", &args)?;
-            let n = match &a {
-                cel::Value::String(s) => Number::parse_decimal(s.trim())
-                    .map_err(|e| ExecutionError::function_error("double", e))?,
-                other => number_of(other).ok_or_else(|| no_overload("double", &[other]))?,
-            };
-            Ok(to_cel(&n))
-        })
+        ctx.add_function(
+            "__juxta_double",
+            budget.wrap(|args: Args| {
+                let a = one("double", &args)?;
+                let n = match &a {
+                    cel::Value::String(s) => Number::parse_decimal(s.trim())
+                        .map_err(|e| ExecutionError::function_error("double", e))?,
+                    other => number_of(other).ok_or_else(|| no_overload("double", &[other]))?,
+                };
+                Ok(to_cel(&n))
+            }),
+        )
         .is_ok(),
     );
     add(
         "__juxta_int",
-        ctx.add_function("__juxta_int", |args: Args| {
-            let a = one("int", &args)?;
-            match &a {
-                cel::Value::Int(i) => Ok(cel::Value::Int(*i)),
-                cel::Value::String(s) => s
-                    .trim()
-                    .parse::<i64>()
-                    .map(cel::Value::Int)
-                    .map_err(|e| ExecutionError::function_error("int", e)),
-                cel::Value::Timestamp(t) => Ok(cel::Value::Int(t.timestamp())),
-                other => number_of(other)
-                    .and_then(|n| n.trunc_to_i64())
-                    .map(cel::Value::Int)
-                    .ok_or_else(|| no_overload("int", &[other])),
-            }
-        })
+        ctx.add_function(
+            "__juxta_int",
+            budget.wrap(|args: Args| {
+                let a = one("int", &args)?;
+                match &a {
+                    cel::Value::Int(i) => Ok(cel::Value::Int(*i)),
+                    cel::Value::String(s) => s
+                        .trim()
+                        .parse::<i64>()
+                        .map(cel::Value::Int)
+                        .map_err(|e| ExecutionError::function_error("int", e)),
+                    cel::Value::Timestamp(t) => Ok(cel::Value::Int(t.timestamp())),
+                    other => number_of(other)
+                        .and_then(|n| n.trunc_to_i64())
+                        .map(cel::Value::Int)
+                        .ok_or_else(|| no_overload("int", &[other])),
+                }
+            }),
+        )
         .is_ok(),
     );
     if failed.is_empty() {
@@ -471,7 +588,7 @@ mod tests {
         let env = Arc::new(cel::Env::stdlib());
         let program = env.compile(source).unwrap();
         let mut ctx = Context::with_env(Arc::clone(&env));
-        register(&mut ctx).unwrap();
+        register(&mut ctx, &Budget::new(1000)).unwrap();
         for (name, value) in vars {
             ctx.add_variable_from_value(
                 name.to_string(),
@@ -479,6 +596,35 @@ mod tests {
             );
         }
         ctx.resolve(&rewrite(program.expression()))
+    }
+
+    #[test]
+    fn the_interpreter_stops_when_its_budget_is_spent() {
+        let env = Arc::new(cel::Env::stdlib());
+        let program = env.compile("1 + 1 + 1 + 1 + 1 + 1 == 6").unwrap();
+        let mut ctx = Context::with_env(Arc::clone(&env));
+        let budget = Budget::new(3);
+        register(&mut ctx, &budget).unwrap();
+        let result = ctx.resolve(&rewrite(program.expression()));
+        assert!(result.is_err());
+        assert!(budget.spent());
+        budget.reset(100);
+        assert_eq!(
+            ctx.resolve(&rewrite(program.expression())).unwrap(),
+            cel::Value::Bool(true)
+        );
+        assert!(!budget.spent());
+    }
+
+    #[test]
+    fn concatenation_past_the_result_cap_is_refused() {
+        let env = Arc::new(cel::Env::stdlib());
+        let program = env.compile("s + s").unwrap();
+        let mut ctx = Context::with_env(Arc::clone(&env));
+        register(&mut ctx, &Budget::new(100)).unwrap();
+        ctx.add_variable_from_value("s", "x".repeat(600_000));
+        let e = ctx.resolve(&rewrite(program.expression())).unwrap_err();
+        assert!(e.to_string().contains("would exceed"), "{e}");
     }
 
     #[test]

@@ -261,6 +261,8 @@ pub(crate) struct Evaluator<'r, 'f> {
     values: Vec<Option<ValueOutcome>>,
     /// The determined derived values, for native leaves.
     known: Vec<Option<Value>>,
+    /// The interpreter's run-time budget, reset for each leaf.
+    budget: crate::exact::Budget,
     item: String,
 }
 
@@ -277,6 +279,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             leaves: vec![None; regime.leaves.len()],
             values: vec![None; regime.values.len()],
             known: vec![None; regime.values.len()],
+            budget: crate::exact::Budget::new(crate::regime::budget::RUN_TIME_STEPS),
             item: String::new(),
         }
     }
@@ -287,7 +290,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         if self.ctx.is_none() {
             let regime = self.regime;
             let mut ctx = Context::with_env(Arc::clone(&regime.env));
-            crate::exact::register(&mut ctx).map_err(|m| self.error(0, m))?;
+            crate::exact::register(&mut ctx, &self.budget).map_err(|m| self.error(0, m))?;
             for (name, table) in self.facts.tables() {
                 ctx.add_variable_from_value(name.clone(), table.clone());
             }
@@ -330,6 +333,16 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         self.ctx
             .as_ref()
             .ok_or_else(|| self.error(0, "no CEL context".into()))
+    }
+
+    fn over_budget(&self, leaf: LeafId) -> EvalError {
+        self.error(
+            leaf,
+            format!(
+                "stopped after {} steps, the run-time budget of one expression (the load-time estimate was wrong: please report it)",
+                crate::regime::budget::RUN_TIME_STEPS
+            ),
+        )
     }
 
     fn error(&self, leaf: LeafId, message: String) -> EvalError {
@@ -495,6 +508,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 profile: self.facts.profile,
                 params: &self.params,
                 values: &self.known,
+                steps: std::cell::Cell::new(crate::regime::budget::RUN_TIME_STEPS),
             };
             match native::eval(native, &env, &mut Vec::new()) {
                 Ok(v) => {
@@ -509,10 +523,15 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                         used,
                     });
                 }
+                Err(NErr::Budget) => return Err(self.over_budget(l)),
                 Err(NErr::Error(_)) => {}
             }
         }
+        self.budget.reset(crate::regime::budget::RUN_TIME_STEPS);
         let result = self.context()?.resolve(&leaf.expr);
+        if self.budget.spent() {
+            return Err(self.over_budget(l));
+        }
         match result {
             Ok(value) => match Value::from_cel(&value) {
                 Some(value) => Ok(ValueOutcome::Known { value, used }),

@@ -155,7 +155,7 @@ pub fn parse_json(text: &str) -> Result<Tree, SyntaxError> {
 
 /// Refuses documents nested deeper than [`MAX_DEPTH`], looking only at brackets outside
 /// strings and comments. Cheap, and it keeps every parser's recursion bounded.
-fn check_depth(text: &str) -> Result<(), SyntaxError> {
+pub(crate) fn check_depth(text: &str) -> Result<(), SyntaxError> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;

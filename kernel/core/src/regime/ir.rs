@@ -70,6 +70,8 @@ pub struct Leaf {
     pub values: Vec<ValueId>,
     /// Its native form, if it has one (see [`super::native`]).
     pub native: Option<super::native::NExpr>,
+    /// Its worst-case cost in steps (see [`super::budget`]), set once the regime is compiled.
+    pub cost: u64,
 }
 
 impl Cond {

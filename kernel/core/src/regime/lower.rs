@@ -123,9 +123,25 @@ impl<'a, 'n> Lowerer<'a, 'n> {
             .collect();
         let base = self.source.content_start(expr.span());
         self.base = base;
+        if let Err(message) = super::budget::precheck(&text) {
+            self.report(None, message, None);
+            return None;
+        }
         match self.env.compile(&text) {
             Ok(program) => {
                 let root = program.expression().clone();
+                let depth = super::budget::depth(&root);
+                if depth > super::budget::MAX_EXPRESSION_DEPTH {
+                    self.report(
+                        None,
+                        format!(
+                            "expression nested {depth} levels deep exceeds the limit of {}",
+                            super::budget::MAX_EXPRESSION_DEPTH
+                        ),
+                        Some("name the parts as blocks".into()),
+                    );
+                    return None;
+                }
                 self.last_root = Some(root.clone());
                 let nodes = count_nodes(&root);
                 self.info = None;
@@ -337,6 +353,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
             tests: scan.tests,
             values: scan.values,
             native: super::native::compile(e, self.names),
+            cost: 0,
         });
         Some(id)
     }
@@ -672,7 +689,29 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                 _ => Ty::Dyn,
             },
             ("size", _, _) => Ty::Int,
-            ("contains" | "startsWith" | "endsWith" | "matches", _, _) => Ty::Bool,
+            ("matches", _, _) => {
+                // A constant pattern that does not compile would fail every evaluation: refuse
+                // it now. (The `regex` crate matches in linear time, so a valid pattern cannot
+                // explode.)
+                let pattern = match (call.target.is_some(), call.args.as_slice()) {
+                    (true, [p]) | (false, [_, p]) => Some(p),
+                    _ => None,
+                };
+                if let Some(p) = pattern
+                    && let Expr::Literal(LiteralValue::String(s)) = &p.expr
+                    && let Err(err) = regex::Regex::new(s.inner())
+                {
+                    let first = err.to_string();
+                    let first = first.lines().last().unwrap_or_default().trim().to_string();
+                    self.report(
+                        Some(p),
+                        format!("`{}` is not a valid regular expression: {first}", s.inner()),
+                        None,
+                    );
+                }
+                Ty::Bool
+            }
+            ("contains" | "startsWith" | "endsWith", _, _) => Ty::Bool,
             ("int", false, 1) => Ty::Int,
             ("double", false, 1) => Ty::Double,
             ("string", false, 1) => Ty::String,
@@ -837,6 +876,19 @@ impl<'a, 'n> Lowerer<'a, 'n> {
 
     fn report(&mut self, at: Option<&IdedExpr>, message: String, help: Option<String>) {
         let span = at.and_then(|e| self.span_of(e));
+        // A whole expression is shown only up to a few hundred characters: a hostile one can
+        // be megabytes long.
+        if at.is_none() && self.expr_text.chars().count() > 240 {
+            let head: String = self.expr_text.chars().take(240).collect();
+            self.problems.push(Problem {
+                item: self.item.to_string(),
+                span,
+                expression: Some(format!("{head}…")),
+                message,
+                help,
+            });
+            return;
+        }
         self.problems.push(Problem {
             item: self.item.to_string(),
             span,

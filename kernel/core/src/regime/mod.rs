@@ -6,6 +6,7 @@
 //! TOML line. All problems are reported at once.
 
 pub mod analysis;
+pub mod budget;
 pub mod ir;
 pub mod lower;
 pub mod native;
@@ -323,7 +324,44 @@ const RESERVED: &[&str] = &[
 
 impl Regime {
     /// Compiles a manifest against a schema.
+    ///
+    /// Compilation runs on a thread of its own with a large stack
+    /// ([`budget::COMPILE_STACK_BYTES`]): the CEL parser recurses by bracket depth, and every
+    /// expression is bounded before and after parsing (see [`budget`]), so no manifest can
+    /// overflow it. Where threads are not available (WebAssembly), it runs on the caller's.
     pub fn compile(source: &Source<'_>, schema: Arc<Schema>) -> Result<Regime, RegimeError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let result = std::thread::scope(|scope| {
+                std::thread::Builder::new()
+                    .name("juxta-compile".into())
+                    .stack_size(budget::COMPILE_STACK_BYTES)
+                    .spawn_scoped(scope, || Regime::compile_here(source, Arc::clone(&schema)))
+                    .map(|handle| handle.join())
+            });
+            match result {
+                Ok(Ok(compiled)) => return compiled,
+                Ok(Err(_)) => {
+                    return Err(RegimeError {
+                        origin: source.origin.to_string(),
+                        regime: None,
+                        problems: vec![(
+                            item_problem(
+                                "manifest".into(),
+                                "internal error: compiling the manifest panicked",
+                            ),
+                            None,
+                        )],
+                    });
+                }
+                // No thread to be had: compile here.
+                Err(_) => {}
+            }
+        }
+        Regime::compile_here(source, schema)
+    }
+
+    fn compile_here(source: &Source<'_>, schema: Arc<Schema>) -> Result<Regime, RegimeError> {
         let fail = |regime: Option<String>, problems: Vec<Problem>| RegimeError {
             origin: source.origin.to_string(),
             regime,
@@ -335,6 +373,18 @@ impl Regime {
                 })
                 .collect(),
         };
+        if let Err(e) = crate::profile::tree::check_depth(source.text) {
+            return Err(fail(
+                None,
+                vec![Problem {
+                    item: "manifest".into(),
+                    span: e.span,
+                    expression: None,
+                    message: e.message,
+                    help: None,
+                }],
+            ));
+        }
         let m: Manifest = toml::from_str(source.text).map_err(|e| {
             fail(
                 None,
@@ -621,7 +671,17 @@ impl Regime {
         }
 
         let value_order = match dependency_order(&blocks, &values, &leaves) {
-            Ok(order) => order,
+            Ok((order, deepest)) if deepest > budget::MAX_REFERENCE_DEPTH => {
+                problems.push(item_problem(
+                    "manifest".into(),
+                    &format!(
+                        "blocks and values refer to one another {deepest} levels deep; the limit is {}",
+                        budget::MAX_REFERENCE_DEPTH
+                    ),
+                ));
+                order
+            }
+            Ok((order, _)) => order,
             Err(cycle) => {
                 problems.push(item_problem(
                     cycle[0].clone(),
@@ -631,6 +691,18 @@ impl Regime {
             }
         };
 
+        if problems.is_empty() {
+            check_budget(
+                &names,
+                &mut leaves,
+                &blocks,
+                &values,
+                &value_order,
+                &rules,
+                &computed,
+                &mut problems,
+            );
+        }
         if !problems.is_empty() {
             return Err(fail(Some(id), problems));
         }
@@ -688,6 +760,27 @@ impl Regime {
             .filter(|l| l.native.is_none())
             .map(|l| l.text.as_str())
             .collect()
+    }
+
+    /// The worst-case cost, in steps ([`budget`]), of evaluating rule `index` for one profile:
+    /// every leaf it can reach, blocks and derived values included.
+    pub fn rule_cost(&self, index: usize) -> u64 {
+        let Some(reach) = self.rule_reach(index) else {
+            return 0;
+        };
+        // The reach holds each leaf once, those of derived values included.
+        reach
+            .leaves
+            .iter()
+            .filter_map(|l| self.leaves.get(*l))
+            .fold(0u64, |acc, l| acc.saturating_add(l.cost))
+    }
+
+    /// The worst-case cost of evaluating the whole regime for one profile.
+    pub fn total_cost(&self) -> u64 {
+        self.leaves
+            .iter()
+            .fold(0u64, |acc, l| acc.saturating_add(l.cost))
     }
 
     /// A rule by id.
@@ -781,11 +874,137 @@ fn placeholder_known(name: &str, schema: &Schema, names: &Names<'_>) -> bool {
 
 /// Orders derived values so that each comes after everything it depends on (through blocks
 /// too); fails with the cycle if blocks and values depend on themselves.
+/// Estimates every leaf's worst-case cost and result size ([`budget`]) and refuses what exceeds
+/// the budget, naming the item: a derived value's estimate, in dependency order, is what the
+/// leaves reading it see.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one pass over the parts of a regime being compiled"
+)]
+fn check_budget(
+    names: &lower::Names<'_>,
+    leaves: &mut [Leaf],
+    blocks: &[Block],
+    values: &[DerivedValue],
+    value_order: &[ValueId],
+    rules: &[Rule],
+    computed: &[Computed],
+    problems: &mut Vec<Problem>,
+) {
+    use budget::{Estimate, Estimator, MAX_LEAF_COST, MAX_REGIME_COST, MAX_RESULT_SIZE, shown};
+    // Who owns each leaf, for messages.
+    let mut owner: Vec<Option<String>> = vec![None; leaves.len()];
+    let mut mark = |ls: Vec<ir::LeafId>, name: &str| {
+        for l in ls {
+            if let Some(slot) = owner.get_mut(l)
+                && slot.is_none()
+            {
+                *slot = Some(name.to_string());
+            }
+        }
+    };
+    let cond_leaves = |c: &Cond| {
+        let mut ls = Vec::new();
+        c.leaves(&mut ls);
+        ls
+    };
+    let value_leaves = |v: &ValueExpr| {
+        let (mut bs, mut ls) = (Vec::new(), Vec::new());
+        v.parts(&mut bs, &mut ls);
+        ls
+    };
+    for b in blocks {
+        mark(cond_leaves(&b.cond), &format!("block {}", b.name));
+        for (_, w) in &b.questions {
+            if let Some(w) = w {
+                mark(cond_leaves(w), &format!("block {}", b.name));
+            }
+        }
+    }
+    for v in values {
+        mark(value_leaves(&v.expr), &format!("value {}", v.name));
+    }
+    for r in rules {
+        mark(cond_leaves(&r.cond), &format!("rule {}", r.id));
+    }
+    for c in computed {
+        mark(cond_leaves(&c.when), &format!("computed {}", c.name));
+        mark(value_leaves(&c.value), &format!("computed {}", c.name));
+    }
+
+    let mut est = Estimator::new(names);
+    let mut estimates: Vec<Option<Estimate>> = vec![None; leaves.len()];
+    for &v in value_order {
+        let mut worst = Estimate::default();
+        for l in value_leaves(&values[v].expr) {
+            if let Some(leaf) = leaves.get(l) {
+                let e = est.estimate(&leaf.expr);
+                worst.cost = worst.cost.max(e.cost);
+                worst.size = worst.size.max(e.size);
+                worst.item = worst.item.max(e.item);
+                estimates[l] = Some(e);
+            }
+        }
+        est.values.insert(values[v].name.clone(), worst);
+    }
+    let mut total: u64 = 0;
+    let mut over_budget = 0usize;
+    for (l, leaf) in leaves.iter_mut().enumerate() {
+        let e = estimates[l].unwrap_or_else(|| est.estimate(&leaf.expr));
+        leaf.cost = e.cost;
+        total = total.saturating_add(e.cost);
+        let item = owner[l].clone().unwrap_or_else(|| "manifest".into());
+        let over = |what: &str, value: u64, limit: u64| {
+            Problem {
+            item: item.clone(),
+            span: None,
+            expression: Some(leaf.text.chars().take(240).collect()),
+            message: format!(
+                "worst-case {what} of {} exceeds the budget of {}",
+                shown(value),
+                shown(limit)
+            ),
+            help: Some(
+                "the estimate follows the schema's limits and the parameters' sizes: shorten the lists it iterates, or nest fewer comprehensions".into(),
+            ),
+        }
+        };
+        // A few are enough to see what is wrong: a chain of values over budget would
+        // otherwise name every link.
+        if over_budget < 8 && e.cost > MAX_LEAF_COST {
+            problems.push(over("cost", e.cost, MAX_LEAF_COST));
+        } else if over_budget < 8 && e.size > MAX_RESULT_SIZE {
+            problems.push(over("result size", e.size, MAX_RESULT_SIZE));
+        }
+        if e.cost > MAX_LEAF_COST || e.size > MAX_RESULT_SIZE {
+            over_budget += 1;
+        }
+    }
+    if over_budget > 8 {
+        problems.push(item_problem(
+            "manifest".into(),
+            &format!("… and {} more expressions over the budget", over_budget - 8),
+        ));
+    }
+    if total > MAX_REGIME_COST && problems.is_empty() {
+        problems.push(item_problem(
+            "manifest".into(),
+            &format!(
+                "the regime's expressions together cost up to {} steps per profile, over the budget of {}",
+                shown(total),
+                shown(MAX_REGIME_COST)
+            ),
+        ));
+    }
+}
+
+/// The derived values in an order where each comes after those it reads, and the length of the
+/// longest chain of blocks and values referring to one another; a cycle as `Err`.
 fn dependency_order(
     blocks: &[Block],
     values: &[DerivedValue],
     leaves: &[Leaf],
-) -> Result<Vec<ValueId>, Vec<String>> {
+) -> Result<(Vec<ValueId>, usize), Vec<String>> {
     #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
     enum Node {
         Block(BlockId),
@@ -818,60 +1037,59 @@ fn dependency_order(
         Node::Block(b) => format!("block {}", blocks[b].name),
         Node::Value(v) => format!("value {}", values[v].name),
     };
+    // Depth-first, with an explicit stack: a manifest's chain of blocks may be as long as
+    // its size allows, and the walk must not recurse by it. A node's depth is 1 + its
+    // deepest dependency's.
     let mut state: HashMap<Node, u8> = HashMap::new(); // 1 = in progress, 2 = done
+    let mut depth: HashMap<Node, usize> = HashMap::new();
     let mut order = Vec::new();
-    fn visit(
-        n: Node,
-        deps: &dyn Fn(Node) -> Vec<Node>,
-        name: &dyn Fn(Node) -> String,
-        state: &mut HashMap<Node, u8>,
-        stack: &mut Vec<Node>,
-        order: &mut Vec<ValueId>,
-    ) -> Result<(), Vec<String>> {
-        match state.get(&n) {
-            Some(2) => return Ok(()),
-            Some(1) => {
-                let from = stack.iter().position(|s| *s == n).unwrap_or(0);
-                let mut cycle: Vec<String> = stack[from..].iter().map(|s| name(*s)).collect();
-                cycle.push(name(n));
-                return Err(cycle);
+    let mut deepest = 0;
+    let roots = (0..blocks.len())
+        .map(Node::Block)
+        .chain((0..values.len()).map(Node::Value));
+    for root in roots {
+        if state.get(&root) == Some(&2) {
+            continue;
+        }
+        // (node, its dependencies, the next one to visit)
+        let mut stack: Vec<(Node, Vec<Node>, usize)> = vec![(root, deps(root), 0)];
+        state.insert(root, 1);
+        while let Some((n, ds, next)) = stack.last_mut() {
+            let n = *n;
+            if let Some(&d) = ds.get(*next) {
+                *next += 1;
+                match state.get(&d) {
+                    Some(2) => {}
+                    Some(_) => {
+                        let from = stack.iter().position(|(s, _, _)| *s == d).unwrap_or(0);
+                        let mut cycle: Vec<String> =
+                            stack[from..].iter().map(|(s, _, _)| name(*s)).collect();
+                        cycle.push(name(d));
+                        return Err(cycle);
+                    }
+                    None => {
+                        state.insert(d, 1);
+                        stack.push((d, deps(d), 0));
+                    }
+                }
+                continue;
             }
-            _ => {}
+            let own = 1 + ds
+                .iter()
+                .filter_map(|d| depth.get(d))
+                .max()
+                .copied()
+                .unwrap_or(0);
+            deepest = deepest.max(own);
+            depth.insert(n, own);
+            state.insert(n, 2);
+            if let Node::Value(v) = n {
+                order.push(v);
+            }
+            stack.pop();
         }
-        state.insert(n, 1);
-        stack.push(n);
-        for d in deps(n) {
-            visit(d, deps, name, state, stack, order)?;
-        }
-        stack.pop();
-        state.insert(n, 2);
-        if let Node::Value(v) = n {
-            order.push(v);
-        }
-        Ok(())
     }
-    let mut stack = Vec::new();
-    for b in 0..blocks.len() {
-        visit(
-            Node::Block(b),
-            &deps,
-            &name,
-            &mut state,
-            &mut stack,
-            &mut order,
-        )?;
-    }
-    for v in 0..values.len() {
-        visit(
-            Node::Value(v),
-            &deps,
-            &name,
-            &mut state,
-            &mut stack,
-            &mut order,
-        )?;
-    }
-    Ok(order)
+    Ok((order, deepest))
 }
 
 /// The CEL environment of every regime: the standard library plus `days`. (`max`, `min` and

@@ -291,6 +291,9 @@ pub enum NVal<'a> {
 pub enum NErr {
     /// An absent fact was read.
     Missing,
+    /// The run-time budget ([`super::budget::RUN_TIME_STEPS`]) ran out: not a case for the
+    /// interpreter, a failure of the leaf.
+    Budget,
     /// A run-time error, as the interpreter would raise it.
     Error(String),
 }
@@ -303,6 +306,8 @@ pub struct NEnv<'a> {
     pub params: &'a [&'a Value],
     /// Derived values, by index (`None`: not determined).
     pub values: &'a [Option<Value>],
+    /// Steps left ([`super::budget::RUN_TIME_STEPS`] for a leaf).
+    pub steps: std::cell::Cell<u64>,
 }
 
 fn of_value(v: &Value) -> NVal<'_> {
@@ -398,6 +403,10 @@ pub fn eval<'a>(
     env: &NEnv<'a>,
     locals: &mut Vec<NVal<'a>>,
 ) -> Result<NVal<'a>, NErr> {
+    match env.steps.get().checked_sub(1) {
+        Some(left) => env.steps.set(left),
+        None => return Err(NErr::Budget),
+    }
     Ok(match e {
         NExpr::Lit(l) => match l {
             Lit::Bool(b) => NVal::Bool(*b),

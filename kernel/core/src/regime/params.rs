@@ -127,7 +127,29 @@ fn convert(ty: ParameterType, value: &toml::Value) -> Result<Value, String> {
         }
         (ParameterType::Integer, toml::Value::Integer(i)) => Value::Integer(*i),
         (ParameterType::Bool, toml::Value::Boolean(b)) => Value::Bool(*b),
+        (ParameterType::String, toml::Value::String(s))
+            if s.len() > super::budget::MAX_PARAMETER_STRING_BYTES =>
+        {
+            return Err(format!(
+                "a string of {} bytes exceeds the limit of {}",
+                s.len(),
+                super::budget::MAX_PARAMETER_STRING_BYTES
+            ));
+        }
         (ParameterType::String, toml::Value::String(s)) => Value::Text(s.clone()),
+        (ParameterType::StringList, toml::Value::Array(items))
+            if items.len() > super::budget::MAX_PARAMETER_ITEMS
+                || items.iter().any(|i| {
+                    i.as_str()
+                        .is_some_and(|s| s.len() > super::budget::MAX_PARAMETER_STRING_BYTES)
+                }) =>
+        {
+            return Err(format!(
+                "a list of at most {} strings of at most {} bytes each is accepted",
+                super::budget::MAX_PARAMETER_ITEMS,
+                super::budget::MAX_PARAMETER_STRING_BYTES
+            ));
+        }
         (ParameterType::Date, toml::Value::Datetime(d)) => Value::Date(
             d.to_string()
                 .parse::<Date>()

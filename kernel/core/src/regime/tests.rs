@@ -284,3 +284,42 @@ fn a_1_1_field_needs_a_regime_targeting_1_1() {
     );
     assert!(compile_with_namespace(&text).is_ok());
 }
+
+#[test]
+fn a_constant_pattern_that_does_not_compile_is_refused_at_load() {
+    let e = error(&rule("provider.name.matches(\"(\")"));
+    assert!(e.contains("`(` is not a valid regular expression"), "{e}");
+    assert!(compile(&rule("provider.name.matches(\"^N.*\")")).is_ok());
+}
+
+#[test]
+fn native_evaluation_stops_at_its_step_budget() {
+    use crate::regime::native::{NEnv, NErr, eval};
+    let r = compile(&rule(
+        "model.output_modalities.exists(m, m == \"text\" || m == \"speech\")",
+    ))
+    .unwrap();
+    let schema = Schema::core();
+    let profile = crate::profile::Profile::parse(
+        "schema_version = \"1\"\n[evaluation]\nas_of = 2026-09-01\n[model]\noutput_modalities = [\"other\", \"text_to_image\", \"text\"]\n",
+        crate::profile::Format::Toml,
+        "p",
+        &schema,
+    )
+    .unwrap();
+    let native = r.leaves[0].native.as_ref().unwrap();
+    let env = |steps| NEnv {
+        profile: &profile,
+        params: &[],
+        values: &[],
+        steps: std::cell::Cell::new(steps),
+    };
+    assert_eq!(
+        eval(native, &env(1000), &mut Vec::new()).map(|v| format!("{v:?}")),
+        Ok("Bool(true)".into())
+    );
+    assert_eq!(
+        eval(native, &env(5), &mut Vec::new()).err(),
+        Some(NErr::Budget)
+    );
+}

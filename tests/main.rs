@@ -12,6 +12,7 @@
 //! - `plugins`: third-party plugins, pinned in `juxta.lock`;
 //! - `sandbox`: hostile plugins fail their own column and nothing else;
 //! - `hostile_input`: hostile profiles get a clear error, never a panic;
+//! - `limits`: outputs, names, terminal text, file reads, flags and modes the host keeps safe;
 //! - `process`: the real executable: hash-seed independence, a batch killed mid-run;
 //! - `twins`: TOML and JSON spellings of one profile give byte-identical, exact reports.
 #![allow(
@@ -30,6 +31,7 @@ mod contract;
 mod differential;
 mod explain;
 mod hostile_input;
+mod limits;
 mod plugins;
 mod process;
 mod sandbox;

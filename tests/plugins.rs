@@ -83,12 +83,28 @@ fn regime<'a>(doc: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no regime {id} in {doc}"))
 }
 
+/// The column of a refused plugin file whose name would clash: `plugin:<its path>`, never a
+/// regime id.
+fn refused<'a>(doc: &'a Value, file: &str) -> &'a Value {
+    doc["regimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["id"].as_str().is_some_and(|id| {
+                id.starts_with("plugin:") && id.ends_with(&format!("plugins/{file}"))
+            })
+        })
+        .unwrap_or_else(|| panic!("no refused column for {file} in {doc}"))
+}
+
 #[test]
 fn an_unpinned_plugin_is_refused_and_the_bundled_regimes_still_come_out() {
     let s = Setup::new();
     s.add("uk-frontier.wasm", &plugin("uk-frontier", "0.1.0"));
     let (code, doc, stderr) = s.compare();
     assert_eq!(code, 3, "{stderr}");
+    // Clashing with nothing, the refused column keeps the plugin's name.
     let e = regime(&doc, "uk-frontier")["error"]
         .as_str()
         .unwrap()
@@ -204,18 +220,22 @@ fn two_plugins_claiming_one_regime_are_refused_naming_both_origins() {
     .unwrap();
     let (code, doc, _) = s.compare();
     assert_eq!(code, 3);
-    let uk: Vec<&Value> = doc["regimes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["id"] == "uk-frontier")
-        .collect();
-    assert_eq!(uk.len(), 2);
-    let e = uk.iter().find_map(|r| r["error"].as_str()).unwrap();
+    // The first keeps the id; the second is a column of its own, named by its file, so no
+    // two columns (or record keys) share a name.
+    assert!(regime(&doc, "uk-frontier")["error"].is_null());
+    let e = refused(&doc, "b.wasm")["error"].as_str().unwrap();
     assert!(
         e.contains("claimed twice: by") && e.contains("a.wasm") && e.contains("b.wasm"),
         "{e}"
     );
+    let ids: Vec<&str> = doc["regimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
 }
 
 #[test]

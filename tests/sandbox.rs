@@ -244,16 +244,21 @@ fn a_plugin_claiming_a_bundled_regime_id_is_refused_naming_both_origins() {
         .iter()
         .filter(|r| r.id == "eu-ai-act-gpai")
         .collect();
-    assert_eq!(eu.len(), 2);
-    let clash = eu.iter().find(|r| r.error.is_some()).unwrap();
+    assert_eq!(eu.len(), 1, "one column per id");
+    assert!(
+        eu[0].error.is_none() && eu[0].rules.len() == 22,
+        "the bundled regime is unaffected"
+    );
+    // The impostor is a column of its own, named by its file: it cannot shadow the real one.
+    let clash = cmp
+        .regimes
+        .iter()
+        .find(|r| r.id == "plugin:hostile.wasm")
+        .unwrap();
     let e = clash.error.as_ref().unwrap();
     assert!(
         e.contains("claimed twice: by bundled and by hostile.wasm"),
         "{e}"
-    );
-    assert!(
-        eu.iter().any(|r| r.error.is_none() && r.rules.len() == 22),
-        "the bundled regime is unaffected"
     );
 }
 
@@ -630,5 +635,13 @@ fn brackets_nested_to_the_limit_still_compile_and_evaluate() {
         r.rules
             .iter()
             .any(|f| f.id == "XX-CLS-GREEDY" && f.status == Status::Applies)
+    );
+}
+
+#[test]
+fn a_constant_regular_expression_that_does_not_compile_is_refused_at_load() {
+    refused_manifest(
+        &rule("provider.name.matches('(')"),
+        "`(` is not a valid regular expression",
     );
 }

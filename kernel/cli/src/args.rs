@@ -112,8 +112,9 @@ pub struct BatchArgs {
     /// The dotted path of the field that identifies a record in the output.
     #[arg(long, default_value = "model.id", value_name = "PATH")]
     pub id_field: String,
-    /// Worker threads (default: all cores). The output is the same whatever the number.
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads, 1 to 256 (default: all cores). The output is the same whatever the
+    /// number.
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Apply the law as of this day instead of each record's `evaluation.as_of`.
     #[arg(long, value_name = "DATE")]
@@ -121,8 +122,8 @@ pub struct BatchArgs {
     /// Only these regimes (repeatable), by id.
     #[arg(long = "regime", value_name = "ID")]
     pub regimes: Vec<String>,
-    /// Longest input line accepted; longer lines become error records.
-    #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
+    /// Longest input line accepted, 1 byte to 256 MiB; longer lines become error records.
+    #[arg(long, default_value_t = 4 << 20, value_name = "BYTES", value_parser = parse_record_bytes)]
     pub max_record_bytes: usize,
     /// No progress bar and no summary.
     #[arg(long, short = 'q')]
@@ -335,4 +336,30 @@ pub struct TestArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = TestFormat::Text)]
     pub format: TestFormat,
+}
+
+/// Most worker threads `batch` starts: far above any machine's useful parallelism, far below
+/// what would exhaust threads or memory (each worker holds its own plugin instances and chunks).
+pub const MAX_JOBS: usize = 256;
+
+/// Longest input record `batch` accepts, in bytes.
+pub const MAX_RECORD_BYTES: usize = 256 << 20;
+
+fn parse_bounded(text: &str, max: usize, what: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of {what}"))?;
+    if n == 0 || n > max {
+        return Err(format!("{n} is out of range: give 1 to {max} {what}"));
+    }
+    Ok(n)
+}
+
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    parse_bounded(text, MAX_JOBS, "worker threads")
+}
+
+fn parse_record_bytes(text: &str) -> Result<usize, String> {
+    parse_bounded(text, MAX_RECORD_BYTES, "bytes")
 }

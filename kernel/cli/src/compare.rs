@@ -114,16 +114,22 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                 _ => serde_json::to_string_pretty(&cmp),
             };
             match json {
-                Ok(j) => j + "\n",
+                Ok(j) => crate::visible::json(j + "\n"),
                 Err(e) => return ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")),
             }
         }
         Format::Table | Format::Markdown | Format::Html => {
+            // Every string a plugin wrote (titles, citations, reasons, errors) with its control
+            // and bidi characters shown, not obeyed, before any renderer sees it.
+            let cmp = match crate::visible::value(&cmp) {
+                Ok(c) => c,
+                Err(e) => return ctx.fail(Exit::Error, &e),
+            };
             let key = |path: &str| {
                 schema
                     .lookup(path)
                     .and_then(|id| profile.get(id))
-                    .map(|v| v.to_string())
+                    .map(|v| crate::visible::escape(&v.to_string()).into_owned())
             };
             let model = key("model.id").unwrap_or_else(|| "(model id not given)".into());
             let provider = match (key("provider.name"), key("provider.country")) {
@@ -137,7 +143,9 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                 profile.as_of()
             )];
             if let Some(w) = &what_if {
-                heading.push(format!("what if: {}", w.describe()));
+                heading.push(
+                    crate::visible::escape(&format!("what if: {}", w.describe())).into_owned(),
+                );
             }
             let titles = ComputedTitles::of(&set);
             if a.format == Format::Html {
@@ -151,7 +159,9 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                     &set,
                     &titles,
                     facts,
-                    what_if.as_ref().map(WhatIf::describe),
+                    what_if
+                        .as_ref()
+                        .map(|w| crate::visible::escape(&w.describe()).into_owned()),
                     changes.as_deref(),
                     &flips,
                     today(profile.as_of()),
@@ -160,19 +170,21 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                     Err(e) => return ctx.fail(Exit::Error, &e),
                 }
             } else if a.format == Format::Markdown {
-                crate::markdown::render(
+                crate::visible::escape(&crate::markdown::render(
                     &cmp,
                     &titles,
                     &heading,
                     a.applicable_only,
                     changes.as_deref(),
-                )
+                ))
+                .into_owned()
             } else {
                 let style = Style {
                     color: ctx.color_out,
                     width: table_width(cmp.regimes.len()),
                     applicable_only: a.applicable_only,
                 };
+                let label = crate::visible::escape(&label);
                 let mut text = format!(
                     "juxta · {label}\n{}\n{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n{}",
                     heading.join("\n"),
@@ -181,7 +193,7 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                     open_questions_text(&cmp)
                 );
                 if let Some(changes) = &changes {
-                    text.push_str(&changes_text(changes));
+                    text.push_str(&crate::visible::escape(&changes_text(changes)));
                 }
                 text
             }
@@ -343,7 +355,7 @@ pub(crate) fn schema(ctx: &mut Ctx<'_, '_>, a: &crate::args::SchemaArgs) -> Exit
     if ctx
         .io
         .out
-        .write_all(format!("{text}\n").as_bytes())
+        .write_all(crate::visible::json(format!("{text}\n")).as_bytes())
         .is_err()
     {
         return Exit::Error;
@@ -361,7 +373,10 @@ pub(crate) fn lock(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
                     p.regime, p.regime_version, p.sha256, p.file
                 ));
             }
-            let _ = ctx.io.out.write_all(text.as_bytes());
+            let _ = ctx
+                .io
+                .out
+                .write_all(crate::visible::escape(&text).as_bytes());
             Exit::Success
         }
         Err(e) => ctx.fail(Exit::Error, &e),
@@ -394,9 +409,14 @@ pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
             }),
         })
         .collect();
+    // Escaped before any table is sized, so the borders stay aligned.
+    let shown_rows: Vec<serde_json::Value> = match crate::visible::value(&rows) {
+        Ok(r) => r,
+        Err(e) => return ctx.fail(Exit::Error, &e),
+    };
     let output = match a.format {
         Format::Json => serde_json::to_string_pretty(&rows)
-            .map(|j| j + "\n")
+            .map(|j| crate::visible::json(j + "\n"))
             .unwrap_or_default(),
         Format::Html => {
             return ctx.fail(
@@ -408,7 +428,7 @@ pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
             let mut t = String::from(
                 "| id | version | jurisdiction | rules | origin | sha256 | status |\n|---|---|---|---|---|---|---|\n",
             );
-            for r in &rows {
+            for r in &shown_rows {
                 let cell = |k: &str| match &r[k] {
                     serde_json::Value::String(s) => crate::markdown::escape(s),
                     serde_json::Value::Null => String::new(),
@@ -440,7 +460,7 @@ pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
                 "sha256",
                 "status",
             ]);
-            for r in &rows {
+            for r in &shown_rows {
                 let s = |k: &str| r[k].as_str().unwrap_or("—").to_string();
                 let status = r["error"]
                     .as_str()
@@ -458,6 +478,8 @@ pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
             format!("{t}\n")
         }
     };
+    // Names, origins and errors come from plugins and file names: shown, never obeyed.
+    let output = crate::visible::escape(&output);
     if ctx.io.out.write_all(output.as_bytes()).is_err() {
         return Exit::Error;
     }

@@ -78,6 +78,26 @@ impl Renderer {
     }
 
     fn render(&self, report: &Report) -> String {
+        // Messages, file names and quoted source are shown with control and bidi characters
+        // escaped (the source with same-length stand-ins, so its spans still point right),
+        // before miette adds its colours.
+        let esc = |t: &str| crate::visible::escape(t).into_owned();
+        let report = Report {
+            message: esc(&report.message),
+            source: report.source.as_ref().map(|s| {
+                NamedSource::new(
+                    esc(s.name()),
+                    crate::visible::same_length(s.inner()).into_owned(),
+                )
+            }),
+            labels: report
+                .labels
+                .iter()
+                .map(|l| LabeledSpan::new_with_span(l.label().map(esc), *l.inner()))
+                .collect(),
+            help: report.help.as_deref().map(esc),
+        };
+        let report = &report;
         let theme = if self.color {
             GraphicalTheme::unicode()
         } else {

@@ -224,6 +224,11 @@ pub(crate) fn explain(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
             out
         }
     };
+    // Titles, citations, reasons and notes come from plugins: shown, never obeyed.
+    let output = match a.format {
+        ExplainFormat::Json => crate::visible::json(output),
+        ExplainFormat::Text => crate::visible::escape(&output).into_owned(),
+    };
     if ctx.io.out.write_all(output.as_bytes()).is_err() {
         return Exit::Error;
     }

@@ -11,6 +11,7 @@ mod build;
 mod compare;
 pub mod diagnostics;
 mod explain;
+pub mod fsio;
 pub mod generate;
 mod html;
 mod lint;
@@ -19,6 +20,7 @@ mod plugins;
 mod regime_test;
 mod scaffold;
 pub mod table;
+pub mod visible;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -149,19 +151,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
     }
 }
 
-/// Writes a file through a temporary file in its directory, so readers never see half of it.
+/// Writes a file through a temporary file in its directory, so readers never see half of it
+/// (devices and FIFOs in place, symlinks followed, permissions kept: see [`fsio`]).
 pub(crate) fn write_atomically(dest: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
-    tmp.write_all(bytes)
-        .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))?;
-    tmp.persist(dest)
-        .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))?;
-    Ok(())
+    fsio::write_file(dest, bytes)
 }
 
 /// Keeps only the regimes named by `--regime` (all if none is named).
@@ -180,6 +173,35 @@ pub(crate) fn select_regimes(set: &mut RegimeSet, ids: &[String]) -> Result<(), 
             available.join(", ")
         ))
     }
+}
+
+/// Refuses a device or socket as a profile (`/dev/zero`, `/dev/tty`): a profile is a regular
+/// file, or a pipe such as `<(jq … )`, which ends when its writer does. Reads are capped anyway.
+pub(crate) fn refuse_devices(path: &std::path::Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let ty = meta.file_type();
+            let kind = if ty.is_char_device() {
+                Some("a character device")
+            } else if ty.is_block_device() {
+                Some("a block device")
+            } else if ty.is_socket() {
+                Some("a socket")
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                return Err(format!(
+                    "`{}` is {kind}, not a file: give a profile file, or `-` for standard input",
+                    path.display()
+                ));
+            }
+        }
+    }
+    let _ = path;
+    Ok(())
 }
 
 /// Largest profile or case file read, in bytes: far above any real profile, far below what
@@ -210,6 +232,7 @@ pub(crate) fn read_text(
         if path.is_dir() {
             return Err(format!("`{shown}` is a directory, not a file"));
         }
+        refuse_devices(path)?;
         let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
         file.take(MAX_PROFILE_BYTES + 1)
             .read_to_end(&mut bytes)

@@ -90,6 +90,14 @@ fn compile_code(message: &str) -> &'static str {
         "duplicate-rule-id"
     } else if message.starts_with("unknown fact") {
         "unknown-fact"
+    } else if message.starts_with("syntax error") {
+        "syntax"
+    } else if message.contains("exceeds the limit")
+        || message.contains("exceeds the budget")
+        || message.contains("nested deeper than")
+    {
+        // Refused by the host's budget for CEL (before or after parsing).
+        "budget"
     } else {
         "compile"
     }
@@ -392,6 +400,7 @@ pub(crate) fn lint(ctx: &mut Ctx<'_, '_>, a: &LintArgs) -> Exit {
             )
         }
         (LintFormat::Text, true, Some((rules, total))) => {
+            // Rule ids are restricted by the compiler; nothing here needs escaping.
             let mut out = format!(
                 "worst-case cost per profile, in evaluation steps (budget: {} per expression, {} per regime)\n",
                 shown(MAX_LEAF_COST),
@@ -450,6 +459,7 @@ pub(crate) fn lint(ctx: &mut Ctx<'_, '_>, a: &LintArgs) -> Exit {
                     f.help.clone(),
                 ));
             }
+            let origin = crate::visible::escape(&origin);
             if let Some((rules, total)) = &costs
                 && let Some((rule, cost)) = rules.first()
             {
@@ -464,6 +474,12 @@ pub(crate) fn lint(ctx: &mut Ctx<'_, '_>, a: &LintArgs) -> Exit {
             ));
             out
         }
+    };
+    // The JSON forms carry a manifest's own strings: the same value, safe to print. (The text
+    // form's findings are escaped by the diagnostics renderer, its summary lines below.)
+    let output = match a.format {
+        LintFormat::Json => crate::visible::json(output),
+        LintFormat::Text => output,
     };
     if ctx.io.out.write_all(output.as_bytes()).is_err() {
         return Exit::Error;

@@ -43,7 +43,9 @@ pub fn resolve(args: &PluginArgs) -> Result<Resolved, String> {
             read_config(path)?,
             path.parent().map(Path::to_path_buf).unwrap_or_default(),
         ),
-        None if Path::new("juxta.toml").is_file() => {
+        // Any `juxta.toml` here is read (a directory or device of that name is an error, not
+        // silently skipped: the user may believe their configuration is in effect).
+        None if Path::new("juxta.toml").exists() => {
             (read_config(Path::new("juxta.toml"))?, PathBuf::new())
         }
         None => (Config::default(), PathBuf::new()),
@@ -59,8 +61,12 @@ pub fn resolve(args: &PluginArgs) -> Result<Resolved, String> {
 }
 
 fn read_config(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the configuration `{}`: {e}", path.display()))?;
+    let text = juxta_host::files::read_capped_text(
+        path,
+        juxta_host::files::MAX_CONFIG_BYTES,
+        "a configuration file",
+    )
+    .map_err(|e| format!("the configuration: {e}"))?;
     toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.to_string().trim_end()))
 }
 
@@ -89,8 +95,26 @@ pub fn load(args: &PluginArgs) -> Result<RegimeSet, String> {
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
-        let origin = Origin::File(f.path.display().to_string());
-        match lock.as_ref().and_then(|l| l.pin(&f.key)) {
+        // Named by its key (relative to the lock's directory): the same whichever way the
+        // directory was spelt on the command line.
+        let origin = Origin::File(f.key.clone());
+        if let Some(why) = &f.unreadable {
+            set.refuse(&name, origin, "", format!("plugin `{name}`: load: {why}"));
+            continue;
+        }
+        let pin = match lock.as_ref().map(|l| f.pin(l)).transpose() {
+            Ok(pin) => pin.flatten(),
+            Err(why) => {
+                set.refuse(
+                    &name,
+                    origin,
+                    &f.sha256,
+                    format!("plugin `{name}`: load: {why}"),
+                );
+                continue;
+            }
+        };
+        match pin {
             Some(pin) => sources.push(PluginSource {
                 name,
                 origin,
@@ -129,6 +153,10 @@ pub fn write_lock(args: &PluginArgs) -> Result<(PathBuf, Vec<Pin>), String> {
     let mut failures = Vec::new();
     for f in &found {
         // Each plugin is checked on its own: a plugin is pinned only if it loads and compiles.
+        if let Some(why) = &f.unreadable {
+            failures.push(why.clone());
+            continue;
+        }
         let mut set = RegimeSet::new(Arc::clone(&sandbox));
         let name = f
             .path
@@ -137,7 +165,7 @@ pub fn write_lock(args: &PluginArgs) -> Result<(PathBuf, Vec<Pin>), String> {
             .unwrap_or_default();
         set.load(vec![PluginSource {
             name,
-            origin: Origin::File(f.path.display().to_string()),
+            origin: Origin::File(f.key.clone()),
             bytes: &f.bytes,
             expected_sha256: None,
         }]);
@@ -171,6 +199,7 @@ pub fn write_lock(args: &PluginArgs) -> Result<(PathBuf, Vec<Pin>), String> {
     let lock = Lock {
         version: LOCK_VERSION,
         plugins: pins.clone(),
+        problems: Default::default(),
     };
     write_atomically(&resolved.lock, lock.to_text().as_bytes())?;
     Ok((resolved.lock, pins))

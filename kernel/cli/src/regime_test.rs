@@ -72,7 +72,8 @@ fn case_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 fn load_plugin(path: &Path) -> Result<UnderTest, String> {
     let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        juxta_host::files::read_capped(path, juxta_host::files::MAX_PLUGIN_BYTES, "a plugin")
+            .map_err(|e| e.to_string())?;
     let sandbox = Arc::new(Sandbox::new(Limits::default()).map_err(|e| e.to_string())?);
     let mut set = RegimeSet::new(sandbox);
     let name = path
@@ -532,7 +533,9 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
         let case = match Case::parse(&text, &shown, &ut.schema) {
             Ok(c) => c,
             Err(e) => {
-                runs.push(unreadable(ctx.renderer().case_error(&e, &text)));
+                // Part of the report on standard output (text or JSON): no colour codes.
+                let plain = crate::diagnostics::Renderer::new(false, false);
+                runs.push(unreadable(plain.case_error(&e, &text)));
                 continue;
             }
         };
@@ -542,10 +545,13 @@ pub(crate) fn test(ctx: &mut Ctx<'_, '_>, a: &TestArgs) -> Exit {
         }
     }
     let cov = a.coverage.then(|| coverage(&ut.regime, &runs));
+    // Case titles, a plugin's errors and texts: shown, never obeyed.
     let report = match a.format {
-        TestFormat::Text => text_report(&ut, &runs, cov.as_ref(), other),
-        TestFormat::Json => json_report(&ut, &runs, cov.as_ref(), other),
-        TestFormat::Junit => junit_report(&ut, &runs),
+        TestFormat::Text => {
+            crate::visible::escape(&text_report(&ut, &runs, cov.as_ref(), other)).into_owned()
+        }
+        TestFormat::Json => crate::visible::json(json_report(&ut, &runs, cov.as_ref(), other)),
+        TestFormat::Junit => crate::visible::escape(&junit_report(&ut, &runs)).into_owned(),
     };
     if ctx.io.out.write_all(report.as_bytes()).is_err() {
         return Exit::Error;

@@ -71,7 +71,7 @@ id = "{id}"
 name = "{id} (the instrument's name)"
 jurisdiction = "{jurisdiction}"
 version = "0.1.0"
-facts_schema = "1.1"
+facts_schema = "1.2"
 # The key of this regime's expectations in test cases: [expected.{id}].
 case_key = "{id}"
 summary = "One paragraph on what the instrument is, who it binds and from when."
@@ -197,7 +197,7 @@ title = "A 3e25 FLOP model released on 2026-07-01"
 scenario = "Replace with the story behind the facts and the legal basis of the expected outcome."
 
 [facts]
-schema_version = "1.1"
+schema_version = "1.2"
 
 [facts.evaluation]
 as_of = 2026-09-01
@@ -344,6 +344,14 @@ fn new_inner(a: &NewArgs) -> Result<String, String> {
         .map_err(|e| format!("cannot create `{}`: {e}", a.dir.display()))?;
     let regime_dir = a.dir.join("regimes").join(&a.id);
     let plugin_dir = a.dir.join("plugins").join(&a.id);
+    for parent in [a.dir.join("regimes"), a.dir.join("plugins")] {
+        if parent.exists() && !parent.is_dir() {
+            return Err(format!(
+                "`{}` is not a directory: juxta regime new writes the regime and its plugin under `regimes/` and `plugins/`",
+                parent.display()
+            ));
+        }
+    }
     for d in [&regime_dir, &plugin_dir] {
         if d.exists() {
             return Err(format!(
@@ -369,33 +377,54 @@ fn new_inner(a: &NewArgs) -> Result<String, String> {
         (None, Some(_)) => Sdk::Workspace,
         (None, None) => Sdk::Version,
     };
-    write_new(
+    let written = write_new(
         &regime_dir.join("regime.toml"),
         &regime_toml(&a.id, &a.jurisdiction),
-    )?;
-    write_new(
-        &regime_dir
-            .join("tests")
-            .join(format!("{}01-example.toml", prefix(&a.id))),
-        &example_case(&a.id),
-    )?;
-    write_new(
-        &plugin_dir.join("Cargo.toml"),
-        &plugin_cargo_toml(&a.id, &sdk),
-    )?;
-    write_new(
-        &plugin_dir.join("src").join("lib.rs"),
-        &plugin_lib_rs(&a.id),
-    )?;
+    )
+    .and_then(|()| {
+        write_new(
+            &regime_dir
+                .join("tests")
+                .join(format!("{}01-example.toml", prefix(&a.id))),
+            &example_case(&a.id),
+        )
+    })
+    .and_then(|()| {
+        write_new(
+            &plugin_dir.join("Cargo.toml"),
+            &plugin_cargo_toml(&a.id, &sdk),
+        )
+    })
+    .and_then(|()| {
+        write_new(
+            &plugin_dir.join("src").join("lib.rs"),
+            &plugin_lib_rs(&a.id),
+        )
+    });
+    // Both directories were checked not to exist: what is there now is ours to remove, so a
+    // failure leaves no half-made regime behind (nor the `regimes/` and `plugins/` made for it,
+    // if they are empty).
+    let roll_back = |e: String| -> String {
+        for d in [&regime_dir, &plugin_dir] {
+            let _ = std::fs::remove_dir_all(d);
+            if let Some(parent) = d.parent() {
+                let _ = std::fs::remove_dir(parent);
+            }
+        }
+        e
+    };
+    written.map_err(roll_back)?;
+    let joined = match (&sdk, &workspace) {
+        (Sdk::Workspace, Some(root)) => join_workspace(root, &a.id).map_err(roll_back)?,
+        _ => false,
+    };
     let mut report = format!(
         "created {}/regime.toml, an example case in {}/tests/ and the plugin crate {}/\n",
         regime_dir.display(),
         regime_dir.display(),
         plugin_dir.display()
     );
-    if let (Sdk::Workspace, Some(root)) = (&sdk, &workspace)
-        && join_workspace(root, &a.id)?
-    {
+    if let (true, Some(root)) = (joined, &workspace) {
         report.push_str(&format!(
             "added plugins/{} to the workspace members in {}\n",
             a.id,

@@ -24,7 +24,10 @@ impl ComputedTitles {
                 for c in &l.regime.computed {
                     map.insert(
                         (l.regime.id().to_string(), c.name.clone()),
-                        (c.title.clone(), c.unit.clone()),
+                        (
+                            crate::visible::escape(&c.title).into_owned(),
+                            crate::visible::escape(&c.unit).into_owned(),
+                        ),
                     );
                 }
             }

@@ -23,7 +23,12 @@ use juxta_core::eval::Facts;
 use juxta_core::profile::{Format, Profile};
 use juxta_core::regime::{Regime, Source, schema_for};
 
-const REGIMES: [&str; 3] = ["eu-ai-act-gpai", "us-ai-eo-2026", "us-ca-sb53"];
+const REGIMES: [&str; 4] = [
+    "eu-ai-act-gpai",
+    "us-ai-eo-2026",
+    "us-ca-sb53",
+    "us-ny-raise",
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -372,7 +372,11 @@ impl Schema {
                         }
                         v
                     }
-                    FactType::String => json!({ "type": "string", "maxLength": MAX_STRING_BYTES }),
+                    FactType::String => json!({
+                        "type": "string",
+                        "maxLength": MAX_STRING_BYTES,
+                        "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*$",
+                    }),
                     FactType::CountryCode => json!({ "type": "string", "pattern": "^[A-Z]{2}$" }),
                     FactType::Date => json!({ "type": "string", "format": "date" }),
                     FactType::Enum(values) => json!({ "type": "string", "enum": values }),

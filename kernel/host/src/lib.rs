@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bundled;
+pub mod files;
 pub mod lock;
 pub mod regimes;
 pub mod sandbox;

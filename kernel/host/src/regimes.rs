@@ -10,6 +10,7 @@
 //! namespace (refusing id and namespace clashes, naming both origins), then compile every
 //! manifest against it (in parallel).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use juxta_core::eval::{Facts, FunctionHost};
@@ -306,6 +307,42 @@ impl RegimeSet {
         });
         self.entries = compiled;
         self.entries.extend(failed.into_iter().map(Entry::Failed));
+        self.name_refused();
+    }
+
+    /// Renames a failed third-party plugin `plugin:<its file>` when its name would clash —
+    /// with another column, with a bundled regime, or with what a regime id may be — then
+    /// sorts the columns.
+    ///
+    /// A regime id is lower-case letters, digits and dashes, so no such name can be a regime
+    /// id: an unpinned `eu-ai-act-gpai.wasm`, or a plugin claiming a bundled id, can never
+    /// produce a second `eu-ai-act-gpai` column (or record key, or Parquet column) beside the
+    /// real one, and files are unique, so two renamed plugins cannot share a name either. A
+    /// failed plugin whose name clashes with nothing keeps it, so its column is named the same
+    /// whether it loads or not, and `--regime` finds it.
+    fn name_refused(&mut self) {
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for e in &self.entries {
+            *count.entry(e.id().to_string()).or_default() += 1;
+        }
+        let bundled: Vec<&str> = crate::bundled::BUNDLED.iter().map(|b| b.id()).collect();
+        let regime_like = |id: &str| {
+            !id.is_empty()
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        for e in &mut self.entries {
+            if let Entry::Failed(f) = e
+                && let Origin::File(file) = &f.origin
+                && !f.id.starts_with(REFUSED_PREFIX)
+                && (count.get(&f.id).is_some_and(|n| *n > 1)
+                    || bundled.contains(&f.id.as_str())
+                    || !regime_like(&f.id))
+            {
+                f.id = format!("{REFUSED_PREFIX}{file}");
+            }
+        }
         self.entries.sort_by(|a, b| a.id().cmp(b.id()));
     }
 
@@ -327,7 +364,7 @@ impl RegimeSet {
             sha256: sha256.to_string(),
             error,
         }));
-        self.entries.sort_by(|a, b| a.id().cmp(b.id()));
+        self.name_refused();
     }
 
     /// Keeps only the regimes whose ids are listed; returns the ids that matched none.
@@ -385,6 +422,9 @@ struct Fetched {
     declared: Option<Declared>,
 }
 
+/// The prefix of a refused third-party plugin's column name: `plugin:<file>`.
+pub const REFUSED_PREFIX: &str = "plugin:";
+
 /// Checks the pin, compiles the component and reads its manifest.
 fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, FailedRegime> {
     let sha256 = sha256_hex(source.bytes);
@@ -395,7 +435,7 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, F
         error,
     };
     if let Some(expected) = &source.expected_sha256
-        && *expected != sha256
+        && !expected.eq_ignore_ascii_case(&sha256)
     {
         let remedy = match source.origin {
             Origin::Bundled => {

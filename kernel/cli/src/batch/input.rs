@@ -34,9 +34,10 @@ pub struct Input {
 
 /// A stream of records, read chunk by chunk.
 pub trait Source: Send {
-    /// Up to `max` more records; an empty vector at the end. An `Err` is fatal (the input
-    /// itself cannot be read any further).
-    fn next_chunk(&mut self, max: usize) -> Result<Vec<Input>, String>;
+    /// Up to `max` more records, stopping early once they hold `max_bytes` (always at least
+    /// one record); an empty vector at the end. An `Err` is fatal (the input itself cannot be
+    /// read any further).
+    fn next_chunk(&mut self, max: usize, max_bytes: usize) -> Result<Vec<Input>, String>;
     /// Bytes consumed so far (for progress and throughput).
     fn bytes_read(&self) -> u64;
 }
@@ -105,12 +106,14 @@ impl<'a> JsonLines<'a> {
 }
 
 impl Source for JsonLines<'_> {
-    fn next_chunk(&mut self, max: usize) -> Result<Vec<Input>, String> {
+    fn next_chunk(&mut self, max: usize, max_bytes: usize) -> Result<Vec<Input>, String> {
         let mut out = Vec::new();
-        while out.len() < max {
+        let mut held = 0usize;
+        while out.len() < max && held < max_bytes {
             let Some((bytes, too_long)) = self.read_line()? else {
                 break;
             };
+            held += bytes.len();
             self.line += 1;
             let raw = if too_long {
                 Raw::Unreadable(format!(
@@ -123,6 +126,10 @@ impl Source for JsonLines<'_> {
                     _ => bytes,
                 };
                 match String::from_utf8(bytes) {
+                    // A byte-order mark opens the file, not the record (profiles accept one too).
+                    Ok(text) if self.line == 1 && text.starts_with('\u{feff}') => {
+                        Raw::Text(text['\u{feff}'.len_utf8()..].to_string())
+                    }
                     Ok(text) => Raw::Text(text),
                     Err(e) => Raw::Unreadable(format!(
                         "line {}: not UTF-8 text (invalid byte at column {})",
@@ -184,7 +191,9 @@ impl ParquetRows {
 }
 
 impl Source for ParquetRows {
-    fn next_chunk(&mut self, max: usize) -> Result<Vec<Input>, String> {
+    // Parquet rows are bounded by what the reader decodes (a batch of 1024 rows at a time),
+    // not by a line length: `max_bytes` does not apply.
+    fn next_chunk(&mut self, max: usize, _max_bytes: usize) -> Result<Vec<Input>, String> {
         let mut out = Vec::new();
         while out.len() < max {
             let (batch, start) = match self.pending.take() {

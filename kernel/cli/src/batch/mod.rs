@@ -58,6 +58,29 @@ fn peak_rss() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Checks that no two columns share a name, and that none takes a record's own key: a JSON
+/// reader keeps one of two equal keys and drops the other, and Parquet cannot hold both. The
+/// host names refused plugins `plugin:<file>` and refuses reserved regime ids, so this holds;
+/// it is checked here too because a lost column is silent data loss.
+fn unique_columns(columns: &[Column]) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for c in columns {
+        if juxta_core::regime::RESERVED_IDS.contains(&c.id.as_str()) || c.id == "as_of" {
+            return Err(format!(
+                "regime `{}`: the name is a record field of its own; nothing was written",
+                c.id
+            ));
+        }
+        if !seen.insert(c.id.as_str()) {
+            return Err(format!(
+                "two columns are named `{}`; nothing was written (remove one of the plugins)",
+                c.id
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
     if a.print_json_schema {
         let _ = ctx.io.out.write_all(RECORD_SCHEMA.as_bytes());
@@ -94,6 +117,9 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
             })
             .collect()
     };
+    if let Err(e) = unique_columns(&columns_for_worker()) {
+        return ctx.fail(Exit::Error, &e);
+    }
     if a.print_arrow_schema {
         let schema = output::describe_schema(&output::arrow_schema(&columns_for_worker()));
         let _ = ctx.io.out.write_all(schema.as_bytes());
@@ -124,6 +150,7 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
             std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1)
+                .min(crate::args::MAX_JOBS)
         })
         .max(1);
 
@@ -160,6 +187,11 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
                         &format!("`{}` is a directory, not a file", input_path.display()),
                     );
                 }
+                // `/dev/zero` would never end and `/dev/urandom` would fill the disk with
+                // error records; a pipe (`<(…)`) ends when its writer does.
+                if let Err(e) = crate::refuse_devices(input_path) {
+                    return fail(Exit::Error, &e);
+                }
                 match std::fs::File::open(input_path) {
                     Ok(f) => {
                         let size = f.metadata().map(|m| m.len()).ok();
@@ -194,7 +226,7 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
                 Err(e) => return fail(Exit::Error, &e),
             },
         };
-    let dest = match Destination::open(output_path) {
+    let dest = match Destination::open(output_path, ".juxta-batch-") {
         Ok(d) => d,
         Err(e) => return fail(Exit::Error, &e),
     };
@@ -258,7 +290,7 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
         // `| head` has what it asked for.
         Err(output::Stop::OutputClosed) => return Exit::Success,
         // The temporary file is dropped, and with it every byte written: no partial output.
-        Err(output::Stop::Failed(e)) if dest.is_file() => {
+        Err(output::Stop::Failed(e)) if dest.is_atomic() => {
             return fail(Exit::Error, &format!("{e}; no output was written"));
         }
         Err(output::Stop::Failed(e)) => {

@@ -1,14 +1,13 @@
-//! Writing records: JSON Lines and Parquet, to standard output or atomically to a file.
+//! Writing records: JSON Lines and Parquet, to standard output or to a file.
 //!
-//! A file is written as a temporary file in the destination's directory and renamed over the
-//! destination only when every record is written: an interrupted or failed run never leaves a
-//! truncated output file (at worst a `.juxta-batch-*` temporary file, which a crash cannot
-//! clean up).
+//! A regular file is written as a temporary file in the destination's directory and renamed
+//! over the destination only when every record is written: an interrupted or failed run never
+//! leaves a truncated output file. Devices and FIFOs are written in place, symlinks are
+//! followed, and a signal removes the temporary file: see [`crate::fsio`].
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
@@ -24,91 +23,7 @@ use parquet::file::properties::WriterProperties;
 
 use super::record::{BatchRecord, Column};
 
-/// Where output goes.
-pub enum Destination {
-    /// Standard output.
-    Stdout,
-    /// A file, through a temporary file in the same directory.
-    File {
-        /// The temporary file.
-        tmp: tempfile::NamedTempFile,
-        /// The final path.
-        dest: PathBuf,
-    },
-}
-
-impl Destination {
-    /// Standard output for `-`, else a temporary file beside `path`.
-    pub fn open(path: &Path) -> Result<Destination, String> {
-        if path.as_os_str() == "-" {
-            return Ok(Destination::Stdout);
-        }
-        if path.is_dir() {
-            return Err(format!(
-                "`{}` is a directory: give a file name for the output",
-                path.display()
-            ));
-        }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".juxta-batch-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| format!("cannot create a temporary file in `{}`: {e}", dir.display()))?;
-        Ok(Destination::File {
-            tmp,
-            dest: path.to_path_buf(),
-        })
-    }
-
-    fn writer<'a>(&self, stdout: &'a mut dyn Write) -> Result<Box<dyn Write + 'a>, String> {
-        match self {
-            Destination::Stdout => Ok(Box::new(stdout)),
-            Destination::File { tmp, .. } => tmp
-                .reopen()
-                .map(|f| Box::new(f) as Box<dyn Write>)
-                .map_err(|e| format!("cannot write the output: {e}")),
-        }
-    }
-
-    fn file(&self) -> Result<File, String> {
-        match self {
-            Destination::Stdout => {
-                Err("Parquet cannot be written to standard output: give a file name".into())
-            }
-            Destination::File { tmp, .. } => tmp
-                .reopen()
-                .map_err(|e| format!("cannot write the output: {e}")),
-        }
-    }
-
-    /// Whether the output goes to a file (atomically) rather than to standard output.
-    pub fn is_file(&self) -> bool {
-        matches!(self, Destination::File { .. })
-    }
-
-    /// Moves the finished output into place.
-    pub fn commit(self) -> Result<(), String> {
-        match self {
-            Destination::Stdout => Ok(()),
-            Destination::File { tmp, dest } => {
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let _ = tmp
-                        .as_file()
-                        .set_permissions(std::fs::Permissions::from_mode(0o644));
-                }
-                tmp.persist(&dest)
-                    .map(|_| ())
-                    .map_err(|e| format!("cannot move the output into `{}`: {e}", dest.display()))
-            }
-        }
-    }
-}
+pub use crate::fsio::Destination;
 
 /// Why a batch run stopped before the end of its input.
 #[derive(Debug, PartialEq)]

@@ -20,6 +20,13 @@ use super::record::{BatchRecord, Evaluator};
 /// Records per chunk, at most.
 pub const CHUNK: usize = 256;
 
+/// Input bytes per chunk: a chunk closes once it holds this much, so chunks of large records
+/// hold few of them. With at most `2 × jobs + 2` chunks in flight, input held in memory is at
+/// most `(2 × jobs + 2) × (CHUNK_BYTES + --max-record-bytes)`, whatever the record size: 30 MiB
+/// at two jobs and the default 4 MiB records, where 256-record chunks of such records would
+/// hold 6 GiB.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
 /// What a run did.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
@@ -70,7 +77,7 @@ pub fn run(
         scope.spawn(move || {
             let mut seq = 0u64;
             while credit_rx.recv().is_ok() {
-                match source.next_chunk(CHUNK) {
+                match source.next_chunk(CHUNK, CHUNK_BYTES) {
                     Ok(chunk) if chunk.is_empty() => break,
                     Ok(chunk) => {
                         bytes.store(source.bytes_read(), Ordering::Relaxed);

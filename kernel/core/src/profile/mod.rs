@@ -607,8 +607,7 @@ impl Validator<'_> {
                 Some(Value::Number(n))
             }
             FactType::String => match &tree.node {
-                Node::String(s) if s.len() <= MAX_STRING_BYTES => Some(Value::Text(s.clone())),
-                Node::String(s) => fail(
+                Node::String(s) if s.len() > MAX_STRING_BYTES => fail(
                     self,
                     format!(
                         "string of {} bytes exceeds the limit of {MAX_STRING_BYTES}",
@@ -616,6 +615,25 @@ impl Validator<'_> {
                     ),
                     None,
                 ),
+                // Control characters are C0 and DEL (one byte each) and C1 (0xC2 0x80–0x9F):
+                // a byte scan finds any of them before characters are decoded.
+                Node::String(s)
+                    if !s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) =>
+                {
+                    Some(Value::Text(s.clone()))
+                }
+                Node::String(s) => match s.chars().enumerate().find(|(_, c)| c.is_control()) {
+                    None => Some(Value::Text(s.clone())),
+                    Some((at, c)) => fail(
+                        self,
+                        format!(
+                            "the text has a control character (U+{:04X}) at character {}: a name or description is one line of printable text",
+                            u32::from(c),
+                            at + 1
+                        ),
+                        Some("remove it (control characters can steer the terminal that shows a report)".into()),
+                    ),
+                },
                 _ => fail(self, expected(), None),
             },
             FactType::CountryCode => match &tree.node {

@@ -498,6 +498,12 @@ impl Regime {
             ));
         }
         for (i, (qid, _)) in m.open_questions.iter().enumerate() {
+            if !is_item_id(qid) {
+                problems.push(item_problem(
+                    format!("open question {qid}"),
+                    "an open question's id is 1 to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit (such as `EU-OQ-1`)",
+                ));
+            }
             names.questions.insert(qid.to_string(), i);
         }
         for (name, f) in m.functions.iter() {
@@ -612,6 +618,12 @@ impl Regime {
         let mut seen = HashSet::new();
         for r in &m.rules {
             let item = format!("rule {}", r.id);
+            if !is_item_id(&r.id) {
+                problems.push(item_problem(
+                    item.clone(),
+                    "a rule id is 1 to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit (such as `EU-OBL-53-1a`)",
+                ));
+            }
             if !seen.insert(r.id.clone()) {
                 problems.push(item_problem(item.clone(), "duplicate rule id"));
             }
@@ -799,6 +811,9 @@ fn item_problem(item: String, message: &str) -> Problem {
     }
 }
 
+/// Ids no regime may take: the top-level keys of batch records and columns of batch Parquet.
+pub const RESERVED_IDS: &[&str] = &["id", "line", "error", "regimes"];
+
 fn check_header(h: &manifest::Header, schema: &Schema, problems: &mut Vec<Problem>) {
     if h.id.is_empty()
         || !h
@@ -811,6 +826,16 @@ fn check_header(h: &manifest::Header, schema: &Schema, problems: &mut Vec<Proble
             &format!(
                 "id `{}` must be lower-case letters, digits and dashes",
                 h.id
+            ),
+        ));
+    }
+    if RESERVED_IDS.contains(&h.id.as_str()) {
+        problems.push(item_problem(
+            "regime".into(),
+            &format!(
+                "id `{}` is reserved: batch records and Parquet files use it for their own columns ({})",
+                h.id,
+                RESERVED_IDS.join(", ")
             ),
         ));
     }
@@ -840,6 +865,15 @@ fn check_header(h: &manifest::Header, schema: &Schema, problems: &mut Vec<Proble
             )),
         });
     }
+}
+
+/// A rule or open-question id: what reports use as keys and print everywhere, so it is plain
+/// text that cannot steer a terminal or break a table.
+fn is_item_id(s: &str) -> bool {
+    s.len() <= 64
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 fn is_identifier(s: &str) -> bool {

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 ./seed.sh
 mkdir -p logs
-for target in profile manifest expression; do
+for target in profile manifest expression budget; do
   echo "== fuzz $target for ${seconds}s"
   if cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
       > "logs/$target.log" 2>&1; then

@@ -9,10 +9,11 @@ use juxta_core::profile::{Format, Profile};
 use juxta_core::regime::{Regime, Source};
 use juxta_core::schema::Schema;
 
-const REGIMES: [&str; 3] = [
+const REGIMES: [&str; 4] = [
     include_str!("../../regimes/eu-ai-act-gpai/regime.toml"),
     include_str!("../../regimes/us-ai-eo-2026/regime.toml"),
     include_str!("../../regimes/us-ca-sb53/regime.toml"),
+    include_str!("../../regimes/us-ny-raise/regime.toml"),
 ];
 
 /// The core schema plus the bundled regimes' namespaces (`ca`).

@@ -46,6 +46,16 @@ impl Dir {
     }
 }
 
+/// The column `id` of a JSON comparison.
+fn column<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["regimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no column {id} in {doc}"))
+}
+
 fn no_raw_steering(text: &str, what: &str) {
     for c in text.chars() {
         assert!(
@@ -325,12 +335,7 @@ fn control_and_bidi_characters_from_a_plugin_are_shown_never_obeyed() {
         if format == "json" {
             // The same JSON value: the characters are escaped, not removed.
             let doc: Value = serde_json::from_str(&run.stdout).unwrap();
-            let steer = doc["regimes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["id"] == "steer")
-                .unwrap();
+            let steer = column(&doc, "steer");
             assert!(
                 steer["rules"][0]["citation"]
                     .as_str()
@@ -544,17 +549,7 @@ fn an_oversized_or_special_plugin_file_is_its_own_failed_column() {
     ]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
-    let error = |id: &str| -> String {
-        doc["regimes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == id)
-            .unwrap()["error"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let error = |id: &str| -> String { column(&doc, id)["error"].as_str().unwrap().to_string() };
     assert!(
         error("huge").contains("larger than the limit of 16 MiB for a plugin"),
         "{doc}"
@@ -569,12 +564,7 @@ fn an_oversized_or_special_plugin_file_is_its_own_failed_column() {
         "us-ca-sb53",
         "us-ny-raise",
     ] {
-        let r = doc["regimes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == id)
-            .unwrap();
+        let r = column(&doc, id);
         assert!(r["error"].is_null(), "{id}");
     }
     // `regimes lock` refuses to pin them, naming each.
@@ -618,15 +608,7 @@ fn a_bad_pin_fails_only_its_own_plugin() {
     ]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
-    let column = |id: &str| {
-        doc["regimes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == id)
-            .unwrap_or_else(|| panic!("no {id} in {doc}"))
-            .clone()
-    };
+    let column = |id: &str| column(&doc, id);
     assert!(
         column("a")["error"]
             .as_str()

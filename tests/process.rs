@@ -83,19 +83,8 @@ fn a_batch_killed_mid_run_leaves_the_previous_output_untouched() {
     }
     stdin.flush().unwrap();
     // Wait until results are being written to the temporary file, then kill without warning.
-    let temporary = || {
-        std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with(".juxta-batch-")
-            })
-    };
     let start = Instant::now();
-    while temporary().is_none_or(|p| std::fs::metadata(p).unwrap().len() == 0) {
+    while temporary_in(dir.path()).is_none_or(|p| std::fs::metadata(p).unwrap().len() == 0) {
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "no results written in 60 s"

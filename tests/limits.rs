@@ -38,6 +38,17 @@ impl Dir {
             self.s("juxta.lock"),
         ]
     }
+    /// `compare --format json` on the closed-frontier example, expecting exit `code`.
+    fn compare_json(&self, code: i32) -> Value {
+        let run = self.run(&[
+            "compare",
+            "examples/closed-frontier.toml",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, code, "{}", run.stderr);
+        serde_json::from_str(&run.stdout).unwrap()
+    }
     fn run(&self, args: &[&str]) -> juxta_tests::Run {
         let extra = self.plugin_args();
         let mut all: Vec<&str> = args.to_vec();
@@ -541,14 +552,7 @@ fn an_oversized_or_special_plugin_file_is_its_own_failed_column() {
             .unwrap()
             .success()
     );
-    let run = d.run(&[
-        "compare",
-        "examples/closed-frontier.toml",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let doc = d.compare_json(3);
     let error = |id: &str| -> String { column(&doc, id)["error"].as_str().unwrap().to_string() };
     assert!(
         error("huge").contains("larger than the limit of 16 MiB for a plugin"),
@@ -600,14 +604,7 @@ fn a_bad_pin_fails_only_its_own_plugin() {
         lock.replace(b_sha, &b_sha.to_ascii_uppercase())
     );
     std::fs::write(d.path("juxta.lock"), edited).unwrap();
-    let run = d.run(&[
-        "compare",
-        "examples/closed-frontier.toml",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let doc = d.compare_json(3);
     let column = |id: &str| column(&doc, id);
     assert!(
         column("a")["error"]

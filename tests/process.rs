@@ -65,35 +65,10 @@ fn a_batch_killed_mid_run_leaves_the_previous_output_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("out.jsonl");
     std::fs::write(&dest, "previous results\n").unwrap();
-    let mut child = Command::new(juxta_binary())
-        .current_dir(repo())
-        .args(["batch", "-", "-o"])
-        .arg(&dest)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let profile = std::fs::read_to_string(repo().join("examples/closed-frontier.toml")).unwrap();
-    let value: toml::Value = toml::from_str(&profile).unwrap();
-    let line = serde_json::to_string(&juxta_tests::toml_to_json(&value)).unwrap();
-    for _ in 0..1000 {
-        writeln!(stdin, "{line}").unwrap();
-    }
-    stdin.flush().unwrap();
-    // Wait until results are being written to the temporary file, then kill without warning.
-    let start = Instant::now();
-    while temporary_in(dir.path()).is_none_or(|p| std::fs::metadata(p).unwrap().len() == 0) {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "no results written in 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    // Once results are being written to the temporary file, kill without warning.
+    let mut child = batch_writing(dir.path(), &dest);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    drop(stdin);
     assert_eq!(
         std::fs::read_to_string(&dest).unwrap(),
         "previous results\n"

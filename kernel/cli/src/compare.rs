@@ -170,14 +170,13 @@ pub(crate) fn compare(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
                     Err(e) => return ctx.fail(Exit::Error, &e),
                 }
             } else if a.format == Format::Markdown {
-                crate::visible::escape(&crate::markdown::render(
+                crate::markdown::render(
                     &cmp,
                     &titles,
                     &heading,
                     a.applicable_only,
                     changes.as_deref(),
-                ))
-                .into_owned()
+                )
             } else {
                 let style = Style {
                     color: ctx.color_out,
@@ -409,7 +408,8 @@ pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
             }),
         })
         .collect();
-    // Escaped before any table is sized, so the borders stay aligned.
+    // Names, origins and errors come from plugins and file names: shown, never obeyed, and
+    // escaped before any table is sized, so the borders stay aligned.
     let shown_rows: Vec<serde_json::Value> = match crate::visible::value(&rows) {
         Ok(r) => r,
         Err(e) => return ctx.fail(Exit::Error, &e),
@@ -478,8 +478,6 @@ pub(crate) fn regimes(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
             format!("{t}\n")
         }
     };
-    // Names, origins and errors come from plugins and file names: shown, never obeyed.
-    let output = crate::visible::escape(&output);
     if ctx.io.out.write_all(output.as_bytes()).is_err() {
         return Exit::Error;
     }

@@ -109,32 +109,36 @@ impl Number {
     /// optional exponent (`3e25`, `3.0E+25`, `-0.5`, `30000000000000000000000000`). No
     /// underscores, no `inf` or `nan`: callers handle their formats' extras first.
     pub fn parse_decimal(text: &str) -> Result<Number, NumberError> {
+        /// An optional sign at `b[*i]`: whether it is `-`.
+        fn sign(b: &[u8], i: &mut usize) -> bool {
+            match b.get(*i) {
+                Some(b'-') => {
+                    *i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    *i += 1;
+                    false
+                }
+                _ => false,
+            }
+        }
+        /// The run of digits from `b[*i]`.
+        fn digits<'a>(b: &'a [u8], i: &mut usize) -> &'a [u8] {
+            let start = *i;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            &b[start..*i]
+        }
         let b = text.as_bytes();
         let mut i = 0;
-        let negative = match b.first() {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
-        let int_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        let int_digits = &b[int_start..i];
+        let negative = sign(b, &mut i);
+        let int_digits = digits(b, &mut i);
         let mut frac_digits: &[u8] = &[];
         if i < b.len() && b[i] == b'.' {
             i += 1;
-            let start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            frac_digits = &b[start..i];
+            frac_digits = digits(b, &mut i);
             if frac_digits.is_empty() {
                 return Err(NumberError::Syntax);
             }
@@ -145,26 +149,15 @@ impl Number {
         let mut exponent: i64 = 0;
         if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
             i += 1;
-            let exp_negative = match b.get(i) {
-                Some(b'-') => {
-                    i += 1;
-                    true
-                }
-                Some(b'+') => {
-                    i += 1;
-                    false
-                }
-                _ => false,
-            };
-            let start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                // Saturate: anything this large is out of range anyway.
-                exponent = (exponent * 10 + i64::from(b[i] - b'0')).min(1_000_000_000);
-                i += 1;
-            }
-            if i == start {
+            let exp_negative = sign(b, &mut i);
+            let exp_digits = digits(b, &mut i);
+            if exp_digits.is_empty() {
                 return Err(NumberError::Syntax);
             }
+            // Saturate: anything this large is out of range anyway.
+            exponent = exp_digits
+                .iter()
+                .fold(0, |e, &d| (e * 10 + i64::from(d - b'0')).min(1_000_000_000));
             if exp_negative {
                 exponent = -exponent;
             }

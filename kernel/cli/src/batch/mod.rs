@@ -62,19 +62,17 @@ fn peak_rss() -> Option<u64> {
 /// reader keeps one of two equal keys and drops the other, and Parquet cannot hold both. The
 /// host names refused plugins `plugin:<file>` and refuses reserved regime ids, so this holds;
 /// it is checked here too because a lost column is silent data loss.
-fn unique_columns(columns: &[Column]) -> Result<(), String> {
+fn unique_columns<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();
-    for c in columns {
-        if juxta_core::regime::RESERVED_IDS.contains(&c.id.as_str()) || c.id == "as_of" {
+    for id in ids {
+        if juxta_core::regime::RESERVED_IDS.contains(&id) || id == "as_of" {
             return Err(format!(
-                "regime `{}`: the name is a record field of its own; nothing was written",
-                c.id
+                "regime `{id}`: the name is a record field of its own; nothing was written"
             ));
         }
-        if !seen.insert(c.id.as_str()) {
+        if !seen.insert(id) {
             return Err(format!(
-                "two columns are named `{}`; nothing was written (remove one of the plugins)",
-                c.id
+                "two columns are named `{id}`; nothing was written (remove one of the plugins)"
             ));
         }
     }
@@ -117,7 +115,7 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
             })
             .collect()
     };
-    if let Err(e) = unique_columns(&columns_for_worker()) {
+    if let Err(e) = unique_columns(set.entries().iter().map(Entry::id)) {
         return ctx.fail(Exit::Error, &e);
     }
     if a.print_arrow_schema {

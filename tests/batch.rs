@@ -124,7 +124,7 @@ impl Files {
 #[test]
 fn one_record_per_input_record_in_order_with_errors_in_band() {
     let f = Files::new();
-    let input = f.write("in.jsonl", &juxta::generate::jsonl(11, 600, Some(37)));
+    let input = f.write("in.jsonl", &juxta_cli::generate::jsonl(11, 600, Some(37)));
     let run = juxta(&["batch", &input, "-o", &f.path("out.jsonl")]);
     assert_eq!(run.code, 3, "some records failed: {}", run.stderr);
     assert!(
@@ -175,7 +175,7 @@ fn records_follow_the_published_json_schema() {
         serde_json::from_str::<Value>(&printed.stdout).unwrap(),
         schema
     );
-    let input = juxta::generate::jsonl(5, 300, Some(30));
+    let input = juxta_cli::generate::jsonl(5, 300, Some(30));
     let run = juxta_with_input(&["batch", "-", "-o", "-", "-q"], input.as_bytes());
     let mut errors = Vec::new();
     for rec in lines(&run.stdout) {
@@ -191,7 +191,7 @@ fn records_follow_the_published_json_schema() {
 #[test]
 fn the_output_is_byte_identical_whatever_the_number_of_workers() {
     let f = Files::new();
-    let input = f.write("in.jsonl", &juxta::generate::jsonl(99, 2000, Some(101)));
+    let input = f.write("in.jsonl", &juxta_cli::generate::jsonl(99, 2000, Some(101)));
     let mut outputs = Vec::new();
     for jobs in ["1", "2", "4", "7"] {
         let out = f.path(&format!("out{jobs}.jsonl"));
@@ -248,7 +248,7 @@ fn as_a_pipe_stage_every_line_is_answered_before_the_input_ends() {
     let (out_reader, out_writer) = std::io::pipe().unwrap();
     let handle = std::thread::spawn(move || {
         let (mut input, mut out, mut err) = (in_reader, out_writer, Vec::new());
-        let mut io = juxta::Io {
+        let mut io = juxta_cli::Io {
             input: &mut input,
             out: &mut out,
             err: &mut err,
@@ -256,7 +256,7 @@ fn as_a_pipe_stage_every_line_is_answered_before_the_input_ends() {
             err_is_terminal: false,
         };
         let argv = ["juxta", "batch", "-", "-o", "-", "-q"].map(std::ffi::OsString::from);
-        juxta::run(argv, &mut io)
+        juxta_cli::run(argv, &mut io)
     });
     let (tx, rx) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
@@ -266,7 +266,7 @@ fn as_a_pipe_stage_every_line_is_answered_before_the_input_ends() {
             }
         }
     });
-    let profiles = juxta::generate::jsonl(3, 5, None);
+    let profiles = juxta_cli::generate::jsonl(3, 5, None);
     for (i, line) in profiles.lines().enumerate() {
         writeln!(in_writer, "{line}").unwrap();
         in_writer.flush().unwrap();
@@ -278,13 +278,13 @@ fn as_a_pipe_stage_every_line_is_answered_before_the_input_ends() {
         assert_eq!(rec["line"], i as u64 + 1);
     }
     drop(in_writer);
-    assert_eq!(handle.join().unwrap(), juxta::Exit::Success);
+    assert_eq!(handle.join().unwrap(), juxta_cli::Exit::Success);
     reader.join().unwrap();
 }
 
 #[test]
 fn blank_unreadable_and_oversized_lines_become_error_records() {
-    let good = juxta::generate::jsonl(4, 1, None);
+    let good = juxta_cli::generate::jsonl(4, 1, None);
     let mut input = Vec::new();
     input.extend_from_slice(good.as_bytes());
     input.extend_from_slice(b"\n");
@@ -313,7 +313,7 @@ fn blank_unreadable_and_oversized_lines_become_error_records() {
 
 #[test]
 fn the_id_field_and_as_of_can_be_chosen() {
-    let input = juxta::generate::jsonl(8, 3, None);
+    let input = juxta_cli::generate::jsonl(8, 3, None);
     let run = juxta_with_input(
         &[
             "batch",
@@ -384,7 +384,7 @@ fn a_failed_run_leaves_the_previous_output_untouched_and_no_temporary_file() {
 #[test]
 fn parquet_output_carries_the_same_results_as_json_lines() {
     let f = Files::new();
-    let input = f.write("in.jsonl", &juxta::generate::jsonl(21, 700, Some(50)));
+    let input = f.write("in.jsonl", &juxta_cli::generate::jsonl(21, 700, Some(50)));
     juxta(&["batch", &input, "-o", &f.path("out.jsonl"), "-q"]);
     let run = juxta(&["batch", &input, "-o", &f.path("out.parquet"), "-q"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
@@ -581,7 +581,7 @@ impl std::io::Write for ClosingOutput {
     }
 }
 
-fn run_into(out: &mut ClosingOutput, args: &[&str], stdin: &[u8]) -> (juxta::Exit, String) {
+fn run_into(out: &mut ClosingOutput, args: &[&str], stdin: &[u8]) -> (juxta_cli::Exit, String) {
     let mut err = Vec::new();
     let mut input = std::io::Cursor::new(stdin.to_vec());
     let argv: Vec<std::ffi::OsString> = std::iter::once("juxta")
@@ -589,9 +589,9 @@ fn run_into(out: &mut ClosingOutput, args: &[&str], stdin: &[u8]) -> (juxta::Exi
         .map(Into::into)
         .collect();
     std::env::set_current_dir(juxta_tests::repo()).unwrap();
-    let code = juxta::run(
+    let code = juxta_cli::run(
         argv,
-        &mut juxta::Io {
+        &mut juxta_cli::Io {
             input: &mut input,
             out,
             err: &mut err,
@@ -604,7 +604,7 @@ fn run_into(out: &mut ClosingOutput, args: &[&str], stdin: &[u8]) -> (juxta::Exi
 
 #[test]
 fn a_reader_that_closes_the_pipe_stops_the_batch_quietly_and_other_write_errors_fail() {
-    let input = juxta::generate::jsonl(3, 2000, None);
+    let input = juxta_cli::generate::jsonl(3, 2000, None);
     let mut closed = ClosingOutput {
         room: 5000,
         kind: std::io::ErrorKind::BrokenPipe,
@@ -614,7 +614,7 @@ fn a_reader_that_closes_the_pipe_stops_the_batch_quietly_and_other_write_errors_
         &["batch", "-", "-o", "-", "-q"],
         input.as_bytes(),
     );
-    assert_eq!(code, juxta::Exit::Success, "{stderr}");
+    assert_eq!(code, juxta_cli::Exit::Success, "{stderr}");
     assert_eq!(stderr, "");
 
     let mut full = ClosingOutput {
@@ -626,7 +626,7 @@ fn a_reader_that_closes_the_pipe_stops_the_batch_quietly_and_other_write_errors_
         &["batch", "-", "-o", "-", "-q"],
         input.as_bytes(),
     );
-    assert_eq!(code, juxta::Exit::Error);
+    assert_eq!(code, juxta_cli::Exit::Error);
     assert!(
         stderr.contains("cannot write the output") && stderr.contains("the output stops here"),
         "{stderr}"

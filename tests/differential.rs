@@ -61,7 +61,7 @@ fn fast_path_and_interpreter_agree_on_every_case() {
 fn fast_path_and_interpreter_agree_on_generated_profiles() {
     let schema = juxta_tests::schema();
     let regimes: Vec<Regime> = regime_ids().iter().map(|id| regime(id)).collect();
-    let text = juxta::generate::jsonl(20261122, 3000, None);
+    let text = juxta_cli::generate::jsonl(20261122, 3000, None);
     let mut diffs = Vec::new();
     let mut undetermined = 0;
     for (n, line) in text.lines().enumerate() {

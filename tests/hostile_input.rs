@@ -257,7 +257,7 @@ fn invalid_utf8_empty_files_directories_and_oversized_files_are_named() {
     let run = juxta(&["compare", "regimes"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("`regimes` is a directory, not a file"));
-    let big = vec![b' '; (juxta::MAX_PROFILE_BYTES + 1) as usize];
+    let big = vec![b' '; (juxta_cli::MAX_PROFILE_BYTES + 1) as usize];
     rejected(
         "big.toml",
         &big,

@@ -142,7 +142,7 @@ pub fn juxta_with_input(args: &[&str], stdin: &[u8]) -> Run {
         .map(OsString::from)
         .collect();
     let code = {
-        let mut io = juxta::Io {
+        let mut io = juxta_cli::Io {
             input: &mut input,
             out: &mut out,
             err: &mut err,
@@ -153,7 +153,7 @@ pub fn juxta_with_input(args: &[&str], stdin: &[u8]) -> Run {
         if cwd != repo() {
             std::env::set_current_dir(repo()).unwrap();
         }
-        juxta::run(argv, &mut io)
+        juxta_cli::run(argv, &mut io)
     };
     Run {
         code: code as i32,
@@ -386,9 +386,14 @@ pub fn juxta_binary() -> PathBuf {
             let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
             let mut build = std::process::Command::new(cargo);
-            build
-                .current_dir(repo())
-                .args(["build", "--quiet", "-p", "juxta", "--bin", "juxta"]);
+            build.current_dir(repo()).args([
+                "build",
+                "--quiet",
+                "-p",
+                "juxta-cli",
+                "--bin",
+                "juxta",
+            ]);
             if profile_dir.file_name().is_some_and(|n| n == "release") {
                 build.arg("--release");
             }

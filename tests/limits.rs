@@ -70,7 +70,7 @@ fn column<'a>(doc: &'a Value, id: &str) -> &'a Value {
 fn no_raw_steering(text: &str, what: &str) {
     for c in text.chars() {
         assert!(
-            !juxta::visible::is_steering(c),
+            !juxta_cli::visible::is_steering(c),
             "{what} has a raw U+{:04X}:\n{text}",
             u32::from(c)
         );
@@ -141,9 +141,9 @@ fn batch_writes_into_a_fifo_in_place_and_leaves_it_a_fifo() {
 fn devices_are_written_in_place_never_renamed_over() {
     // Checked on the destination itself, never committed: a regression must not be able to
     // replace this machine's /dev/null.
-    let dest = juxta::fsio::Destination::open(Path::new("/dev/null"), ".juxta-test-").unwrap();
+    let dest = juxta_cli::fsio::Destination::open(Path::new("/dev/null"), ".juxta-test-").unwrap();
     assert!(
-        matches!(dest, juxta::fsio::Destination::InPlace { .. }),
+        matches!(dest, juxta_cli::fsio::Destination::InPlace { .. }),
         "/dev/null must be written in place"
     );
     assert!(!dest.is_atomic());

@@ -14,6 +14,7 @@
 //! - `hostile_input`: hostile profiles get a clear error, never a panic;
 //! - `limits`: outputs, names, terminal text, file reads, flags and modes the host keeps safe;
 //! - `process`: the real executable: hash-seed independence, a batch killed mid-run;
+//! - `render`: `juxta render` reproduces `compare`; the crates keep their layering;
 //! - `twins`: TOML and JSON spellings of one profile give byte-identical, exact reports.
 #![allow(
     clippy::unwrap_used,
@@ -34,6 +35,7 @@ mod hostile_input;
 mod limits;
 mod plugins;
 mod process;
+mod render;
 mod sandbox;
 mod semantics;
 mod twins;

@@ -307,7 +307,7 @@ fn batch_uses_third_party_plugins_too() {
     let s = Setup::new();
     s.add("uk-frontier.wasm", &plugin("uk-frontier", "0.1.0"));
     s.pin();
-    let input = juxta::generate::jsonl(1, 3, None);
+    let input = juxta_cli::generate::jsonl(1, 3, None);
     let run = juxta_tests::juxta_with_input(
         &[
             "batch",

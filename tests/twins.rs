@@ -14,7 +14,7 @@ use juxta_core::regime::Regime;
 use juxta_core::report::{RegimeReport, Status};
 use juxta_tests::{regime, regime_ids};
 
-use juxta::generate::Rng;
+use juxta_cli::generate::Rng;
 
 /// An exact non-negative integer, as the generator knows it.
 type Exact = u128;

@@ -18,7 +18,7 @@
 //! The kernel compiles every expression once when it loads the regime and checks every name
 //! against the schema and the manifest; see `juxta-core`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_spanned::Spanned;
 
 use crate::date::Date;
@@ -289,7 +289,7 @@ pub enum ValueType {
 }
 
 /// What a rule is, for the reader: what it requires of the lab and how.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
     /// A legal status of the model or the provider.
@@ -319,6 +319,11 @@ impl RuleKind {
         }
     }
 
+    /// The kind spelt so (`obligation`), if there is one.
+    pub fn parse(text: &str) -> Option<RuleKind> {
+        RuleKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
     /// Every kind, in the order reports group them.
     pub const ALL: [RuleKind; 6] = [
         RuleKind::Obligation,
@@ -328,6 +333,13 @@ impl RuleKind {
         RuleKind::Penalty,
         RuleKind::Classification,
     ];
+}
+
+/// A kind equals its spelling in JSON and manifests (`"obligation"`).
+impl PartialEq<&str> for RuleKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// One rule.

@@ -1,4 +1,6 @@
 //! Command-line arguments. Every flag's help text is its documentation.
+// Doc comments here are also the `--help` text, which shows paths like `regimes/<id>/`.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 
@@ -50,6 +52,22 @@ pub enum Command {
     /// Explain one rule for one profile: its citation and text, its condition as a tree with
     /// the value of every part, the facts that would decide it, and what would change it.
     Explain(ExplainArgs),
+    /// Render a saved result (`compare --format json`) as a table, Markdown or HTML, exactly as
+    /// `compare` would have.
+    Render(RenderArgs),
+}
+
+/// `juxta render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The result: a JSON file written by `juxta compare --format json` (`-` for standard input).
+    pub result: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// In the table, leave out rows that do not apply.
+    #[arg(long)]
+    pub applicable_only: bool,
 }
 
 /// `juxta explain`.
@@ -105,10 +123,10 @@ pub struct BatchArgs {
     pub output: Option<PathBuf>,
     /// The input format; by default from the extension (`.parquet` is Parquet).
     #[arg(long, value_enum)]
-    pub input_format: Option<crate::batch::RecordFormat>,
+    pub input_format: Option<RecordFormat>,
     /// The output format; by default from the extension (`.parquet` is Parquet).
     #[arg(long, value_enum)]
-    pub output_format: Option<crate::batch::RecordFormat>,
+    pub output_format: Option<RecordFormat>,
     /// The dotted path of the field that identifies a record in the output.
     #[arg(long, default_value = "model.id", value_name = "PATH")]
     pub id_field: String,
@@ -137,6 +155,24 @@ pub struct BatchArgs {
     /// Third-party plugins.
     #[command(flatten)]
     pub plugins: PluginArgs,
+}
+
+/// A record format of `batch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RecordFormat {
+    /// JSON Lines: one JSON object per line.
+    Jsonl,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl From<RecordFormat> for juxta::batch::RecordFormat {
+    fn from(f: RecordFormat) -> Self {
+        match f {
+            RecordFormat::Jsonl => juxta::batch::RecordFormat::Jsonl,
+            RecordFormat::Parquet => juxta::batch::RecordFormat::Parquet,
+        }
+    }
 }
 
 /// `juxta generate`.
@@ -172,6 +208,17 @@ pub struct PluginArgs {
     pub config: Option<PathBuf>,
 }
 
+impl PluginArgs {
+    /// The library's form of these flags.
+    pub fn options(&self) -> juxta::PluginOptions {
+        juxta::PluginOptions {
+            plugins: self.plugins.clone(),
+            lock: self.lock.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
 /// `juxta compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -192,6 +239,11 @@ pub struct CompareArgs {
     /// In the table, leave out rows that do not apply.
     #[arg(long)]
     pub applicable_only: bool,
+    /// With `--format json`: add what the renderers need (the profile's facts, titles and
+    /// units of computed values, effective dates, what would change each rule), so that
+    /// `juxta render` reproduces any format exactly. Without it, the result contract alone.
+    #[arg(long)]
+    pub full: bool,
     /// What if: evaluate with this fact changed (`model.training_compute_flop=2e25`,
     /// `eu.placed_on_market=false`; repeatable), and show what changed against the profile.
     #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -209,7 +261,7 @@ pub struct CompareArgs {
 pub enum Format {
     /// A side-by-side table for the terminal.
     Table,
-    /// The JSON result contract (DESIGN.md §6).
+    /// The JSON result contract (docs/contract.md).
     Json,
     /// A GitHub-flavoured Markdown table, for documents and pull requests.
     Markdown,

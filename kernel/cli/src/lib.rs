@@ -1,32 +1,24 @@
-//! # juxta (the command-line interface)
+//! # juxta-cli (the `juxta` command)
 //!
-//! The only crate that knows clap, terminals, output formats and exit codes. [`run`] is the
-//! whole program with its standard streams passed in, so tests drive it in-process exactly as a
-//! user would from a shell.
+//! A thin shell over the [`juxta`] library: the only crate that knows clap, terminals and exit
+//! codes. One file per command under `cmd/`; `setup.rs` loads plugins, selects regimes, reads
+//! profiles and `--as-of` the same way for every command. [`run`] is the whole program with its
+//! standard streams passed in, so tests drive it in-process exactly as a user would from a shell.
 #![forbid(unsafe_code)]
 
 pub mod args;
-pub mod batch;
-mod build;
-mod compare;
+mod cmd;
 pub mod diagnostics;
-mod explain;
-pub mod fsio;
 pub mod generate;
-mod html;
-mod lint;
-mod markdown;
-mod plugins;
-mod regime_test;
-mod scaffold;
-pub mod table;
-pub mod visible;
+mod setup;
+
+pub use juxta::fsio;
+pub use juxta_render::visible;
 
 use std::ffi::OsString;
 use std::io::Write;
 
 use clap::Parser;
-use juxta_host::RegimeSet;
 
 use args::{Cli, ColorChoice, Command, RegimeCommand};
 
@@ -120,34 +112,20 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         color_err,
     };
     match cli.command {
-        Command::Compare(a) => compare::compare(&mut ctx, &a),
+        Command::Compare(a) => cmd::compare::run(&mut ctx, &a),
         Command::Regimes(a) => match a.action {
-            Some(args::RegimesAction::Lock) => compare::lock(&mut ctx, &a),
-            None => compare::regimes(&mut ctx, &a),
+            Some(args::RegimesAction::Lock) => cmd::regimes::lock(&mut ctx, &a),
+            None => cmd::regimes::list(&mut ctx, &a),
         },
-        Command::Regime(RegimeCommand::New(a)) => scaffold::new(&mut ctx, &a),
-        Command::Regime(RegimeCommand::Lint(a)) => lint::lint(&mut ctx, &a),
-        Command::Regime(RegimeCommand::Build(a)) => build::build(&mut ctx, &a),
-        Command::Schema(a) => compare::schema(&mut ctx, &a),
-        Command::Explain(a) => explain::explain(&mut ctx, &a),
-        Command::Regime(RegimeCommand::Test(a)) => regime_test::test(&mut ctx, &a),
-        Command::Batch(a) => batch::batch(&mut ctx, &a),
-        Command::Generate(a) => {
-            let text = generate::jsonl(a.seed, a.count, a.broken_every);
-            let written = match &a.output {
-                Some(path) => std::fs::write(path, text)
-                    .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
-                None => ctx
-                    .io
-                    .out
-                    .write_all(text.as_bytes())
-                    .map_err(|e| format!("cannot write: {e}")),
-            };
-            match written {
-                Ok(()) => Exit::Success,
-                Err(e) => ctx.fail(Exit::Error, &e),
-            }
-        }
+        Command::Regime(RegimeCommand::New(a)) => cmd::scaffold::new(&mut ctx, &a),
+        Command::Regime(RegimeCommand::Lint(a)) => cmd::lint::lint(&mut ctx, &a),
+        Command::Regime(RegimeCommand::Build(a)) => cmd::build::build(&mut ctx, &a),
+        Command::Regime(RegimeCommand::Test(a)) => cmd::regime_test::test(&mut ctx, &a),
+        Command::Schema(a) => cmd::schema::run(&mut ctx, &a),
+        Command::Explain(a) => cmd::explain::run(&mut ctx, &a),
+        Command::Batch(a) => cmd::batch::run(&mut ctx, &a),
+        Command::Generate(a) => cmd::generate::run(&mut ctx, &a),
+        Command::Render(a) => cmd::render::run(&mut ctx, &a),
     }
 }
 
@@ -155,24 +133,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
 /// (devices and FIFOs in place, symlinks followed, permissions kept: see [`fsio`]).
 pub(crate) fn write_atomically(dest: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
     fsio::write_file(dest, bytes)
-}
-
-/// Keeps only the regimes named by `--regime` (all if none is named).
-pub(crate) fn select_regimes(set: &mut RegimeSet, ids: &[String]) -> Result<(), String> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let available: Vec<String> = set.entries().iter().map(|e| e.id().to_string()).collect();
-    let unknown = set.retain(ids);
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "unknown regime {}; the regimes are {}",
-            juxta_core::diag::code_list(unknown),
-            available.join(", ")
-        ))
-    }
 }
 
 /// Refuses a device or socket as a profile (`/dev/zero`, `/dev/tty`): a profile is a regular

@@ -1,4 +1,4 @@
-//! The `juxta` binary: see [`juxta::run`].
+//! The `juxta` binary: see [`juxta_cli::run`].
 #![forbid(unsafe_code)]
 
 use std::io::IsTerminal;
@@ -16,13 +16,13 @@ fn main() -> ExitCode {
     // whole run would deadlock with log lines written from the plugin-loading threads.
     let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
     let mut stdin = std::io::stdin();
-    let mut io = juxta::Io {
+    let mut io = juxta_cli::Io {
         input: &mut stdin,
         out_is_terminal: stdout.is_terminal(),
         err_is_terminal: stderr.is_terminal(),
         out: &mut stdout,
         err: &mut stderr,
     };
-    let code = juxta::run(std::env::args_os(), &mut io);
+    let code = juxta_cli::run(std::env::args_os(), &mut io);
     ExitCode::from(code as u8)
 }

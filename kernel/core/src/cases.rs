@@ -196,7 +196,7 @@ pub fn compare(expected: &Expected, report: &RegimeReport) -> Vec<Difference> {
         )));
     }
     for (name, want) in &expected.computed {
-        let Some(got) = report.computed.get(name) else {
+        let Some(got) = report.computed.get(name).map(|v| v.to_json()) else {
             continue;
         };
         let same = match want {

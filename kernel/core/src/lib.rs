@@ -20,6 +20,7 @@ pub mod cases;
 pub mod diag;
 pub mod eval;
 pub mod exact;
+pub mod explanation;
 pub mod number;
 pub mod profile;
 pub mod regime;

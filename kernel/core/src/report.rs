@@ -1,15 +1,25 @@
-//! The result contract (DESIGN.md §6): what `juxta compare --format json` prints.
+//! The result contract (`docs/contract.md`): what `juxta compare --format json` prints, and the
+//! typed view model every renderer reads.
 //!
-//! Tests and users parse this shape; change it only with a new major version. Every cell carries
-//! its rule id and citation; every regime its plugin's sha256; the whole its `as_of`.
+//! Tests and users parse this shape; fields are only ever added. Every cell carries its rule id
+//! and citation; every regime its plugin's sha256; the whole its `as_of`. Everything a renderer
+//! shows is here (titles and units of computed values, the law's effective dates, what would
+//! change each rule, the facts given), so that a saved result renders exactly as the comparison
+//! that produced it, with no regime loaded.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use juxta_sdk::Date;
+use juxta_sdk::manifest::RuleKind;
 use serde::{Deserialize, Serialize};
 
 use crate::eval::explain::rule_explanation;
-use crate::eval::{ComputedOutcome, Evaluation, Facts};
+use crate::eval::flip::Flip;
+use crate::eval::{ComputedOutcome, Evaluation, Facts, FunctionHost};
+use crate::profile::Profile;
 use crate::regime::Regime;
+use crate::schema::Schema;
 use crate::tri::Truth;
 
 /// One comparison: a profile evaluated by several regimes.
@@ -18,11 +28,86 @@ pub struct Comparison {
     /// The profile, as named on the command line.
     pub profile: String,
     /// The day the law was applied (`YYYY-MM-DD`).
-    pub as_of: String,
+    pub as_of: Date,
     /// The kernel that produced the result.
     pub kernel: KernelInfo,
     /// One entry per regime, in id order.
     pub regimes: Vec<RegimeReport>,
+    /// Every fact the profile gives, in schema order (view; see [`Comparison::contract`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<GivenFact>,
+    /// For a what-if question only: what was changed, and what changed because of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<WhatIfReport>,
+}
+
+/// One fact the profile gives.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GivenFact {
+    /// Its path (`model.training_compute_flop`).
+    pub fact: String,
+    /// Its value as JSON (numbers as doubles).
+    pub value: serde_json::Value,
+    /// Its value as the reports show it (`2.00e25`, `2026-08-02`, `[text]`).
+    pub text: String,
+    /// Its value exactly as juxta reads it: for a number the exact decimal (`2.9e25`) or
+    /// fraction (`2e25/3`), otherwise as `text`.
+    pub exact: String,
+}
+
+/// A what-if question and its answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WhatIfReport {
+    /// The facts set, by path.
+    pub set: BTreeMap<String, serde_json::Value>,
+    /// The facts made unknown.
+    pub unset: Vec<String>,
+    /// What differs from the profile as written.
+    pub changes: Vec<Change>,
+    /// The question in words: `model.training_compute_flop = 2e25; eu.placing_date unknown`
+    /// (view).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+}
+
+impl Comparison {
+    /// The result contract alone: the comparison without the fields only renderers need
+    /// (`facts`, `computed_info`, `effective`, `would_change`, the what-if question's `text`).
+    /// `juxta compare --format json` prints this; `--full` prints the whole view, which
+    /// `juxta render` turns back into exactly what `compare` shows.
+    pub fn contract(&self) -> Comparison {
+        let mut c = self.clone();
+        c.facts.clear();
+        if let Some(w) = &mut c.what_if {
+            w.text.clear();
+        }
+        for r in &mut c.regimes {
+            r.computed_info.clear();
+            r.effective.clear();
+            for f in &mut r.rules {
+                f.would_change.clear();
+            }
+        }
+        c
+    }
+
+    /// Whether the comparison carries the view (it was not reduced to [`Comparison::contract`]).
+    pub fn has_view(&self) -> bool {
+        !self.facts.is_empty()
+    }
+
+    /// The value of a given fact, exactly as juxta reads it.
+    pub fn fact_text(&self, path: &str) -> Option<&str> {
+        self.facts
+            .iter()
+            .find(|f| f.fact == path)
+            .map(|f| f.text.as_str())
+    }
+
+    /// Whether any regime failed.
+    pub fn any_failed(&self) -> bool {
+        self.regimes.iter().any(|r| r.error.is_some())
+    }
 }
 
 /// The kernel's identity.
@@ -50,15 +135,114 @@ pub struct RegimeReport {
     /// One finding per rule, in the regime's order; empty if the regime failed.
     pub rules: Vec<Finding>,
     /// Determined computed values: dates as `YYYY-MM-DD`, amounts as numbers.
-    pub computed: BTreeMap<String, serde_json::Value>,
+    pub computed: BTreeMap<String, ComputedValue>,
     /// Undetermined computed values, with the facts they lack.
     pub computed_undetermined: BTreeMap<String, Vec<String>>,
     /// Why the regime failed, if it did.
     pub error: Option<String>,
-    /// The open questions the findings name, by id, in words (added in kernel 0.2; the findings
-    /// keep the ids).
+    /// The open questions the findings name, by id, in words (added in contract revision 2;
+    /// the findings keep the ids).
     #[serde(default)]
     pub open_questions: BTreeMap<String, OpenQuestion>,
+    /// Title and unit of every computed value the regime declares (view).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub computed_info: BTreeMap<String, ComputedInfo>,
+    /// The regime's dates in force on `as_of` (effective dates of the law), in date order
+    /// (view).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effective: Vec<EffectiveDate>,
+}
+
+/// A computed value: a date, an amount, a flag or a text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ComputedValue {
+    /// A date, written `YYYY-MM-DD`.
+    Date(Date),
+    /// A whole number.
+    Integer(i64),
+    /// An amount (a double in JSON; exact in the kernel).
+    Number(f64),
+    /// A flag.
+    Bool(bool),
+    /// A text.
+    Text(String),
+}
+
+impl ComputedValue {
+    fn of(v: &crate::value::Value) -> ComputedValue {
+        use crate::value::Value;
+        match v {
+            Value::Date(d) => ComputedValue::Date(*d),
+            Value::Integer(i) => ComputedValue::Integer(*i),
+            Value::Number(n) => ComputedValue::Number(n.to_f64()),
+            Value::Bool(b) => ComputedValue::Bool(*b),
+            other => ComputedValue::Text(other.to_string()),
+        }
+    }
+
+    /// The date, if this is one.
+    pub fn as_date(&self) -> Option<Date> {
+        match self {
+            ComputedValue::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// As JSON, exactly as the contract writes it.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            ComputedValue::Date(d) => serde_json::Value::String(d.to_string()),
+            ComputedValue::Integer(i) => serde_json::Value::from(*i),
+            ComputedValue::Number(n) => serde_json::Number::from_f64(*n)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            ComputedValue::Bool(b) => serde_json::Value::Bool(*b),
+            ComputedValue::Text(t) => serde_json::Value::String(t.clone()),
+        }
+    }
+}
+
+/// A date or a text equals its spelling (`"2027-08-02"`).
+impl PartialEq<&str> for ComputedValue {
+    fn eq(&self, other: &&str) -> bool {
+        match self {
+            ComputedValue::Date(d) => d.to_string() == *other,
+            ComputedValue::Text(t) => t == other,
+            _ => false,
+        }
+    }
+}
+
+/// An amount equals its value as a double.
+impl PartialEq<f64> for ComputedValue {
+    fn eq(&self, other: &f64) -> bool {
+        match self {
+            ComputedValue::Number(n) => n == other,
+            ComputedValue::Integer(i) => (*i as f64) == *other,
+            _ => false,
+        }
+    }
+}
+
+/// What a computed value is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComputedInfo {
+    /// What it means.
+    pub title: String,
+    /// Its unit (`EUR`, `date`), or empty.
+    pub unit: String,
+}
+
+/// A date of the law in force on `as_of`: a date-valued parameter of the regime.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EffectiveDate {
+    /// The date.
+    pub date: Date,
+    /// What happens on it.
+    pub title: String,
+    /// The parameter's name (`params.<name>`).
+    pub parameter: String,
 }
 
 /// An open question of the law, in words.
@@ -111,7 +295,7 @@ pub struct Finding {
     pub id: String,
     /// `classification`, `obligation`, `invitation`, `non_obligation`, `government_duty` or
     /// `penalty`.
-    pub kind: String,
+    pub kind: RuleKind,
     /// Status.
     pub status: Status,
     /// Short title.
@@ -121,7 +305,7 @@ pub struct Finding {
     /// Why the cell says what it says.
     pub explanation: String,
     /// Deadline, if the rule has one and it is determined (`YYYY-MM-DD`).
-    pub due: Option<String>,
+    pub due: Option<Date>,
     /// The facts the result rests on, with their values.
     pub facts_used: BTreeMap<String, serde_json::Value>,
     /// For undetermined rules: the facts that would decide it.
@@ -140,6 +324,9 @@ pub struct Finding {
     /// 0.2): `regime`, `rule`, `difference`.
     #[serde(default)]
     pub counterparts: Vec<juxta_sdk::manifest::Counterpart>,
+    /// Every change of one fact that would give the rule another status (view).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub would_change: Vec<Flip>,
 }
 
 impl RegimeReport {
@@ -170,12 +357,12 @@ impl RegimeReport {
                     .collect();
                 Finding {
                     id: rule.id.clone(),
-                    kind: rule.kind.as_str().to_string(),
+                    kind: rule.kind,
                     status: Status::from_truth(o.truth),
                     title: rule.title.clone(),
                     citation: rule.citation.clone(),
                     explanation: rule_explanation(regime, ev, facts, i),
-                    due: ev.due(i, rule).map(|d| d.to_string()),
+                    due: ev.due(i, rule),
                     facts_used,
                     missing_facts: if undetermined {
                         schema.paths(o.missing)
@@ -190,6 +377,7 @@ impl RegimeReport {
                     provenance: rule.provenance.clone(),
                     confirmation: rule.status.clone(),
                     counterparts: rule.counterparts.clone(),
+                    would_change: Vec::new(),
                 }
             })
             .collect::<Vec<Finding>>();
@@ -215,7 +403,7 @@ impl RegimeReport {
             match outcome {
                 ComputedOutcome::Omitted => {}
                 ComputedOutcome::Value(v) => {
-                    computed.insert(c.name.clone(), v.to_json());
+                    computed.insert(c.name.clone(), ComputedValue::of(v));
                 }
                 ComputedOutcome::Undetermined { missing, .. } => {
                     computed_undetermined.insert(c.name.clone(), schema.paths(*missing));
@@ -233,6 +421,23 @@ impl RegimeReport {
             computed_undetermined,
             error: None,
             open_questions,
+            computed_info: computed_info(Some(regime)),
+            effective: effective(regime, facts.profile().as_of()),
+        }
+    }
+
+    /// Fills in what would change each rule (re-evaluating the regime on changed profiles: the
+    /// costly part of a comparison, left out of [`RegimeReport::from_evaluation`]).
+    pub fn add_would_change(
+        &mut self,
+        regime: &Regime,
+        profile: &Profile,
+        host: Option<Arc<dyn FunctionHost>>,
+    ) {
+        let schema = regime.schema();
+        for (i, finding) in self.rules.iter_mut().enumerate() {
+            finding.would_change =
+                crate::eval::flip::flips(regime, profile, schema, host.clone(), i);
         }
     }
 
@@ -254,8 +459,136 @@ impl RegimeReport {
             computed_undetermined: BTreeMap::new(),
             error: Some(error),
             open_questions: BTreeMap::new(),
+            computed_info: computed_info(regime),
+            effective: Vec::new(),
         }
     }
+}
+
+fn computed_info(regime: Option<&Regime>) -> BTreeMap<String, ComputedInfo> {
+    regime
+        .map(|r| {
+            r.computed
+                .iter()
+                .map(|c| {
+                    (
+                        c.name.clone(),
+                        ComputedInfo {
+                            title: c.title.clone(),
+                            unit: c.unit.clone(),
+                        },
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The regime's date-valued parameters in force on `as_of`, in date order (parameters of one
+/// date in the regime's order).
+fn effective(regime: &Regime, as_of: Date) -> Vec<EffectiveDate> {
+    let mut out: Vec<EffectiveDate> = Vec::new();
+    for p in &regime.params {
+        if let Some(date) = p.at(as_of).value.as_date() {
+            out.push(EffectiveDate {
+                date,
+                title: p.title.clone(),
+                parameter: p.name.clone(),
+            });
+        }
+    }
+    out.sort_by_key(|e| e.date);
+    out
+}
+
+/// One regime as a comparison sees it: compiled and ready, or failed before evaluating.
+pub enum Column<'a> {
+    /// A compiled regime, with the host of its custom functions if it declares any.
+    Ready {
+        /// The regime.
+        regime: &'a Regime,
+        /// Its plugin's custom functions.
+        host: Option<Arc<dyn FunctionHost>>,
+        /// Its plugin's sha256.
+        sha256: &'a str,
+    },
+    /// A regime that could not be loaded or compiled.
+    Failed {
+        /// Its id (or the plugin's file name).
+        id: &'a str,
+        /// Its plugin's sha256.
+        sha256: &'a str,
+        /// Why.
+        error: &'a str,
+    },
+}
+
+/// Evaluates a profile with every column: the comparison every front end shows. A regime that
+/// fails to evaluate becomes a failed column; the others are unaffected. With
+/// `would_change`, each finding also says what would change it (several evaluations per rule:
+/// the costly part of the view).
+pub fn compare<'a>(
+    profile: &Profile,
+    schema: &Schema,
+    label: &str,
+    columns: impl IntoIterator<Item = Column<'a>>,
+    would_change: bool,
+) -> Comparison {
+    let facts = Facts::new(profile, schema);
+    let regimes = columns
+        .into_iter()
+        .map(|column| match column {
+            Column::Failed { id, sha256, error } => {
+                RegimeReport::failed(id, None, sha256, error.to_string())
+            }
+            Column::Ready {
+                regime,
+                host,
+                sha256,
+            } => match regime.evaluate(&facts, host.clone()) {
+                Ok(ev) => {
+                    let mut report = RegimeReport::from_evaluation(regime, &ev, &facts, sha256);
+                    if would_change {
+                        report.add_would_change(regime, profile, host);
+                    }
+                    report
+                }
+                Err(e) => RegimeReport::failed(regime.id(), Some(regime), sha256, e.to_string()),
+            },
+        })
+        .collect();
+    Comparison {
+        profile: label.to_string(),
+        as_of: profile.as_of(),
+        kernel: KernelInfo {
+            version: crate::KERNEL_VERSION.to_string(),
+            facts_schema: schema.version().to_string(),
+        },
+        regimes,
+        facts: given_facts(profile, schema),
+        what_if: None,
+    }
+}
+
+/// Every fact a profile gives, in schema order (`evaluation.as_of` included).
+pub fn given_facts(profile: &Profile, schema: &Schema) -> Vec<GivenFact> {
+    schema
+        .facts()
+        .iter()
+        .filter_map(|def| {
+            let id = schema.lookup(&def.path)?;
+            let value = profile.get(id)?;
+            Some(GivenFact {
+                fact: def.path.clone(),
+                value: value.to_json(),
+                text: value.to_string(),
+                exact: match value {
+                    crate::value::Value::Number(n) => n.to_string(),
+                    other => other.to_string(),
+                },
+            })
+        })
+        .collect()
 }
 
 /// The ids of a set of a regime's open questions, sorted.
@@ -269,14 +602,24 @@ pub fn question_ids(regime: &Regime, set: crate::tri::QuestionSet) -> Vec<String
     ids
 }
 
+/// What a [`Change`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// A rule's status.
+    Rule,
+    /// A computed value.
+    Computed,
+}
+
 /// One difference between two comparisons of the same regimes: a rule whose status changed, or
 /// a computed value that moved, appeared or became undetermined (what-if questions).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// The regime.
     pub regime: String,
     /// `rule` or `computed`.
-    pub kind: &'static str,
+    pub kind: ChangeKind,
     /// The rule id or the computed value's name.
     pub item: String,
     /// Before: a status, a value, `"undetermined"`, or `null` when there was none.
@@ -293,7 +636,7 @@ pub fn changes(before: &Comparison, after: &Comparison) -> Vec<Change> {
             r.computed.get(name),
             r.computed_undetermined.contains_key(name),
         ) {
-            (Some(v), _) => v.clone(),
+            (Some(v), _) => v.to_json(),
             (None, true) => Json::String("undetermined".into()),
             (None, false) => Json::Null,
         }
@@ -309,7 +652,7 @@ pub fn changes(before: &Comparison, after: &Comparison) -> Vec<Change> {
             {
                 out.push(Change {
                     regime: a.id.clone(),
-                    kind: "rule",
+                    kind: ChangeKind::Rule,
                     item: rule.id.clone(),
                     from: Json::String(old.status.as_str().into()),
                     to: Json::String(rule.status.as_str().into()),
@@ -330,7 +673,7 @@ pub fn changes(before: &Comparison, after: &Comparison) -> Vec<Change> {
             if from != to {
                 out.push(Change {
                     regime: a.id.clone(),
-                    kind: "computed",
+                    kind: ChangeKind::Computed,
                     item: name.clone(),
                     from,
                     to,
@@ -339,4 +682,48 @@ pub fn changes(before: &Comparison, after: &Comparison) -> Vec<Change> {
         }
     }
     out
+}
+
+/// The symbol and word of a status.
+pub fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Applies => "✔ APPLIES",
+        Status::DoesNotApply => "✘ does not apply",
+        Status::Undetermined => "? UNDETERMINED",
+    }
+}
+
+/// How a rule's counterparts in the other compared regimes differ, one line each, with their
+/// status and due date there (`us-ca-sb53 CA-OBL-INCIDENT-15D: California: 15 days … — there
+/// ✔ APPLIES, due 2027-03-07`). Counterparts in regimes not compared are left out: the manifests
+/// say what differs, the comparison says how it comes out.
+pub fn counterpart_lines(f: &Finding, regimes: &[RegimeReport]) -> Vec<String> {
+    f.counterparts
+        .iter()
+        .filter_map(|c| {
+            let other = regimes
+                .iter()
+                .find(|r| r.id == c.regime && r.error.is_none())?;
+            let name = other.name.as_deref().unwrap_or(&other.id);
+            Some(match &c.rule {
+                Some(rule) => {
+                    let there = other
+                        .rules
+                        .iter()
+                        .find(|x| &x.id == rule)
+                        .map(|x| {
+                            let due = x
+                                .due
+                                .as_ref()
+                                .map(|d| format!(", due {d}"))
+                                .unwrap_or_default();
+                            format!(" — there {}{due}", status_label(x.status))
+                        })
+                        .unwrap_or_default();
+                    format!("{name}, {rule}: {}{there}", c.difference)
+                }
+                None => format!("{name}: {}", c.difference),
+            })
+        })
+        .collect()
 }

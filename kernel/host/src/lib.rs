@@ -11,6 +11,7 @@
 pub mod bundled;
 pub mod files;
 pub mod lock;
+pub mod policy;
 pub mod regimes;
 pub mod sandbox;
 

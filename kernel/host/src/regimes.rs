@@ -13,10 +13,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use juxta_core::eval::{Facts, FunctionHost};
+use juxta_core::eval::FunctionHost;
 use juxta_core::profile::Profile;
 use juxta_core::regime::{Declared, Regime, Source, declared};
-use juxta_core::report::{Comparison, KernelInfo, RegimeReport};
+use juxta_core::report::{Column, Comparison};
 use juxta_core::schema::{Schema, SchemaError};
 
 use crate::bundled::{BUNDLED, sha256_hex};
@@ -67,6 +67,12 @@ impl LoadedRegime {
             version: self.regime.header.version.clone(),
         })
     }
+
+    /// The host of this regime's custom functions, if it declares any (`None` for a regime
+    /// whose rules are all CEL).
+    pub fn host(&self) -> Option<Arc<dyn FunctionHost>> {
+        (!self.regime.functions.is_empty()).then(|| self.functions())
+    }
 }
 
 /// A regime whose plugin or manifest failed.
@@ -112,6 +118,22 @@ impl Entry {
         match self {
             Entry::Ready(r) => &r.sha256,
             Entry::Failed(f) => &f.sha256,
+        }
+    }
+
+    /// The column a comparison evaluates.
+    pub fn column(&self) -> Column<'_> {
+        match self {
+            Entry::Ready(r) => Column::Ready {
+                regime: &r.regime,
+                host: r.host(),
+                sha256: &r.sha256,
+            },
+            Entry::Failed(f) => Column::Failed {
+                id: &f.id,
+                sha256: &f.sha256,
+                error: &f.error,
+            },
         }
     }
 }
@@ -378,36 +400,54 @@ impl RegimeSet {
         unknown
     }
 
-    /// Evaluates a profile with every regime of the set.
+    /// Evaluates a profile with every regime of the set: the findings, computed values and
+    /// what renderers need, except what would change each rule (see [`RegimeSet::compare_full`]).
     pub fn compare(&self, profile: &Profile, label: &str) -> Comparison {
-        let facts = Facts::new(profile, &self.schema);
-        let regimes = self
-            .entries
-            .iter()
-            .map(|entry| match entry {
-                Entry::Failed(f) => RegimeReport::failed(&f.id, None, &f.sha256, f.error.clone()),
-                Entry::Ready(r) => {
-                    let host = (!r.regime.functions.is_empty()).then(|| r.functions());
-                    match r.regime.evaluate(&facts, host) {
-                        Ok(ev) => RegimeReport::from_evaluation(&r.regime, &ev, &facts, &r.sha256),
-                        Err(e) => RegimeReport::failed(
-                            r.regime.id(),
-                            Some(&r.regime),
-                            &r.sha256,
-                            e.to_string(),
-                        ),
-                    }
-                }
-            })
-            .collect();
-        Comparison {
-            profile: label.to_string(),
-            as_of: profile.as_of().to_string(),
-            kernel: KernelInfo {
-                version: juxta_core::KERNEL_VERSION.to_string(),
-                facts_schema: self.schema.version().to_string(),
-            },
-            regimes,
+        juxta_core::report::compare(
+            profile,
+            &self.schema,
+            label,
+            self.entries.iter().map(Entry::column),
+            false,
+        )
+    }
+
+    /// [`RegimeSet::compare`], with what would change each rule: the whole view model.
+    pub fn compare_full(&self, profile: &Profile, label: &str) -> Comparison {
+        juxta_core::report::compare(
+            profile,
+            &self.schema,
+            label,
+            self.entries.iter().map(Entry::column),
+            true,
+        )
+    }
+
+    /// Loads one plugin file on its own, against the core schema plus its own namespace: how
+    /// `regimes lock`, `regime build` and `regime test` check a plugin before trusting it.
+    pub fn load_one(
+        sandbox: Arc<Sandbox>,
+        name: &str,
+        origin: Origin,
+        bytes: &[u8],
+    ) -> Result<(LoadedRegime, Arc<Schema>), FailedRegime> {
+        let mut set = RegimeSet::new(sandbox);
+        set.load(vec![PluginSource {
+            name: name.to_string(),
+            origin: origin.clone(),
+            bytes,
+            expected_sha256: None,
+        }]);
+        let schema = Arc::clone(&set.schema);
+        match set.entries.into_iter().next() {
+            Some(Entry::Ready(r)) => Ok((r, schema)),
+            Some(Entry::Failed(f)) => Err(f),
+            None => Err(FailedRegime {
+                id: name.to_string(),
+                origin,
+                sha256: sha256_hex(bytes),
+                error: format!("plugin `{name}`: did not load"),
+            }),
         }
     }
 }

@@ -8,7 +8,7 @@
 //! evaluated on the profile with that one fact changed, and every change of status is reported.
 //! One fact is changed at a time, so a status that needs two changes is not found.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Facts, FunctionHost, ValueOutcome};
 use crate::number::Number;
@@ -24,7 +24,7 @@ use juxta_sdk::schema::FactType;
 use std::sync::Arc;
 
 /// One way to change a rule's status by changing one fact.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Flip {
     /// The fact (`model.training_compute_flop`), or a table whose presence is a fact
     /// (`[derivation]`).

@@ -1,54 +1,17 @@
 //! `juxta batch INPUT -o OUTPUT`: many profiles in, one result record per profile out.
 //!
-//! JSON Lines or Parquet in and out (by extension, or `--input-format`/`--output-format`),
-//! streamed with bounded memory, evaluated in parallel, written in input order, errors
-//! in-band, the output file committed atomically. See [`pipeline`] for the threading.
+//! Opens the input and the output, shows progress, and hands the rest to
+//! [`juxta::Engine::batch`] (JSON Lines or Parquet, streamed with bounded memory, evaluated in
+//! parallel, written in input order, errors in-band, the output committed atomically).
 
-pub mod input;
-pub mod output;
-pub mod pipeline;
-pub mod record;
-
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
-use clap::ValueEnum;
-use juxta_host::Entry;
-use juxta_sdk::Date;
+use juxta::batch::input::{JsonLines, ParquetRows, Source};
+use juxta::batch::output::{self, Destination, JsonLinesSink, ParquetSink, Sink};
+use juxta::batch::{BatchOptions, RECORD_SCHEMA, RecordFormat};
 
 use crate::args::BatchArgs;
-use crate::{Ctx, Exit};
-use input::{JsonLines, ParquetRows, Source};
-use output::{Destination, JsonLinesSink, ParquetSink, Sink};
-use record::{Column, Evaluator};
-
-/// A record format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RecordFormat {
-    /// JSON Lines: one JSON object per line.
-    Jsonl,
-    /// Apache Parquet.
-    Parquet,
-}
-
-impl RecordFormat {
-    /// The format a path suggests: `.parquet`/`.pq` is Parquet, anything else (and `-`) JSON Lines.
-    pub fn of(path: &Path) -> RecordFormat {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("parquet" | "pq") => RecordFormat::Parquet,
-            _ => RecordFormat::Jsonl,
-        }
-    }
-}
-
-/// The JSON Schema of a JSON Lines output record.
-pub const RECORD_SCHEMA: &str = include_str!("../../../../docs/batch-record.schema.json");
+use crate::{Ctx, Exit, setup};
 
 /// Peak resident memory of this process, in bytes (Linux), for the summary.
 fn peak_rss() -> Option<u64> {
@@ -58,68 +21,27 @@ fn peak_rss() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Checks that no two columns share a name, and that none takes a record's own key: a JSON
-/// reader keeps one of two equal keys and drops the other, and Parquet cannot hold both. The
-/// host names refused plugins `plugin:<file>` and refuses reserved regime ids, so this holds;
-/// it is checked here too because a lost column is silent data loss.
-fn unique_columns<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<(), String> {
-    let mut seen = std::collections::BTreeSet::new();
-    for id in ids {
-        if juxta_core::regime::RESERVED_IDS.contains(&id) || id == "as_of" {
-            return Err(format!(
-                "regime `{id}`: the name is a record field of its own; nothing was written"
-            ));
-        }
-        if !seen.insert(id) {
-            return Err(format!(
-                "two columns are named `{id}`; nothing was written (remove one of the plugins)"
-            ));
-        }
-    }
-    Ok(())
-}
-
-pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
+pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
     if a.print_json_schema {
         let _ = ctx.io.out.write_all(RECORD_SCHEMA.as_bytes());
         return Exit::Success;
     }
-    let as_of = match a.as_of.as_deref().map(str::parse::<Date>) {
-        None => None,
-        Some(Ok(d)) => Some(d),
-        Some(Err(e)) => return ctx.fail(Exit::Usage, &format!("--as-of: {e}")),
+    let as_of = match setup::as_of(ctx, a.as_of.as_deref(), "--as-of: ") {
+        Ok(d) => d,
+        Err(code) => return code,
     };
-    let mut set = match crate::plugins::load(&a.plugins) {
-        Ok(s) => s,
-        Err(e) => return ctx.fail(Exit::Error, &e),
+    let mut engine = match setup::engine(ctx, &a.plugins) {
+        Ok(e) => e,
+        Err(code) => return code,
     };
-    if let Err(e) = crate::select_regimes(&mut set, &a.regimes) {
-        return ctx.fail(Exit::Usage, &e);
+    if let Err(code) = setup::select(ctx, &mut engine, &a.regimes) {
+        return code;
     }
-    let schema = Arc::clone(set.schema());
-    // One set of columns per worker: the compiled regimes are shared, plugin instances are not.
-    let columns_for_worker = || -> Vec<Column> {
-        set.entries()
-            .iter()
-            .map(|e| match e {
-                Entry::Ready(r) => Column {
-                    id: r.regime.id().to_string(),
-                    regime: Ok(Arc::clone(&r.regime)),
-                    host: (!r.regime.functions.is_empty()).then(|| r.functions()),
-                },
-                Entry::Failed(f) => Column {
-                    id: f.id.clone(),
-                    regime: Err(f.error.clone()),
-                    host: None,
-                },
-            })
-            .collect()
-    };
-    if let Err(e) = unique_columns(set.entries().iter().map(Entry::id)) {
+    if let Err(e) = engine.check_columns() {
         return ctx.fail(Exit::Error, &e);
     }
     if a.print_arrow_schema {
-        let schema = output::describe_schema(&output::arrow_schema(&columns_for_worker()));
+        let schema = output::describe_schema(&output::arrow_schema(&engine.columns()));
         let _ = ctx.io.out.write_all(schema.as_bytes());
         return Exit::Success;
     }
@@ -137,10 +59,10 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
     };
     let in_format = a
         .input_format
-        .unwrap_or_else(|| RecordFormat::of(input_path));
+        .map_or_else(|| RecordFormat::of(input_path), Into::into);
     let out_format = a
         .output_format
-        .unwrap_or_else(|| RecordFormat::of(output_path));
+        .map_or_else(|| RecordFormat::of(output_path), Into::into);
     let id_field: Vec<String> = a.id_field.split('.').map(str::to_string).collect();
     let jobs = a
         .jobs
@@ -233,7 +155,7 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
             Ok(s) => Box::new(s),
             Err(e) => return fail(Exit::Error, &e),
         },
-        RecordFormat::Parquet => match ParquetSink::new(&dest, &columns_for_worker()) {
+        RecordFormat::Parquet => match ParquetSink::new(&dest, &engine.columns()) {
             Ok(s) => Box::new(s),
             Err(e) => return fail(Exit::Error, &e),
         },
@@ -253,33 +175,19 @@ pub(crate) fn batch(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
         bar
     });
     let started = Instant::now();
-    let worker = || -> Box<dyn FnMut(&input::Input) -> record::BatchRecord + Send + '_> {
-        let columns = columns_for_worker();
-        let (schema, id_field) = (&schema, &id_field);
-        Box::new(move |inp: &input::Input| {
-            let ev = Evaluator {
-                schema,
-                columns: &columns,
-                id_field,
-                as_of,
-            };
-            pipeline::evaluate_input(&ev, inp)
-        })
-    };
     let mut report = |records: u64, bytes: u64| {
         if let Some(bar) = &progress {
             bar.set_position(bytes);
             bar.set_message(format!("{records} records"));
         }
     };
-    let result = pipeline::run(
-        source,
+    let options = BatchOptions {
         jobs,
-        &worker,
-        sink.as_mut(),
-        out_format == RecordFormat::Jsonl,
-        &mut report,
-    );
+        id_field,
+        as_of,
+        json_output: out_format == RecordFormat::Jsonl,
+    };
+    let result = engine.batch(source, sink.as_mut(), &options, &mut report);
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }

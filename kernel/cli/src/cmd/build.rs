@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use juxta_host::bundled::sha256_hex;
-use juxta_host::{Entry, Limits, Origin, PluginSource, RegimeSet, Sandbox};
+use juxta_host::{Limits, Origin, RegimeSet, Sandbox};
 
 use crate::args::BuildArgs;
 use crate::{Ctx, Exit, write_atomically};
@@ -220,19 +220,14 @@ fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
 
     // Load the result exactly as juxta will, so that a broken plugin never reaches dist.
     let sandbox = Sandbox::new(Limits::default()).map_err(|e| e.to_string())?;
-    let mut set = RegimeSet::new(Arc::new(sandbox));
-    set.load(vec![PluginSource {
-        name: krate.name.clone(),
-        origin: Origin::File(wasm_path.display().to_string()),
-        bytes: &component,
-        expected_sha256: None,
-    }]);
-    let (id, regime_version) = match set.entries().first() {
-        Some(Entry::Ready(r)) => (r.regime.id().to_string(), r.regime.header.version.clone()),
-        Some(Entry::Failed(f)) => {
-            return Err(format!("the built plugin does not load:\n{}", f.error));
-        }
-        None => return Err("the built plugin did not load".into()),
+    let (id, regime_version) = match RegimeSet::load_one(
+        Arc::new(sandbox),
+        &krate.name,
+        Origin::File(wasm_path.display().to_string()),
+        &component,
+    ) {
+        Ok((r, _)) => (r.regime.id().to_string(), r.regime.header.version.clone()),
+        Err(f) => return Err(format!("the built plugin does not load:\n{}", f.error)),
     };
     let file = format!("{id}.wasm");
     let sha = sha256_hex(&component);

@@ -2,12 +2,12 @@
 //! Markdown table, for documents and pull requests. Every string from a profile or a plugin is
 //! escaped, so a name cannot break the table or inject markup.
 
-use juxta_core::report::{Change, Comparison};
+use juxta_core::report::Comparison;
 use juxta_sdk::manifest::RuleKind;
 
 use crate::table::{
-    ComputedTitles, cell_text, change_value, computed_text, error_text, kind_of,
-    open_question_lines, section, tally,
+    cell_text, change_value, computed_text, error_text, heading, kind_of, open_question_lines,
+    section, tally,
 };
 
 /// Escapes text for a Markdown table cell: markup characters, pipes, and HTML.
@@ -34,16 +34,11 @@ fn cell(text: &str) -> String {
     text.lines().map(escape).collect::<Vec<_>>().join("<br>")
 }
 
-/// Renders a comparison (and the changes of a what-if question, if any).
-pub fn render(
-    cmp: &Comparison,
-    titles: &ComputedTitles,
-    heading: &[String],
-    applicable_only: bool,
-    changes: Option<&[Change]>,
-) -> String {
+/// Renders a comparison (and the changes of a what-if question, if any). `cmp` must already be
+/// made visible ([`crate::visible::value`]).
+pub fn render(cmp: &Comparison, applicable_only: bool) -> String {
     let mut out = format!("## juxta · {}\n\n", escape(&cmp.profile));
-    for line in heading {
+    for line in &heading(cmp) {
         out.push_str(&format!("{}  \n", escape(line)));
     }
     out.push('\n');
@@ -100,7 +95,7 @@ pub fn render(
     }
     out.push_str("| **DATES & AMOUNTS** |");
     for r in &cmp.regimes {
-        out.push_str(&format!(" {} |", cell(&computed_text(r, titles))));
+        out.push_str(&format!(" {} |", cell(&computed_text(r))));
     }
     out.push_str(
         "\n\n✔ applies · ✘ does not apply · ? undetermined: the facts it needs are listed\n\n",
@@ -115,7 +110,7 @@ pub fn render(
             out.push_str(&format!("- {}\n", escape(&line)));
         }
     }
-    if let Some(changes) = changes {
+    if let Some(changes) = cmp.what_if.as_ref().map(|w| &w.changes) {
         out.push_str("\n### What changed against the profile as written\n\n");
         if changes.is_empty() {
             out.push_str("Nothing.\n");

@@ -1,5 +1,8 @@
-//! Which regimes a command uses: the bundled ones, plus third-party plugins from directories
-//! named by `--plugins` or the configuration file, each pinned in `juxta.lock`.
+//! The plugin policy: which regimes juxta uses — the bundled ones, plus third-party plugins from
+//! directories named by the caller or the configuration file, each pinned in `juxta.lock` — and
+//! how plugins get pinned. Every front end (the CLI, the Python package) loads through here, so
+//! an unpinned or changed plugin is refused the same way everywhere: as a failed column, never
+//! by failing the whole set.
 //!
 //! `juxta.toml` (in the current directory, or `--config FILE`):
 //!
@@ -11,12 +14,43 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use juxta_host::lock::{LOCK_VERSION, Lock, Pin, discover};
-use juxta_host::{Entry, Limits, Origin, PluginSource, RegimeSet, Sandbox};
 use serde::Deserialize;
 
-use crate::args::PluginArgs;
-use crate::write_atomically;
+use crate::lock::{LOCK_VERSION, Lock, Pin, discover};
+use crate::{Limits, Origin, PluginSource, RegimeSet, Sandbox};
+
+/// Where third-party plugins come from: directories, a lock file and a configuration file
+/// (`--plugins`, `--lock`, `--config` on the command line).
+#[derive(Clone, Debug, Default)]
+pub struct PluginOptions {
+    /// Directories of `*.wasm` plugins, after those of the configuration file.
+    pub plugins: Vec<PathBuf>,
+    /// The lock file (default: `juxta.lock` beside the configuration).
+    pub lock: Option<PathBuf>,
+    /// The configuration file (default: `juxta.toml` in the current directory, if any).
+    pub config: Option<PathBuf>,
+}
+
+/// Why the plugins could not be loaded or pinned at all (one plugin failing is a failed
+/// column instead).
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// The configuration file is unreadable or wrong.
+    #[error("{0}")]
+    Config(String),
+    /// A plugin directory or the lock file cannot be read.
+    #[error("{0}")]
+    Read(String),
+    /// The sandbox could not be created.
+    #[error("{0}")]
+    Sandbox(String),
+    /// `regimes lock` with no plugin directory.
+    #[error("no plugin directory: give one with --plugins DIR or `plugins = [...]` in juxta.toml")]
+    NoPluginDirectory,
+    /// `regimes lock` found plugins that do not load, or that claim one regime twice.
+    #[error("nothing pinned; these plugins must be fixed or removed first:\n{}", .0.join("\n"))]
+    Unpinnable(Vec<String>),
+}
 
 /// `juxta.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -37,7 +71,7 @@ pub struct Resolved {
 }
 
 /// Resolves `--plugins`, `--lock` and `--config` (flags win over the configuration file).
-pub fn resolve(args: &PluginArgs) -> Result<Resolved, String> {
+pub fn resolve(args: &PluginOptions) -> Result<Resolved, PolicyError> {
     let (config, base) = match &args.config {
         Some(path) => (
             read_config(path)?,
@@ -60,14 +94,16 @@ pub fn resolve(args: &PluginArgs) -> Result<Resolved, String> {
     Ok(Resolved { dirs, lock })
 }
 
-fn read_config(path: &Path) -> Result<Config, String> {
-    let text = juxta_host::files::read_capped_text(
+fn read_config(path: &Path) -> Result<Config, PolicyError> {
+    let text = crate::files::read_capped_text(
         path,
-        juxta_host::files::MAX_CONFIG_BYTES,
+        crate::files::MAX_CONFIG_BYTES,
         "a configuration file",
     )
-    .map_err(|e| format!("the configuration: {e}"))?;
-    toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.to_string().trim_end()))
+    .map_err(|e| PolicyError::Config(format!("the configuration: {e}")))?;
+    toml::from_str(&text).map_err(|e| {
+        PolicyError::Config(format!("{}: {}", path.display(), e.to_string().trim_end()))
+    })
 }
 
 fn lock_dir(lock: &Path) -> PathBuf {
@@ -79,15 +115,15 @@ fn lock_dir(lock: &Path) -> PathBuf {
 
 /// The bundled regimes plus the pinned third-party plugins. A plugin that is not pinned, or whose
 /// bytes differ from its pin, becomes a failed column: the other regimes still work.
-pub fn load(args: &PluginArgs) -> Result<RegimeSet, String> {
-    let sandbox = Arc::new(Sandbox::new(Limits::default()).map_err(|e| e.to_string())?);
+pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
+    let sandbox = Arc::new(sandbox()?);
     let mut set = RegimeSet::bundled(Arc::clone(&sandbox));
     let resolved = resolve(args)?;
     if resolved.dirs.is_empty() {
         return Ok(set);
     }
-    let found = discover(&resolved.dirs, &lock_dir(&resolved.lock))?;
-    let lock = Lock::read(&resolved.lock).map_err(|e| e.to_string())?;
+    let found = discover(&resolved.dirs, &lock_dir(&resolved.lock)).map_err(PolicyError::Read)?;
+    let lock = Lock::read(&resolved.lock).map_err(|e| PolicyError::Read(e.to_string()))?;
     let mut sources = Vec::new();
     for f in &found {
         let name = f
@@ -137,47 +173,58 @@ pub fn load(args: &PluginArgs) -> Result<RegimeSet, String> {
     Ok(set)
 }
 
-/// `juxta regimes lock`: pins every third-party plugin that loads. Returns the pins written, or
-/// the plugins that failed (nothing is written then).
-pub fn write_lock(args: &PluginArgs) -> Result<(PathBuf, Vec<Pin>), String> {
+/// The bundled regimes only.
+pub fn bundled() -> Result<RegimeSet, PolicyError> {
+    Ok(RegimeSet::bundled(Arc::new(sandbox()?)))
+}
+
+fn sandbox() -> Result<Sandbox, PolicyError> {
+    Sandbox::new(Limits::default()).map_err(|e| PolicyError::Sandbox(e.to_string()))
+}
+
+/// A lock to write: where, and what it pins.
+pub struct NewLock {
+    /// The lock file to write.
+    pub path: PathBuf,
+    /// The lock.
+    pub lock: Lock,
+}
+
+/// `juxta regimes lock`: pins every third-party plugin, each checked on its own (it must load
+/// and compile). Returns the lock to write, or every plugin that failed (nothing is pinned then).
+/// Writing the file is the caller's: this crate never writes.
+pub fn pin(args: &PluginOptions) -> Result<NewLock, PolicyError> {
     let resolved = resolve(args)?;
     if resolved.dirs.is_empty() {
-        return Err(
-            "no plugin directory: give one with --plugins DIR or `plugins = [...]` in juxta.toml"
-                .into(),
-        );
+        return Err(PolicyError::NoPluginDirectory);
     }
-    let found = discover(&resolved.dirs, &lock_dir(&resolved.lock))?;
-    let sandbox = Arc::new(Sandbox::new(Limits::default()).map_err(|e| e.to_string())?);
+    let found = discover(&resolved.dirs, &lock_dir(&resolved.lock)).map_err(PolicyError::Read)?;
+    let sandbox = Arc::new(sandbox()?);
     let mut pins = Vec::new();
     let mut failures = Vec::new();
     for f in &found {
-        // Each plugin is checked on its own: a plugin is pinned only if it loads and compiles.
         if let Some(why) = &f.unreadable {
             failures.push(why.clone());
             continue;
         }
-        let mut set = RegimeSet::new(Arc::clone(&sandbox));
         let name = f
             .path
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
-        set.load(vec![PluginSource {
-            name,
-            origin: Origin::File(f.key.clone()),
-            bytes: &f.bytes,
-            expected_sha256: None,
-        }]);
-        match set.entries().first() {
-            Some(Entry::Ready(r)) => pins.push(Pin {
+        match RegimeSet::load_one(
+            Arc::clone(&sandbox),
+            &name,
+            Origin::File(f.key.clone()),
+            &f.bytes,
+        ) {
+            Ok((r, _)) => pins.push(Pin {
                 file: f.key.clone(),
                 sha256: f.sha256.clone(),
                 regime: r.regime.id().to_string(),
                 regime_version: r.regime.header.version.clone(),
             }),
-            Some(Entry::Failed(e)) => failures.push(e.error.clone()),
-            None => failures.push(format!("`{}` did not load", f.path.display())),
+            Err(e) => failures.push(e.error),
         }
     }
     if let Some(id) = duplicate_regime(&pins) {
@@ -191,25 +238,20 @@ pub fn write_lock(args: &PluginArgs) -> Result<(PathBuf, Vec<Pin>), String> {
         ));
     }
     if !failures.is_empty() {
-        return Err(format!(
-            "nothing pinned; these plugins must be fixed or removed first:\n{}",
-            failures.join("\n")
-        ));
+        return Err(PolicyError::Unpinnable(failures));
     }
-    let lock = Lock {
-        version: LOCK_VERSION,
-        plugins: pins.clone(),
-        problems: Default::default(),
-    };
-    write_atomically(&resolved.lock, lock.to_text().as_bytes())?;
-    Ok((resolved.lock, pins))
+    Ok(NewLock {
+        path: resolved.lock,
+        lock: Lock {
+            version: LOCK_VERSION,
+            plugins: pins,
+            problems: Default::default(),
+        },
+    })
 }
 
 fn duplicate_regime(pins: &[Pin]) -> Option<String> {
-    let bundled: Vec<&str> = juxta_host::bundled::BUNDLED
-        .iter()
-        .map(|b| b.id())
-        .collect();
+    let bundled: Vec<&str> = crate::bundled::BUNDLED.iter().map(|b| b.id()).collect();
     pins.iter().enumerate().find_map(|(i, p)| {
         (bundled.contains(&p.regime.as_str()) || pins[..i].iter().any(|q| q.regime == p.regime))
             .then(|| p.regime.clone())

@@ -4,48 +4,16 @@
 //! by colour alone.
 
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
-use juxta_core::report::{Comparison, Finding, RegimeReport, Status};
+use juxta_core::report::{Change, Comparison, ComputedValue, Finding, RegimeReport, Status};
 use juxta_core::value::format_number;
-use std::collections::BTreeMap;
-
-use juxta_host::{Entry, RegimeSet};
 use juxta_sdk::manifest::RuleKind;
 
-/// Titles and units of computed values, by regime id and value name.
-#[derive(Default)]
-pub struct ComputedTitles(BTreeMap<(String, String), (String, String)>);
-
-impl ComputedTitles {
-    /// The titles of every loaded regime's computed values.
-    pub fn of(set: &RegimeSet) -> ComputedTitles {
-        let mut map = BTreeMap::new();
-        for e in set.entries() {
-            if let Entry::Ready(l) = e {
-                for c in &l.regime.computed {
-                    map.insert(
-                        (l.regime.id().to_string(), c.name.clone()),
-                        (
-                            crate::visible::escape(&c.title).into_owned(),
-                            crate::visible::escape(&c.unit).into_owned(),
-                        ),
-                    );
-                }
-            }
-        }
-        ComputedTitles(map)
-    }
-
-    /// The title of a computed value (its name if unknown).
-    pub fn title(&self, regime: &str, name: &str) -> String {
-        self.get(regime, name).0
-    }
-
-    fn get(&self, regime: &str, name: &str) -> (String, String) {
-        self.0
-            .get(&(regime.to_string(), name.to_string()))
-            .cloned()
-            .unwrap_or_else(|| (name.to_string(), String::new()))
-    }
+/// The title and unit of a regime's computed value (its name and no unit if unknown).
+pub(crate) fn computed_title(r: &RegimeReport, name: &str) -> (String, String) {
+    r.computed_info
+        .get(name)
+        .map(|c| (c.title.clone(), c.unit.clone()))
+        .unwrap_or_else(|| (name.to_string(), String::new()))
 }
 
 /// How to draw the table.
@@ -70,7 +38,7 @@ pub(crate) fn section(kind: RuleKind) -> &'static str {
 }
 
 pub(crate) fn kind_of(f: &Finding) -> Option<RuleKind> {
-    RuleKind::ALL.into_iter().find(|k| k.as_str() == f.kind)
+    Some(f.kind)
 }
 
 /// The cell of a regime that failed (empty for one that did not).
@@ -91,14 +59,7 @@ pub(crate) fn change_value(v: &serde_json::Value) -> String {
     }
 }
 
-/// The symbol and word of a status.
-pub fn status_label(s: Status) -> &'static str {
-    match s {
-        Status::Applies => "✔ APPLIES",
-        Status::DoesNotApply => "✘ does not apply",
-        Status::Undetermined => "? UNDETERMINED",
-    }
-}
+pub use juxta_core::report::{counterpart_lines, status_label};
 
 pub(crate) fn cell_text(f: &Finding) -> String {
     let mut lines = vec![
@@ -131,8 +92,64 @@ fn styled(text: String, status: Option<Status>, color: bool) -> Cell {
     }
 }
 
-/// Renders a comparison.
-pub fn render(cmp: &Comparison, titles: &ComputedTitles, style: &Style) -> String {
+/// The heading lines of a report: the model, its provider, the day the law is applied, and the
+/// what-if question if there is one.
+pub fn heading(cmp: &Comparison) -> Vec<String> {
+    let key = |path: &str| cmp.fact_text(path).map(str::to_string);
+    let model = key("model.id").unwrap_or_else(|| "(model id not given)".into());
+    let provider = match (key("provider.name"), key("provider.country")) {
+        (Some(n), Some(c)) => format!(" · {n} ({c})"),
+        (Some(n), None) => format!(" · {n}"),
+        (None, Some(c)) => format!(" · provider in {c}"),
+        (None, None) => String::new(),
+    };
+    let mut heading = vec![format!(
+        "model {model}{provider} · law applied as of {}",
+        cmp.as_of
+    )];
+    if let Some(w) = &cmp.what_if {
+        heading.push(format!("what if: {}", w.text));
+    }
+    heading
+}
+
+/// The whole terminal report: heading, table, legend, tallies, open questions and, for a what-if
+/// question, what changed. `cmp` must already be made visible ([`crate::visible::value`]).
+pub fn report(cmp: &Comparison, style: &Style) -> String {
+    let mut text = format!(
+        "juxta · {}\n{}\n{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n{}",
+        cmp.profile,
+        heading(cmp).join("\n"),
+        render(cmp, style),
+        tally(cmp),
+        open_questions_text(cmp)
+    );
+    if let Some(w) = &cmp.what_if {
+        text.push_str(&changes_text(&w.changes));
+    }
+    text
+}
+
+/// The changes of a what-if question, for the terminal.
+fn changes_text(changes: &[Change]) -> String {
+    if changes.is_empty() {
+        return "\nwhat changed against the profile as written: nothing\n".into();
+    }
+    let mut out = String::from("\nwhat changed against the profile as written:\n");
+    for c in changes {
+        out.push_str(&format!(
+            "  {:<16} {:<32} {} → {}\n",
+            c.regime,
+            c.item,
+            change_value(&c.from),
+            change_value(&c.to)
+        ));
+    }
+    out
+}
+
+/// The table of a comparison.
+pub fn render(cmp: &Comparison, style: &Style) -> String {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
@@ -214,24 +231,32 @@ pub fn render(cmp: &Comparison, titles: &ComputedTitles, style: &Style) -> Strin
     }
     let mut row = vec![Cell::new("DATES & AMOUNTS")];
     for r in &cmp.regimes {
-        row.push(Cell::new(computed_text(r, titles)));
+        row.push(Cell::new(computed_text(r)));
     }
     table.add_row(row);
     table.to_string()
 }
 
-pub(crate) fn computed_text(r: &RegimeReport, titles: &ComputedTitles) -> String {
-    let describe = |name: &str| titles.get(&r.id, name);
+pub(crate) fn computed_text(r: &RegimeReport) -> String {
+    let describe = |name: &str| computed_title(r, name);
     let mut lines = Vec::new();
     for (name, value) in &r.computed {
         let (title, unit) = describe(name);
-        let shown = match value.as_f64() {
+        let number = match value {
+            ComputedValue::Number(n) => Some(*n),
+            ComputedValue::Integer(i) => Some(*i as f64),
+            _ => None,
+        };
+        let shown = match (number, value) {
             // Currency amounts: ISO code first, thousands grouped.
-            Some(n) if unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_uppercase()) => {
+            (Some(n), _) if unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_uppercase()) => {
                 format!("{unit} {}", group_thousands(n))
             }
-            Some(n) => format!("{} {unit}", format_number(n)).trim().to_string(),
-            None => value.as_str().unwrap_or_default().to_string(),
+            (Some(n), _) => format!("{} {unit}", format_number(n)).trim().to_string(),
+            (None, ComputedValue::Date(d)) => d.to_string(),
+            (None, ComputedValue::Text(t)) => t.clone(),
+            (None, ComputedValue::Bool(b)) => b.to_string(),
+            (None, _) => String::new(),
         };
         lines.push(format!("{title}: {shown}"));
     }
@@ -261,41 +286,6 @@ fn group_thousands(n: f64) -> String {
         out.push(c);
     }
     if n < 0.0 { format!("-{out}") } else { out }
-}
-
-/// How a rule's counterparts in the other compared regimes differ, one line each, with their
-/// status and due date there (`us-ca-sb53 CA-OBL-INCIDENT-15D: California: 15 days … — there
-/// ✔ APPLIES, due 2027-03-07`). Counterparts in regimes not compared are left out: the manifests
-/// say what differs, the comparison says how it comes out.
-pub fn counterpart_lines(f: &Finding, regimes: &[RegimeReport]) -> Vec<String> {
-    f.counterparts
-        .iter()
-        .filter_map(|c| {
-            let other = regimes
-                .iter()
-                .find(|r| r.id == c.regime && r.error.is_none())?;
-            let name = other.name.as_deref().unwrap_or(&other.id);
-            Some(match &c.rule {
-                Some(rule) => {
-                    let there = other
-                        .rules
-                        .iter()
-                        .find(|x| &x.id == rule)
-                        .map(|x| {
-                            let due = x
-                                .due
-                                .as_ref()
-                                .map(|d| format!(", due {d}"))
-                                .unwrap_or_default();
-                            format!(" — there {}{due}", status_label(x.status))
-                        })
-                        .unwrap_or_default();
-                    format!("{name}, {rule}: {}{there}", c.difference)
-                }
-                None => format!("{name}: {}", c.difference),
-            })
-        })
-        .collect()
 }
 
 /// The open questions the comparison names, each with its text, one line each
@@ -333,8 +323,8 @@ pub fn tally(cmp: &Comparison) -> String {
                 return format!("{}: failed", r.id);
             }
             let count = |s: Status| r.rules.iter().filter(|f| f.status == s).count();
-            let required = r.rules.iter().filter(|f| f.kind == "obligation" && f.status == Status::Applies).count();
-            let invited = r.rules.iter().filter(|f| f.kind == "invitation" && f.status == Status::Applies).count();
+            let required = r.rules.iter().filter(|f| f.kind == RuleKind::Obligation && f.status == Status::Applies).count();
+            let invited = r.rules.iter().filter(|f| f.kind == RuleKind::Invitation && f.status == Status::Applies).count();
             format!(
                 "{}: {required} required, {invited} invited; {} apply, {} undetermined, {} do not apply",
                 r.id,
@@ -362,23 +352,26 @@ mod tests {
             plugin_sha256: "a".repeat(64),
             rules: vec![Finding {
                 id: "XX-OBL-1".into(),
-                kind: "obligation".into(),
+                kind: RuleKind::Obligation,
                 status: Status::Applies,
                 title: "Do it".into(),
                 citation: "s. 1".into(),
                 explanation: String::new(),
-                due: Some("2027-01-01".into()),
+                due: "2027-01-01".parse().ok(),
                 facts_used: Default::default(),
                 missing_facts: vec![],
                 open_questions: vec![],
                 provenance: None,
                 confirmation: None,
                 counterparts: vec![],
+                would_change: vec![],
             }],
             computed: Default::default(),
             computed_undetermined: Default::default(),
             error: None,
             open_questions: Default::default(),
+            computed_info: Default::default(),
+            effective: vec![],
         };
         let broken = RegimeReport::failed(
             "broken",
@@ -388,12 +381,14 @@ mod tests {
         );
         Comparison {
             profile: "p.toml".into(),
-            as_of: "2026-09-01".into(),
+            as_of: juxta_sdk::Date::new(2026, 9, 1).unwrap(),
             kernel: KernelInfo {
                 version: "0".into(),
                 facts_schema: "1".into(),
             },
             regimes: vec![broken, ok],
+            facts: vec![],
+            what_if: None,
         }
     }
 
@@ -404,7 +399,7 @@ mod tests {
             width: 120,
             applicable_only: false,
         };
-        let out = render(&failed_comparison(), &ComputedTitles::default(), &style);
+        let out = render(&failed_comparison(), &style);
         assert!(out.contains("✖ this regime failed"), "{out}");
         assert!(out.contains("ran out of fuel"), "{out}");
         assert!(out.contains("✔ APPLIES · XX-OBL-1"), "{out}");

@@ -15,7 +15,7 @@ use juxta_core::eval::{Facts, FunctionHost};
 use juxta_core::regime::{Regime, Source, schema_for};
 use juxta_core::report::{RegimeReport, Status};
 use juxta_core::schema::Schema;
-use juxta_host::{Entry, Limits, Origin, PluginSource, RegimeSet, Sandbox};
+use juxta_host::{Limits, Origin, RegimeSet, Sandbox};
 use serde_json::json;
 
 use crate::args::{TestArgs, TestFormat};
@@ -28,8 +28,6 @@ struct UnderTest {
     sha256: String,
     schema: Arc<Schema>,
     default_cases: PathBuf,
-    /// Keeps a plugin's sandbox alive while its functions are called.
-    _set: Option<RegimeSet>,
 }
 
 /// The outcome of one case file.
@@ -75,33 +73,28 @@ fn load_plugin(path: &Path) -> Result<UnderTest, String> {
         juxta_host::files::read_capped(path, juxta_host::files::MAX_PLUGIN_BYTES, "a plugin")
             .map_err(|e| e.to_string())?;
     let sandbox = Arc::new(Sandbox::new(Limits::default()).map_err(|e| e.to_string())?);
-    let mut set = RegimeSet::new(sandbox);
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
-    set.load(vec![PluginSource {
-        name,
-        origin: Origin::File(path.display().to_string()),
-        bytes: &bytes,
-        expected_sha256: None,
-    }]);
-    let (regime, host, sha256) = match set.entries().first() {
-        Some(Entry::Ready(r)) => (
-            Arc::clone(&r.regime),
-            (!r.regime.functions.is_empty()).then(|| r.functions()),
-            r.sha256.clone(),
-        ),
-        Some(Entry::Failed(f)) => return Err(f.error.clone()),
-        None => return Err("no plugin loaded".into()),
-    };
+    let (loaded, schema) = RegimeSet::load_one(
+        sandbox,
+        &name,
+        Origin::File(path.display().to_string()),
+        &bytes,
+    )
+    .map_err(|f| f.error)?;
+    let (regime, host, sha256) = (
+        Arc::clone(&loaded.regime),
+        loaded.host(),
+        loaded.sha256.clone(),
+    );
     Ok(UnderTest {
         default_cases: PathBuf::from("regimes").join(regime.id()).join("tests"),
-        schema: Arc::clone(set.schema()),
+        schema,
         regime,
         host,
         sha256,
-        _set: Some(set),
     })
 }
 
@@ -135,7 +128,6 @@ fn load_source(ctx: &mut Ctx<'_, '_>, dir: &Path) -> Result<UnderTest, Option<St
             sha256: "source".into(),
             schema,
             default_cases: dir.join("tests"),
-            _set: None,
         }),
         Err(e) => {
             let rendered = ctx.renderer().regime_error(&e, Some(&text));

@@ -10,13 +10,13 @@
 use askama::Template;
 use std::collections::BTreeMap;
 
-use juxta_core::report::{Change, Comparison, Finding, OpenQuestion, Status};
-use juxta_host::{Entry, RegimeSet};
+use juxta_core::eval::flip::describe;
+use juxta_core::report::{Comparison, Finding, OpenQuestion, Status};
 use juxta_sdk::Date;
 use juxta_sdk::manifest::RuleKind;
 
 use crate::table::{
-    ComputedTitles, change_value, computed_text, counterpart_lines, kind_of, section, tally,
+    change_value, computed_text, computed_title, counterpart_lines, kind_of, section, tally,
 };
 
 /// One rule in a cell.
@@ -127,12 +127,7 @@ struct Report {
     kernel: String,
 }
 
-fn row(
-    f: &Finding,
-    questions: &BTreeMap<String, OpenQuestion>,
-    elsewhere: Vec<String>,
-    flips: Vec<String>,
-) -> Row {
+fn row(f: &Finding, questions: &BTreeMap<String, OpenQuestion>, elsewhere: Vec<String>) -> Row {
     let (class, label) = match f.status {
         Status::Applies => ("applies", "✔ Applies"),
         Status::DoesNotApply => ("does-not-apply", "✘ Does not apply"),
@@ -144,7 +139,7 @@ fn row(
         class,
         label,
         citation: f.citation.clone(),
-        due: f.due.clone(),
+        due: f.due.map(|d| d.to_string()),
         explanation: f.explanation.clone(),
         needs: f.missing_facts.join(", "),
         open: f
@@ -158,12 +153,9 @@ fn row(
         provenance: f.provenance.clone(),
         confirmation: f.confirmation.clone(),
         elsewhere,
-        flips,
+        flips: f.would_change.iter().map(describe).collect(),
     }
 }
-
-/// What would change each rule, by regime id and rule id, in plain words.
-pub type Flips = std::collections::BTreeMap<(String, String), Vec<String>>;
 
 fn section_note(kind: RuleKind) -> &'static str {
     match kind {
@@ -178,40 +170,26 @@ fn section_note(kind: RuleKind) -> &'static str {
 
 /// Every dated event: computed dates of each regime (deadlines) and its date parameters in
 /// force on `as_of` (effective dates), as (regime column index, date, label, kind).
-fn events(
-    cmp: &Comparison,
-    set: &RegimeSet,
-    titles: &ComputedTitles,
-) -> Vec<(usize, Date, String, &'static str)> {
+fn events(cmp: &Comparison) -> Vec<(usize, Date, String, &'static str)> {
     let mut out = Vec::new();
-    let as_of: Option<Date> = cmp.as_of.parse().ok();
     for (i, r) in cmp.regimes.iter().enumerate() {
         for (name, value) in &r.computed {
-            if let Some(d) = value.as_str().and_then(|s| s.parse::<Date>().ok()) {
-                out.push((i, d, titles.title(&r.id, name), "deadline"));
+            if let Some(d) = value.as_date() {
+                out.push((i, d, computed_title(r, name).0, "deadline"));
             }
         }
-        let Some(Entry::Ready(loaded)) = set.entries().iter().find(|e| e.id() == r.id) else {
-            continue;
-        };
-        for p in &loaded.regime.params {
-            let value = match as_of {
-                Some(day) => &p.at(day).value,
-                None => continue,
-            };
-            if let Some(d) = value.as_date()
-                && !out.iter().any(|(j, e, _, _)| *j == i && *e == d)
-            {
-                out.push((i, d, p.title.clone(), "effective"));
+        for e in &r.effective {
+            if !out.iter().any(|(j, d, _, _)| *j == i && *d == e.date) {
+                out.push((i, e.date, e.title.clone(), "effective"));
             }
         }
     }
     out
 }
 
-fn timeline(cmp: &Comparison, set: &RegimeSet, titles: &ComputedTitles, today: Date) -> Timeline {
-    let events = events(cmp, set, titles);
-    let as_of: Date = cmp.as_of.parse().unwrap_or(today);
+fn timeline(cmp: &Comparison, today: Date) -> Timeline {
+    let events = events(cmp);
+    let as_of: Date = cmp.as_of;
     let days: Vec<i64> = events
         .iter()
         .map(|(_, d, _, _)| d.days_since_epoch())
@@ -302,21 +280,35 @@ fn timeline(cmp: &Comparison, set: &RegimeSet, titles: &ComputedTitles, today: D
     }
 }
 
-/// Renders the report. `facts` are the profile's key facts, `today` the day the report is made.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one call site; the parts of one page"
-)]
-pub fn render(
-    cmp: &Comparison,
-    set: &RegimeSet,
-    titles: &ComputedTitles,
-    facts: Vec<(String, String)>,
-    what_if: Option<String>,
-    changes: Option<&[Change]>,
-    flips: &Flips,
-    today: Date,
-) -> Result<String, String> {
+/// The facts a report's header shows, when the profile gives them.
+const KEY_FACTS: &[&str] = &[
+    "model.id",
+    "provider.name",
+    "provider.country",
+    "model.training_compute_flop",
+    "model.output_modalities",
+    "release.first_external_release_date",
+    "release.deployment_date",
+    "release.weights_public",
+    "eu.placed_on_market",
+    "eu.placing_date",
+    "us.cyber_benchmark_result",
+];
+
+/// The page could not be rendered.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot render the HTML report: {0}")]
+pub struct HtmlError(#[from] askama::Error);
+
+/// Renders the report. `cmp` must already be made visible ([`crate::visible::value`]); `today`
+/// is the day the report is made.
+pub fn render(cmp: &Comparison, today: Date) -> Result<String, HtmlError> {
+    let facts: Vec<(String, String)> = KEY_FACTS
+        .iter()
+        .filter_map(|p| cmp.fact_text(p).map(|v| (p.to_string(), v.to_string())))
+        .collect();
+    let what_if = cmp.what_if.as_ref().map(|w| w.text.clone());
+    let changes = cmp.what_if.as_ref().map(|w| w.changes.as_slice());
     let columns = cmp
         .regimes
         .iter()
@@ -328,10 +320,7 @@ pub fn render(
                 _ => r.id.clone(),
             },
             error: r.error.clone(),
-            computed: computed_text(r, titles)
-                .lines()
-                .map(str::to_string)
-                .collect(),
+            computed: computed_text(r).lines().map(str::to_string).collect(),
         })
         .collect();
     let sections = RuleKind::ALL
@@ -352,15 +341,7 @@ pub fn render(
                     r.rules
                         .iter()
                         .filter(|f| kind_of(f) == Some(k))
-                        .map(|f| {
-                            let key = (r.id.clone(), f.id.clone());
-                            row(
-                                f,
-                                &r.open_questions,
-                                counterpart_lines(f, &cmp.regimes),
-                                flips.get(&key).cloned().unwrap_or_default(),
-                            )
-                        })
+                        .map(|f| row(f, &r.open_questions, counterpart_lines(f, &cmp.regimes)))
                         .collect()
                 })
                 .collect(),
@@ -368,14 +349,14 @@ pub fn render(
         .collect();
     let report = Report {
         profile: cmp.profile.clone(),
-        as_of: cmp.as_of.clone(),
+        as_of: cmp.as_of.to_string(),
         today: today.to_string(),
         facts,
         what_if,
         any_error: cmp.regimes.iter().any(|r| r.error.is_some()),
         columns,
         sections,
-        timeline: timeline(cmp, set, titles, today),
+        timeline: timeline(cmp, today),
         changes: changes.map(|cs| {
             cs.iter()
                 .map(|c| ChangeRow {
@@ -392,7 +373,5 @@ pub fn render(
             cmp.kernel.version, cmp.kernel.facts_schema
         ),
     };
-    report
-        .render()
-        .map_err(|e| format!("cannot render the HTML report: {e}"))
+    Ok(report.render()?)
 }

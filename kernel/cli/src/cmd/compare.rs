@@ -1,0 +1,110 @@
+//! `juxta compare PROFILE`: one profile, every regime, side by side.
+
+use juxta::WhatIf;
+use juxta_render::Options;
+
+use crate::args::{CompareArgs, Format};
+use crate::{Ctx, Exit, setup};
+
+pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
+    let mut engine = match setup::engine(ctx, &a.plugins) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let profile = match setup::profile(ctx, &engine, &a.profile, a.json_input, a.as_of.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Err(code) = setup::select(ctx, &mut engine, &a.regimes) {
+        return code;
+    }
+    let cmp = match WhatIf::parse(engine.schema(), &a.set, &a.unset) {
+        Ok(Some(question)) => engine.what_if(&profile, &question),
+        Ok(None) => engine.compare(&profile),
+        Err(e) => return ctx.fail(Exit::Usage, &e.to_string()),
+    };
+    let output = match render(
+        ctx,
+        &cmp,
+        a.format,
+        a.applicable_only,
+        a.full,
+        profile.as_of(),
+    ) {
+        Ok(text) => text,
+        Err(code) => return code,
+    };
+    if ctx.io.out.write_all(output.as_bytes()).is_err() {
+        return Exit::Error;
+    }
+    report_failures(ctx, &cmp)
+}
+
+/// A comparison in one of `compare`'s formats (shared with `juxta render`).
+pub(crate) fn render(
+    ctx: &mut Ctx<'_, '_>,
+    cmp: &juxta::Comparison,
+    format: Format,
+    applicable_only: bool,
+    full: bool,
+    fallback_today: juxta_sdk::Date,
+) -> Result<String, Exit> {
+    let format = match format {
+        Format::Json => {
+            let shown = if full { cmp.clone() } else { cmp.contract() };
+            return serde_json::to_string_pretty(&shown)
+                .map(|j| crate::visible::json(j + "\n"))
+                .map_err(|e| ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")));
+        }
+        Format::Table => juxta_render::Format::Table,
+        Format::Markdown => juxta_render::Format::Markdown,
+        Format::Html => juxta_render::Format::Html,
+    };
+    let options = Options {
+        applicable_only,
+        color: ctx.color_out,
+        width: table_width(cmp.regimes.len()),
+        today: today(fallback_today),
+    };
+    juxta_render::render(cmp, format, &options).map_err(|e| ctx.fail(Exit::Error, &e.to_string()))
+}
+
+/// After the output: exit 3 naming every regime that failed, if any did.
+pub(crate) fn report_failures(ctx: &mut Ctx<'_, '_>, cmp: &juxta::Comparison) -> Exit {
+    if !cmp.any_failed() {
+        return Exit::Success;
+    }
+    let failed: Vec<String> = cmp
+        .regimes
+        .iter()
+        .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.id)))
+        .collect();
+    let message = format!(
+        "{} regime(s) failed; the others are reported:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    let rendered = ctx.renderer().plain(&message);
+    ctx.eprint(&rendered);
+    Exit::RegimeFailed
+}
+
+/// `COLUMNS` if set; otherwise the table's natural width.
+fn table_width(regimes: usize) -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w: &u16| *w >= 60)
+        .unwrap_or_else(|| juxta_render::natural_width(regimes))
+}
+
+/// The day the program runs (UTC), for the report's "today" mark; `fallback` if the clock
+/// is unusable.
+fn today(fallback: juxta_sdk::Date) -> juxta_sdk::Date {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs() / 86_400).ok())
+        .and_then(|days| juxta_sdk::Date::from_days_since_epoch(days).ok())
+        .unwrap_or(fallback)
+}

@@ -1,0 +1,45 @@
+//! `juxta explain PROFILE RULE-ID`: one rule, for one profile, in full.
+//!
+//! The rule's citation, kind, status and text; its explanation; its condition as a tree of
+//! named blocks and leaves, each marked true / false / unknown with the values it read; for an
+//! undetermined rule, the facts that would decide it and the open questions that keep it open;
+//! and what would change it: for each fact it depends on, the value or threshold at which its
+//! status would differ.
+
+use crate::args::{ExplainArgs, ExplainFormat};
+use crate::{Ctx, Exit, setup};
+
+pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
+    let engine = match setup::engine(ctx, &a.plugins) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let profile = match setup::profile(ctx, &engine, &a.profile, a.json_input, a.as_of.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let explanation = match engine.explain(&profile, &a.rule) {
+        Ok(e) => e,
+        Err(e @ juxta::Error::RegimeFailed { .. }) => {
+            return ctx.fail(Exit::RegimeFailed, &e.to_string());
+        }
+        Err(e) => return ctx.fail(Exit::Usage, &e.to_string()),
+    };
+    // Titles, citations, reasons and notes come from plugins: shown, never obeyed.
+    let output = match a.format {
+        // Keys in alphabetical order, as the JSON form has always been written.
+        ExplainFormat::Json => match serde_json::to_value(&explanation)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+        {
+            Ok(t) => crate::visible::json(t + "\n"),
+            Err(e) => return ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")),
+        },
+        ExplainFormat::Text => {
+            crate::visible::escape(&juxta_render::explain::text(&explanation)).into_owned()
+        }
+    };
+    if ctx.io.out.write_all(output.as_bytes()).is_err() {
+        return Exit::Error;
+    }
+    Exit::Success
+}

@@ -1,0 +1,75 @@
+//! Many profiles in, one result record per profile out: the batch engine.
+//!
+//! JSON Lines or Parquet in and out, streamed with bounded memory, evaluated in parallel,
+//! written in input order, errors in-band ([`pipeline`] has the threading). Front ends open the
+//! input and the output ([`input`], [`output`], [`crate::fsio`]) and call [`crate::Engine::batch`].
+
+pub mod input;
+pub mod output;
+pub mod pipeline;
+pub mod record;
+
+use std::path::Path;
+
+pub use pipeline::Stats;
+
+/// A record format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordFormat {
+    /// JSON Lines: one JSON object per line.
+    Jsonl,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl RecordFormat {
+    /// The format a path suggests: `.parquet`/`.pq` is Parquet, anything else (and `-`) JSON Lines.
+    pub fn of(path: &Path) -> RecordFormat {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("parquet" | "pq") => RecordFormat::Parquet,
+            _ => RecordFormat::Jsonl,
+        }
+    }
+}
+
+/// The JSON Schema of a JSON Lines output record.
+pub const RECORD_SCHEMA: &str = include_str!("../../../../docs/batch-record.schema.json");
+
+/// How to evaluate a batch.
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    /// Worker threads (at least one).
+    pub jobs: usize,
+    /// The dotted path of the field that identifies a record in the output (`model.id`).
+    pub id_field: Vec<String>,
+    /// The day to apply the law on, overriding each record's own.
+    pub as_of: Option<juxta_sdk::Date>,
+    /// Whether the output is JSON Lines (workers then write each record's line themselves).
+    pub json_output: bool,
+}
+
+/// Checks that no two columns share a name, and that none takes a record's own key: a JSON
+/// reader keeps one of two equal keys and drops the other, and Parquet cannot hold both. The
+/// host names refused plugins `plugin:<file>` and refuses reserved regime ids, so this holds;
+/// it is checked here too because a lost column is silent data loss.
+pub(crate) fn unique_columns<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for id in ids {
+        if juxta_core::regime::RESERVED_IDS.contains(&id) || id == "as_of" {
+            return Err(format!(
+                "regime `{id}`: the name is a record field of its own; nothing was written"
+            ));
+        }
+        if !seen.insert(id) {
+            return Err(format!(
+                "two columns are named `{id}`; nothing was written (remove one of the plugins)"
+            ));
+        }
+    }
+    Ok(())
+}

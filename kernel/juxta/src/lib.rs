@@ -1,0 +1,256 @@
+//! # juxta
+//!
+//! What each jurisdiction requires of, and invites from, an AI model, side by side. This is the
+//! library every juxta front end stands on — the `juxta` command, the Python package, the
+//! offline app — so that each of them loads regimes, reads profiles, compares, explains and
+//! evaluates batches in exactly one way.
+//!
+//! A lab describes a model once (a *profile*: training compute, release dates, markets, …). An
+//! [`Engine`] holds the regimes — the bundled ones, plus third-party plugins pinned in
+//! `juxta.lock` — and evaluates the profile with each of them. The result, a [`Comparison`], is
+//! the JSON result contract (`docs/contract.md`) and the view model every renderer reads.
+//!
+//! ```
+//! use juxta::{Engine, ProfileFormat};
+//!
+//! let engine = Engine::bundled()?;
+//! let profile = engine.profile(
+//!     "schema_version = \"1\"\n\
+//!      [model]\nid = \"m\"\ntraining_compute_flop = 3e25\n\
+//!      [evaluation]\nas_of = 2026-12-01\n",
+//!     ProfileFormat::Toml,
+//!     "example.toml",
+//! )?;
+//! let comparison = engine.compare(&profile);
+//! let eu = comparison.regimes.iter().find(|r| r.id == "eu-ai-act-gpai").unwrap();
+//! let sr = eu.rules.iter().find(|f| f.id == "EU-CLS-SR").unwrap();
+//! println!("{}: {:?} ({})", sr.title, sr.status, sr.citation);
+//! let options = juxta::render::Options::new(comparison.as_of);
+//! let markdown = juxta::render::render(&comparison, juxta::render::Format::Markdown, &options)?;
+//! assert!(markdown.contains("EU AI Act"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Layers: `juxta-sdk` (the formats) → `juxta-core` (schema, compiler, evaluation, the view
+//! model) → `juxta-host` (the sandbox, plugin loading and pinning) → this crate; `juxta-render`
+//! (table, Markdown, HTML) depends on `juxta-core` only and is re-exported as [`render`].
+#![forbid(unsafe_code)]
+
+pub mod batch;
+mod explain;
+pub mod fsio;
+mod what_if;
+
+use std::sync::Arc;
+
+pub use juxta_core::explanation::Explanation;
+pub use juxta_core::profile::{Format as ProfileFormat, Profile, ProfileError};
+pub use juxta_core::report::{Comparison, Finding, RegimeReport, Status};
+pub use juxta_core::schema::Schema;
+pub use juxta_host::policy::{PluginOptions, PolicyError};
+pub use juxta_host::{Entry, RegimeSet};
+pub use juxta_render as render;
+pub use what_if::WhatIf;
+
+use juxta_sdk::Date;
+
+/// Why the engine could not do what was asked. Each message names the file, fact, rule or
+/// regime at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Plugins could not be loaded or pinned.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// `--regime` named a regime that is not loaded.
+    #[error("unknown regime {unknown}; the regimes are {available}")]
+    UnknownRegime {
+        /// The ids that matched none, as a list.
+        unknown: String,
+        /// The loaded regimes' ids.
+        available: String,
+    },
+    /// A what-if question names an unknown fact or gives a wrong value.
+    #[error("{0}")]
+    WhatIf(String),
+    /// `explain` was asked about a rule no loaded regime has.
+    #[error("no loaded regime has a rule `{rule}`{hint}{failed}")]
+    UnknownRule {
+        /// The rule asked about.
+        rule: String,
+        /// ` (did you mean …?)`, or empty.
+        hint: String,
+        /// `; these regimes failed to load: …`, or empty.
+        failed: String,
+    },
+    /// The rule's regime failed on this profile.
+    #[error("regime `{regime}` failed on this profile: {message}")]
+    RegimeFailed {
+        /// The regime.
+        regime: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// The regimes juxta evaluates with, and everything it does with them.
+pub struct Engine {
+    set: RegimeSet,
+}
+
+impl Engine {
+    /// The bundled regimes only.
+    /// The bundled regimes only (no configuration file is read).
+    pub fn bundled() -> Result<Engine, Error> {
+        Ok(Engine {
+            set: juxta_host::policy::bundled()?,
+        })
+    }
+
+    /// The bundled regimes plus the third-party plugins of `options` (and of `juxta.toml`),
+    /// each pinned in the lock file. A plugin that is not pinned, or whose bytes differ from
+    /// its pin, becomes a failed column: the other regimes still work.
+    pub fn load(options: &PluginOptions) -> Result<Engine, Error> {
+        Ok(Engine {
+            set: juxta_host::policy::load(options)?,
+        })
+    }
+
+    /// An engine over regimes loaded some other way (tests, a regime under development).
+    pub fn from_set(set: RegimeSet) -> Engine {
+        Engine { set }
+    }
+
+    /// Keeps only the regimes named (all if none is named).
+    pub fn select(&mut self, ids: &[String]) -> Result<(), Error> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let available: Vec<String> = self
+            .set
+            .entries()
+            .iter()
+            .map(|e| e.id().to_string())
+            .collect();
+        let unknown = self.set.retain(ids);
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::UnknownRegime {
+                unknown: juxta_core::diag::code_list(unknown),
+                available: available.join(", "),
+            })
+        }
+    }
+
+    /// The loaded regimes, ready or failed, in id order.
+    pub fn regimes(&self) -> &RegimeSet {
+        &self.set
+    }
+
+    /// The facts schema: the core facts plus every loaded regime's namespace.
+    pub fn schema(&self) -> &Arc<Schema> {
+        self.set.schema()
+    }
+
+    /// Reads and validates a profile. `label` names it in messages and in the result.
+    pub fn profile(
+        &self,
+        text: &str,
+        format: ProfileFormat,
+        label: &str,
+    ) -> Result<Profile, ProfileError> {
+        Profile::parse(text, format, label, self.schema())
+    }
+
+    /// The profile applied on another day.
+    pub fn with_as_of(&self, profile: Profile, as_of: Date) -> Profile {
+        profile.with_as_of(as_of, self.schema())
+    }
+
+    /// Evaluates a profile with every loaded regime: one column each, a failed regime failing
+    /// its own column only.
+    pub fn compare(&self, profile: &Profile) -> Comparison {
+        self.set.compare_full(profile, profile.origin())
+    }
+
+    /// Answers a what-if question: the comparison of the changed profile, with what changed
+    /// against the profile as written in its `what_if` member.
+    pub fn what_if(&self, profile: &Profile, question: &WhatIf) -> Comparison {
+        // What changed needs statuses and values only: the profile as written is compared
+        // without what would change each rule.
+        let before = self.set.compare(profile, profile.origin());
+        let changed = question.apply(profile, self.schema());
+        let mut after = self.set.compare_full(&changed, profile.origin());
+        after.what_if = Some(question.report(juxta_core::report::changes(&before, &after)));
+        after
+    }
+
+    /// One rule, for one profile, in full: its finding, its condition tree with the values read,
+    /// what would change it, and its counterparts in the other loaded regimes.
+    pub fn explain(&self, profile: &Profile, rule: &str) -> Result<Explanation, Error> {
+        explain::explain(&self.set, profile, rule)
+    }
+
+    /// The batch columns: one per regime, for one worker (plugin instances are per worker).
+    pub fn columns(&self) -> Vec<batch::record::Column> {
+        self.set
+            .entries()
+            .iter()
+            .map(|e| match e {
+                Entry::Ready(r) => batch::record::Column {
+                    id: r.regime.id().to_string(),
+                    regime: Ok(Arc::clone(&r.regime)),
+                    host: r.host(),
+                },
+                Entry::Failed(f) => batch::record::Column {
+                    id: f.id.clone(),
+                    regime: Err(f.error.clone()),
+                    host: None,
+                },
+            })
+            .collect()
+    }
+
+    /// Checks that every column can be written: no two regimes share a name and none takes a
+    /// record field's name.
+    pub fn check_columns(&self) -> Result<(), String> {
+        batch::unique_columns(self.set.entries().iter().map(Entry::id))
+    }
+
+    /// Evaluates every record of `source` into `sink`, in input order, with `options.jobs`
+    /// workers; `progress` is told the records and bytes done after each chunk. A record that
+    /// fails becomes an error record; only the input or the output failing stops the run.
+    pub fn batch(
+        &self,
+        source: Box<dyn batch::input::Source + '_>,
+        sink: &mut dyn batch::output::Sink,
+        options: &BatchOptions,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<batch::Stats, batch::output::Stop> {
+        let schema = self.schema();
+        let worker =
+            || -> Box<dyn FnMut(&batch::input::Input) -> batch::record::BatchRecord + Send + '_> {
+                let columns = self.columns();
+                let (id_field, as_of) = (&options.id_field, options.as_of);
+                Box::new(move |inp: &batch::input::Input| {
+                    let ev = batch::record::Evaluator {
+                        schema,
+                        columns: &columns,
+                        id_field,
+                        as_of,
+                    };
+                    batch::pipeline::evaluate_input(&ev, inp)
+                })
+            };
+        batch::pipeline::run(
+            source,
+            options.jobs,
+            &worker,
+            sink,
+            options.json_output,
+            progress,
+        )
+    }
+}
+
+pub use batch::BatchOptions;

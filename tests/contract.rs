@@ -1,4 +1,4 @@
-//! The JSON result contract of DESIGN.md §6, field for field, and golden reports of the
+//! The JSON result contract of docs/contract.md, field for field, and golden reports of the
 //! examples (insta): a change to a regime shows up as a readable diff of these files.
 
 use juxta_tests::juxta;

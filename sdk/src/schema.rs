@@ -5,7 +5,7 @@
 //! against it and prints it as a JSON Schema. The typed structs in [`crate::facts`] mirror it for
 //! Rust users; a test keeps the two in step.
 //!
-//! Source: `law/model-facts-v1.md` in the shared folder. An absent field means **unknown**.
+//! Source: `law/model-facts-v1.md` (in our words: `docs/facts-schema.md`). An absent field means **unknown**.
 
 /// The facts-schema version this SDK describes. Minor versions only add optional fields
 /// (`law/model-facts-v1.md` §6), so a profile or regime written for `"1"` stays valid.

@@ -31,14 +31,18 @@ use cel::IdedExpr;
 use cel::common::ast::{EntryExpr, Expr, LiteralValue};
 use juxta_sdk::schema::{FactType, MAX_LIST_ITEMS, MAX_STRING_BYTES};
 
-use super::lower::Names;
+use super::names::Names;
 use crate::schema::FactKind;
 use crate::value::Value;
 
 /// Longest expression accepted, in bytes of source.
 pub const MAX_EXPRESSION_BYTES: usize = 16 * 1024;
+/// Largest expression accepted, in AST nodes.
+pub const MAX_EXPRESSION_NODES: usize = 500;
+/// Deepest nesting of comprehensions (`exists`, `all`, `map`, `filter`) accepted.
+pub const MAX_COMPREHENSION_DEPTH: usize = 2;
 /// Most tokens (names, literals, operators, brackets) in one expression: twice the node limit.
-pub const MAX_EXPRESSION_TOKENS: usize = 2 * super::lower::MAX_EXPRESSION_NODES;
+pub const MAX_EXPRESSION_TOKENS: usize = 2 * MAX_EXPRESSION_NODES;
 /// Deepest bracket nesting accepted in the source.
 pub const MAX_EXPRESSION_NESTING: usize = 24;
 /// Deepest expression tree accepted after parsing.
@@ -56,11 +60,9 @@ pub const MAX_REGIME_COST: u64 = 10_000_000;
 pub const MAX_RESULT_SIZE: u64 = 1 << 20;
 /// Steps one leaf may take at run time before it is stopped.
 pub const RUN_TIME_STEPS: u64 = 10 * MAX_LEAF_COST;
-/// Most items of a `string_list` parameter, and bytes of one of its strings or of a `string`
-/// parameter.
-pub const MAX_PARAMETER_ITEMS: usize = 10_000;
-/// Longest string parameter value, in bytes.
-pub const MAX_PARAMETER_STRING_BYTES: usize = MAX_STRING_BYTES;
+// The limits on parameter values live with the parameters, which are compiled before any name
+// can be resolved; they are part of the budget all the same.
+pub use super::params::{MAX_PARAMETER_ITEMS, MAX_PARAMETER_STRING_BYTES};
 
 /// Checks an expression's source before it is parsed: length, tokens, bracket nesting.
 pub fn precheck(text: &str) -> Result<(), String> {

@@ -8,7 +8,6 @@
 //! at the sub-expression, with a "did you mean" where one is close.
 
 use crate::diag::code_list;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -17,18 +16,15 @@ use cel::{Env, IdedExpr};
 use juxta_sdk::manifest::ParameterType;
 
 use super::ir::{Cond, Leaf, LeafId, ValueExpr};
-use super::params::Parameter;
 use super::types::Ty;
 use super::{Problem, Source};
 use crate::diag::did_you_mean;
-use crate::schema::{FactKind, Schema};
+use crate::schema::FactKind;
 use crate::tri::FactSet;
 use crate::value::Value;
 
-/// Largest expression accepted, in AST nodes.
-pub const MAX_EXPRESSION_NODES: usize = 500;
-/// Deepest nesting of comprehensions (`exists`, `all`, `map`, `filter`) accepted.
-pub const MAX_COMPREHENSION_DEPTH: usize = 2;
+pub use super::budget::{MAX_COMPREHENSION_DEPTH, MAX_EXPRESSION_NODES};
+pub use super::names::Names;
 
 /// The CEL functions a leaf may call, besides the plugin's own and the operators.
 const BUILTIN_FUNCTIONS: &[&str] = &[
@@ -49,26 +45,6 @@ const BUILTIN_FUNCTIONS: &[&str] = &[
 
 /// The kernel's condition functions, valid only where a condition is expected.
 const CIRCUIT_FUNCTIONS: &[&str] = &["present", "open_question", "fallback"];
-
-/// Everything a name in an expression may refer to.
-pub struct Names<'a> {
-    /// The facts schema.
-    pub schema: &'a Schema,
-    /// The id of the regime being compiled (it may read its own namespace).
-    pub regime: &'a str,
-    /// The facts-schema version the regime targets (it may not read newer fields).
-    pub target: &'a str,
-    /// Blocks by name.
-    pub blocks: HashMap<String, usize>,
-    /// Derived values by name, with their type.
-    pub values: HashMap<String, (usize, Ty)>,
-    /// Parameters by name.
-    pub params: HashMap<String, &'a Parameter>,
-    /// Open questions by id.
-    pub questions: HashMap<String, usize>,
-    /// Custom functions by name: parameter and result types.
-    pub functions: HashMap<String, (Vec<Ty>, Ty)>,
-}
 
 /// Lowers one manifest expression. Problems go to `problems`; the result is `None` when the
 /// expression could not be lowered at all.

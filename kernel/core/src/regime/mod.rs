@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod budget;
 pub mod ir;
 pub mod lower;
+mod names;
 pub mod native;
 pub mod params;
 pub mod reach;
@@ -25,7 +26,8 @@ use juxta_sdk::manifest::{self, IfUndetermined, Manifest, RuleKind, ValueType};
 use crate::diag::{Location, did_you_mean};
 use crate::schema::Schema;
 use ir::{BlockId, Cond, Leaf, QuestionId, ValueExpr, ValueId};
-use lower::{Lowerer, Names};
+use lower::Lowerer;
+use names::Names;
 use params::Parameter;
 use types::Ty;
 
@@ -916,7 +918,7 @@ fn placeholder_known(name: &str, schema: &Schema, names: &Names<'_>) -> bool {
     reason = "one pass over the parts of a regime being compiled"
 )]
 fn check_budget(
-    names: &lower::Names<'_>,
+    names: &Names<'_>,
     leaves: &mut [Leaf],
     blocks: &[Block],
     values: &[DerivedValue],

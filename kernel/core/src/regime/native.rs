@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 use cel::IdedExpr;
 use cel::common::ast::{Expr, LiteralValue};
 
-use super::lower::Names;
+use super::names::Names;
 use crate::number::Number;
 use crate::profile::Profile;
 use crate::schema::{FactId, FactKind};

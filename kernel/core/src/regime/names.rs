@@ -1,0 +1,31 @@
+//! What a name in an expression may refer to: the schema's facts, the regime's parameters,
+//! blocks, derived values, open questions and custom functions.
+//!
+//! A leaf of the module graph: the checker ([`super::lower`]), native compilation
+//! ([`super::native`]) and the cost estimator ([`super::budget`]) all resolve names through it.
+
+use std::collections::HashMap;
+
+use super::params::Parameter;
+use super::types::Ty;
+use crate::schema::Schema;
+
+/// Everything a name in an expression may refer to.
+pub struct Names<'a> {
+    /// The facts schema.
+    pub schema: &'a Schema,
+    /// The id of the regime being compiled (it may read its own namespace).
+    pub regime: &'a str,
+    /// The facts-schema version the regime targets (it may not read newer fields).
+    pub target: &'a str,
+    /// Blocks by name.
+    pub blocks: HashMap<String, usize>,
+    /// Derived values by name, with their type.
+    pub values: HashMap<String, (usize, Ty)>,
+    /// Parameters by name.
+    pub params: HashMap<String, &'a Parameter>,
+    /// Open questions by id.
+    pub questions: HashMap<String, usize>,
+    /// Custom functions by name: parameter and result types.
+    pub functions: HashMap<String, (Vec<Ty>, Ty)>,
+}

@@ -16,8 +16,8 @@ use cel::{Env, IdedExpr};
 use juxta_sdk::manifest::ParameterType;
 
 use super::ir::{Cond, Leaf, LeafId, ValueExpr};
+use super::source::{Problem, Source};
 use super::types::Ty;
-use super::{Problem, Source};
 use crate::diag::did_you_mean;
 use crate::schema::FactKind;
 use crate::tri::FactSet;

@@ -7,307 +7,35 @@
 
 pub mod analysis;
 pub mod budget;
+mod compiled;
+mod declared;
 pub mod ir;
 pub mod lower;
 mod names;
 pub mod native;
 pub mod params;
 pub mod reach;
+mod source;
 pub mod types;
 
+pub(crate) use compiled::placeholders;
+pub use compiled::{Block, Computed, DerivedValue, Function, Question, Regime, Rule};
+pub use declared::{Declared, declared, schema_for};
+pub use source::{Problem, RegimeError, Source};
+
 use std::collections::{HashMap, HashSet};
-use std::fmt;
-use std::ops::Range;
 use std::sync::Arc;
 
-use cel::{Env, IdedExpr};
-use juxta_sdk::manifest::{self, IfUndetermined, Manifest, RuleKind, ValueType};
+use cel::Env;
+use juxta_sdk::manifest::{self, Manifest, ValueType};
 
 use crate::diag::{Location, did_you_mean};
 use crate::schema::Schema;
-use ir::{BlockId, Cond, Leaf, QuestionId, ValueExpr, ValueId};
+use ir::{BlockId, Cond, Leaf, ValueExpr, ValueId};
 use lower::Lowerer;
 use names::Names;
 use params::Parameter;
 use types::Ty;
-
-/// What a manifest declares about its namespace, read without compiling it.
-#[derive(Clone, Debug)]
-pub struct Declared {
-    /// The regime id.
-    pub regime: String,
-    /// The facts-schema version it targets.
-    pub target: String,
-    /// Its namespace, if it declares one.
-    pub namespace: Option<juxta_sdk::manifest::Namespace>,
-}
-
-/// Reads a manifest's id, target schema and namespace, ignoring everything else; `None` if it
-/// does not parse that far (compiling it then reports why).
-pub fn declared(text: &str) -> Option<Declared> {
-    #[derive(serde::Deserialize)]
-    struct Header {
-        id: String,
-        facts_schema: String,
-    }
-    #[derive(serde::Deserialize)]
-    struct Partial {
-        regime: Header,
-        #[serde(default)]
-        namespace: Option<juxta_sdk::manifest::Namespace>,
-    }
-    let p: Partial = toml::from_str(text).ok()?;
-    Some(Declared {
-        regime: p.regime.id,
-        target: p.regime.facts_schema,
-        namespace: p.namespace,
-    })
-}
-
-/// The schema a set of manifests compiles against: the core plus each one's namespace, in the
-/// order given.
-pub fn schema_for<'a>(
-    texts: impl IntoIterator<Item = &'a str>,
-) -> Result<Schema, crate::schema::SchemaError> {
-    let declared: Vec<Declared> = texts.into_iter().filter_map(declared).collect();
-    Schema::with_namespaces(declared.iter().filter_map(|d| {
-        d.namespace
-            .as_ref()
-            .map(|ns| (d.regime.as_str(), d.target.as_str(), ns))
-    }))
-}
-
-/// The text a regime is compiled from, and where it came from (for diagnostics).
-pub struct Source<'a> {
-    /// A path or a plugin name.
-    pub origin: &'a str,
-    /// The manifest text.
-    pub text: &'a str,
-}
-
-impl Source<'_> {
-    /// Byte offset where the content of the TOML string at `span` starts.
-    pub fn content_start(&self, span: Range<usize>) -> Option<usize> {
-        let literal = self.text.get(span.clone())?;
-        let skip = if literal.starts_with("'''") || literal.starts_with("\"\"\"") {
-            let after = &literal[3..];
-            3 + if after.starts_with("\r\n") {
-                2
-            } else {
-                usize::from(after.starts_with('\n'))
-            }
-        } else if literal.starts_with('\'') || literal.starts_with('"') {
-            1
-        } else {
-            0
-        };
-        Some(span.start + skip)
-    }
-}
-
-/// One problem found while compiling a regime.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Problem {
-    /// The manifest item (`rule EU-OBL-53-1a`, `block GPAI`, `parameter x`).
-    pub item: String,
-    /// Byte span in the manifest, if known.
-    pub span: Option<Range<usize>>,
-    /// The (sub-)expression concerned.
-    pub expression: Option<String>,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
-}
-
-/// A regime that failed to compile.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub struct RegimeError {
-    /// Where the manifest came from.
-    pub origin: String,
-    /// The regime id, if the header could be read.
-    pub regime: Option<String>,
-    /// Every problem found, with its position in the manifest.
-    pub problems: Vec<(Problem, Option<Location>)>,
-}
-
-impl fmt::Display for RegimeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (p, loc)) in self.problems.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{}", self.origin)?;
-            if let Some(loc) = loc {
-                write!(f, ":{loc}")?;
-            }
-            if let Some(id) = &self.regime {
-                write!(f, ": regime `{id}`")?;
-            }
-            write!(f, ": {}: {}", p.item, p.message)?;
-            if let Some(e) = &p.expression {
-                write!(f, " in `{e}`")?;
-            }
-            if let Some(h) = &p.help {
-                write!(f, " ({h})")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A compiled regime.
-pub struct Regime {
-    /// Identity.
-    pub header: manifest::Header,
-    /// The manifest text it was compiled from.
-    pub manifest: String,
-    /// Dated parameters.
-    pub params: Vec<Parameter>,
-    /// Named conditions.
-    pub blocks: Vec<Block>,
-    /// Values derived from facts, in manifest order.
-    pub values: Vec<DerivedValue>,
-    /// Rules, in report order.
-    pub rules: Vec<Rule>,
-    /// Computed dates and amounts.
-    pub computed: Vec<Computed>,
-    /// Open questions.
-    pub questions: Vec<Question>,
-    /// Custom functions the plugin exports.
-    pub functions: Vec<Function>,
-    pub(crate) leaves: Vec<Leaf>,
-    pub(crate) value_order: Vec<ValueId>,
-    pub(crate) env: Arc<Env>,
-    pub(crate) schema: Arc<Schema>,
-}
-
-impl fmt::Debug for Regime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Regime")
-            .field("id", &self.header.id)
-            .field("version", &self.header.version)
-            .field("rules", &self.rules.len())
-            .field("blocks", &self.blocks.len())
-            .field("leaves", &self.leaves.len())
-            .finish_non_exhaustive()
-    }
-}
-
-/// A compiled block.
-#[derive(Clone, Debug)]
-pub struct Block {
-    /// Name.
-    pub name: String,
-    /// Meaning.
-    pub title: String,
-    /// Legal basis.
-    pub basis: String,
-    /// The condition's source.
-    pub source: String,
-    /// Reason when it holds.
-    pub if_true: Option<String>,
-    /// Reason when it does not.
-    pub if_false: Option<String>,
-    /// Reason when it is undetermined.
-    pub if_undetermined: Option<String>,
-    pub(crate) cond: Cond,
-    pub(crate) questions: Vec<(QuestionId, Option<Cond>)>,
-    pub(crate) ast: IdedExpr,
-}
-
-/// A compiled derived value.
-#[derive(Clone, Debug)]
-pub struct DerivedValue {
-    /// Name.
-    pub name: String,
-    /// Meaning.
-    pub title: String,
-    /// Type.
-    pub ty: ValueType,
-    /// Unit.
-    pub unit: String,
-    /// The expression's source.
-    pub source: String,
-    pub(crate) expr: ValueExpr,
-    pub(crate) ast: IdedExpr,
-}
-
-/// A compiled rule.
-#[derive(Clone, Debug)]
-pub struct Rule {
-    /// Inventory id.
-    pub id: String,
-    /// Kind.
-    pub kind: RuleKind,
-    /// Title.
-    pub title: String,
-    /// Citation.
-    pub citation: String,
-    /// Where the legal basis is known from, if not from the instrument itself.
-    pub provenance: Option<String>,
-    /// The same duty or status in other regimes, and how it differs there.
-    pub counterparts: Vec<juxta_sdk::manifest::Counterpart>,
-    /// Plain words.
-    pub summary: String,
-    /// Index of the computed value that is its deadline.
-    pub due: Option<usize>,
-    /// Confirmation status.
-    pub status: Option<String>,
-    /// Note.
-    pub note: Option<String>,
-    /// The condition's source.
-    pub source: String,
-    pub(crate) cond: Cond,
-    pub(crate) ast: IdedExpr,
-}
-
-/// A compiled computed value.
-#[derive(Clone, Debug)]
-pub struct Computed {
-    /// Name.
-    pub name: String,
-    /// Meaning.
-    pub title: String,
-    /// Type.
-    pub ty: ValueType,
-    /// Unit.
-    pub unit: String,
-    /// Legal basis.
-    pub citation: String,
-    /// What is reported while `when` is undetermined.
-    pub mode: IfUndetermined,
-    pub(crate) when: Cond,
-    pub(crate) value: ValueExpr,
-    pub(crate) when_ast: IdedExpr,
-    pub(crate) value_ast: IdedExpr,
-}
-
-/// An open question of the law.
-#[derive(Clone, Debug)]
-pub struct Question {
-    /// Id (`US-OQ-THRESHOLD`).
-    pub id: String,
-    /// The question.
-    pub question: String,
-    /// How the encoding deals with it.
-    pub effect: String,
-    /// Where it comes from.
-    pub source: String,
-}
-
-/// A custom function of the plugin.
-#[derive(Clone, Debug)]
-pub struct Function {
-    /// Name.
-    pub name: String,
-    /// Parameter types.
-    pub params: Vec<ValueType>,
-    /// Result type.
-    pub returns: ValueType,
-    /// What it computes.
-    pub doc: String,
-}
 
 /// Names the kernel reserves for itself in expressions.
 const RESERVED: &[&str] = &[
@@ -348,7 +76,7 @@ impl Regime {
                         origin: source.origin.to_string(),
                         regime: None,
                         problems: vec![(
-                            item_problem(
+                            Problem::new(
                                 "manifest".into(),
                                 "internal error: compiling the manifest panicked",
                             ),
@@ -416,7 +144,7 @@ impl Regime {
                         .all(|(f, _)| schema.lookup(&format!("{}.{f}", ns.name)).is_some())
             });
             if !owned {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     "namespace".into(),
                     &format!(
                         "namespace `{}` is not part of the facts schema this regime is compiled against; build the schema with `Schema::with_namespaces` (or `regime::schema_for`)",
@@ -430,7 +158,7 @@ impl Regime {
         let mut params = Vec::new();
         for (name, decl) in m.parameters.iter() {
             if !is_identifier(name) {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     format!("parameter {name}"),
                     "a parameter name must be an identifier (letters, digits, `_`)",
                 ));
@@ -469,17 +197,17 @@ impl Regime {
             .chain(m.values.iter().map(|(n, _)| ("value", n)))
         {
             if !is_identifier(name) {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     format!("{kind} {name}"),
                     "a name must be an identifier (letters, digits, `_`)",
                 ));
             } else if crate::exact::is_reserved(name) {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     format!("{kind} {name}"),
                     "names starting with `__juxta_` are the kernel's",
                 ));
             } else if !taken.insert(name.to_string()) {
-                problems.push(item_problem(format!("{kind} {name}"), &format!("the name `{name}` is already taken by a table, another block or value, or the kernel")));
+                problems.push(Problem::new(format!("{kind} {name}"), &format!("the name `{name}` is already taken by a table, another block or value, or the kernel")));
             }
         }
         for (i, (name, _)) in m.blocks.iter().enumerate() {
@@ -491,7 +219,7 @@ impl Regime {
                 .insert(name.to_string(), (i, Ty::of_value(v.ty)));
         }
         if m.open_questions.len() > crate::tri::QuestionSet::CAPACITY {
-            problems.push(item_problem(
+            problems.push(Problem::new(
                 "open_questions".into(),
                 &format!(
                     "more than {} open questions",
@@ -501,7 +229,7 @@ impl Regime {
         }
         for (i, (qid, _)) in m.open_questions.iter().enumerate() {
             if !is_item_id(qid) {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     format!("open question {qid}"),
                     "an open question's id is 1 to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit (such as `EU-OQ-1`)",
                 ));
@@ -510,7 +238,7 @@ impl Regime {
         }
         for (name, f) in m.functions.iter() {
             if !is_identifier(name) || taken.contains(name) || crate::exact::is_reserved(name) {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     format!("function {name}"),
                     "a function name must be an identifier not used by anything else",
                 ));
@@ -596,7 +324,7 @@ impl Regime {
             let value = lw.value(&c.value, &Ty::of_value(c.ty));
             let value_ast = lw.last_root.take().unwrap_or_default();
             if !matches!(c.ty, ValueType::Date | ValueType::Number) {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     item.clone(),
                     "a computed value is a `date` or a `number`",
                 ));
@@ -621,16 +349,16 @@ impl Regime {
         for r in &m.rules {
             let item = format!("rule {}", r.id);
             if !is_item_id(&r.id) {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     item.clone(),
                     "a rule id is 1 to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit (such as `EU-OBL-53-1a`)",
                 ));
             }
             if !seen.insert(r.id.clone()) {
-                problems.push(item_problem(item.clone(), "duplicate rule id"));
+                problems.push(Problem::new(item.clone(), "duplicate rule id"));
             }
             if r.citation.trim().is_empty() {
-                problems.push(item_problem(item.clone(), "a rule must carry its citation"));
+                problems.push(Problem::new(item.clone(), "a rule must carry its citation"));
             }
             let due = match &r.due {
                 None => None,
@@ -678,7 +406,7 @@ impl Regime {
             {
                 for name in placeholders(text) {
                     if !placeholder_known(&name, &schema, &names) {
-                        problems.push(item_problem(format!("block {}", b.name), &format!("reason `{text}` names `{{{name}}}`, which is no fact, value or parameter")));
+                        problems.push(Problem::new(format!("block {}", b.name), &format!("reason `{text}` names `{{{name}}}`, which is no fact, value or parameter")));
                     }
                 }
             }
@@ -686,7 +414,7 @@ impl Regime {
 
         let value_order = match dependency_order(&blocks, &values, &leaves) {
             Ok((order, deepest)) if deepest > budget::MAX_REFERENCE_DEPTH => {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     "manifest".into(),
                     &format!(
                         "blocks and values refer to one another {deepest} levels deep; the limit is {}",
@@ -697,7 +425,7 @@ impl Regime {
             }
             Ok((order, _)) => order,
             Err(cycle) => {
-                problems.push(item_problem(
+                problems.push(Problem::new(
                     cycle[0].clone(),
                     &format!("circular definition: {}", cycle.join(" → ")),
                 ));
@@ -754,63 +482,6 @@ impl Regime {
             schema,
         })
     }
-
-    /// The regime id.
-    pub fn id(&self) -> &str {
-        &self.header.id
-    }
-
-    /// The schema the regime was compiled against.
-    pub fn schema(&self) -> &Arc<Schema> {
-        &self.schema
-    }
-
-    /// The source of every leaf that only the CEL interpreter can evaluate (custom functions,
-    /// string functions, maps, …). The bundled regimes have none, so evaluating them never
-    /// builds a CEL context.
-    pub fn interpreted_leaves(&self) -> Vec<&str> {
-        self.leaves
-            .iter()
-            .filter(|l| l.native.is_none())
-            .map(|l| l.text.as_str())
-            .collect()
-    }
-
-    /// The worst-case cost, in steps ([`budget`]), of evaluating rule `index` for one profile:
-    /// every leaf it can reach, blocks and derived values included.
-    pub fn rule_cost(&self, index: usize) -> u64 {
-        let Some(reach) = self.rule_reach(index) else {
-            return 0;
-        };
-        // The reach holds each leaf once, those of derived values included.
-        reach
-            .leaves
-            .iter()
-            .filter_map(|l| self.leaves.get(*l))
-            .fold(0u64, |acc, l| acc.saturating_add(l.cost))
-    }
-
-    /// The worst-case cost of evaluating the whole regime for one profile.
-    pub fn total_cost(&self) -> u64 {
-        self.leaves
-            .iter()
-            .fold(0u64, |acc, l| acc.saturating_add(l.cost))
-    }
-
-    /// A rule by id.
-    pub fn rule(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.id == id)
-    }
-}
-
-fn item_problem(item: String, message: &str) -> Problem {
-    Problem {
-        item,
-        span: None,
-        expression: None,
-        message: message.to_string(),
-        help: None,
-    }
 }
 
 /// Ids no regime may take: the top-level keys of batch records and columns of batch Parquet.
@@ -823,7 +494,7 @@ fn check_header(h: &manifest::Header, schema: &Schema, problems: &mut Vec<Proble
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        problems.push(item_problem(
+        problems.push(Problem::new(
             "regime".into(),
             &format!(
                 "id `{}` must be lower-case letters, digits and dashes",
@@ -832,7 +503,7 @@ fn check_header(h: &manifest::Header, schema: &Schema, problems: &mut Vec<Proble
         ));
     }
     if RESERVED_IDS.contains(&h.id.as_str()) {
-        problems.push(item_problem(
+        problems.push(Problem::new(
             "regime".into(),
             &format!(
                 "id `{}` is reserved: batch records and Parquet files use it for their own columns ({})",
@@ -846,7 +517,7 @@ fn check_header(h: &manifest::Header, schema: &Schema, problems: &mut Vec<Proble
             .split('.')
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if !semver {
-        problems.push(item_problem(
+        problems.push(Problem::new(
             "regime".into(),
             &format!(
                 "version `{}` is not of the form MAJOR.MINOR.PATCH",
@@ -882,20 +553,6 @@ fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// The `{name}` placeholders of a reason template.
-pub(crate) fn placeholders(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        out.push(rest[start + 1..start + len].to_string());
-        rest = &rest[start + len + 1..];
-    }
-    out
 }
 
 fn placeholder_known(name: &str, schema: &Schema, names: &Names<'_>) -> bool {
@@ -1017,13 +674,13 @@ fn check_budget(
         }
     }
     if over_budget > 8 {
-        problems.push(item_problem(
+        problems.push(Problem::new(
             "manifest".into(),
             &format!("… and {} more expressions over the budget", over_budget - 8),
         ));
     }
     if total > MAX_REGIME_COST && problems.is_empty() {
-        problems.push(item_problem(
+        problems.push(Problem::new(
             "manifest".into(),
             &format!(
                 "the regime's expressions together cost up to {} steps per profile, over the budget of {}",

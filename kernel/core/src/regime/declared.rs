@@ -1,7 +1,10 @@
 //! What a manifest declares about itself (its id, target schema and namespace), read without
-//! compiling it, and the schema a set of manifests compiles against.
+//! compiling it, the schema a set of manifests compiles against, and the ids no regime may take.
 
 use crate::schema::Schema;
+
+/// Ids no regime may take: the top-level keys of batch records and columns of batch Parquet.
+pub const RESERVED_IDS: &[&str] = &["id", "line", "error", "regimes"];
 
 /// What a manifest declares about its namespace, read without compiling it.
 #[derive(Clone, Debug)]

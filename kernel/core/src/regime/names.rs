@@ -29,3 +29,17 @@ pub struct Names<'a> {
     /// Custom functions by name: parameter and result types.
     pub functions: HashMap<String, (Vec<Ty>, Ty)>,
 }
+
+impl Names<'_> {
+    /// Whether a reason template's `{name}` names something: a fact this regime may read, a
+    /// derived value, or `params.<name>`.
+    pub fn placeholder_known(&self, name: &str) -> bool {
+        self.schema
+            .lookup(name)
+            .is_some_and(|id| self.schema.visibility(id, self.regime, self.target).is_ok())
+            || self.values.contains_key(name)
+            || name
+                .strip_prefix("params.")
+                .is_some_and(|p| self.params.contains_key(p))
+    }
+}

@@ -42,4 +42,20 @@ impl Names<'_> {
                 .strip_prefix("params.")
                 .is_some_and(|p| self.params.contains_key(p))
     }
+
+    /// Every name an expression may start with, sorted (for "did you mean"): the tables, the
+    /// blocks, the derived values and `params`.
+    pub fn candidates(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .schema
+            .tables()
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
+        names.extend(self.blocks.keys().cloned());
+        names.extend(self.values.keys().cloned());
+        names.push("params".into());
+        names.sort();
+        names
+    }
 }

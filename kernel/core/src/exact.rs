@@ -129,6 +129,15 @@ const REPLACED: &[(&str, &str)] = &[
     ("int", "__juxta_int"),
 ];
 
+/// The operator or function a name of [`rewrite`]'s output replaces (`max` for `__juxta_max`);
+/// any other name is itself.
+pub(crate) fn replaced(name: &str) -> &str {
+    REPLACED
+        .iter()
+        .find(|(_, ours)| *ours == name)
+        .map_or(name, |(op, _)| op)
+}
+
 /// Whether a name is reserved for this module's functions.
 pub fn is_reserved(name: &str) -> bool {
     name.starts_with(PREFIX)

@@ -31,6 +31,7 @@ use cel::IdedExpr;
 use cel::common::ast::{EntryExpr, Expr, LiteralValue};
 use juxta_sdk::schema::{FactType, MAX_LIST_ITEMS, MAX_STRING_BYTES};
 
+use super::builtins::{self, Cost};
 use super::names::Names;
 use crate::schema::FactKind;
 use crate::value::Value;
@@ -331,36 +332,39 @@ impl<'a, 'n> Estimator<'a, 'n> {
                     args.get(1).copied().unwrap_or_default(),
                 );
                 let name = c.func_name.as_str();
-                match name {
+                // Leaves are estimated as the interpreter runs them, with `max` as `__juxta_max`.
+                let builtin = builtins::find(crate::exact::replaced(name)).map(|b| b.cost);
+                match (name, builtin) {
                     // Concatenation copies both sides.
-                    "_+_" | "__juxta_add" => Estimate {
+                    ("_+_" | "__juxta_add", _) => Estimate {
                         cost: cost.saturating_add(a.size).saturating_add(b.size),
                         size: a.size.saturating_add(b.size),
                         item: a.item.max(b.item),
                     },
                     // Comparing or searching strings and lists walks them.
-                    "_==_" | "_!=_" | "__juxta_eq" | "__juxta_ne" | "_<_" | "_<=_" | "_>_"
-                    | "_>=_" | "__juxta_lt" | "__juxta_le" | "__juxta_gt" | "__juxta_ge" => {
-                        Estimate::scalar(cost.saturating_add(a.size.min(b.size)))
-                    }
-                    "@in" | "__juxta_in" => {
+                    (
+                        "_==_" | "_!=_" | "__juxta_eq" | "__juxta_ne" | "_<_" | "_<=_" | "_>_"
+                        | "_>=_" | "__juxta_lt" | "__juxta_le" | "__juxta_gt" | "__juxta_ge",
+                        _,
+                    ) => Estimate::scalar(cost.saturating_add(a.size.min(b.size))),
+                    ("@in" | "__juxta_in", _) => {
                         Estimate::scalar(cost.saturating_add(b.size.saturating_mul(b.item.max(1))))
                     }
-                    "contains" | "startsWith" | "endsWith" => {
+                    (_, Some(Cost::Search)) => {
                         Estimate::scalar(cost.saturating_add(a.size.saturating_mul(b.size.max(1))))
                     }
                     // A regular expression is compiled (bounded by its length) and run in linear
                     // time by the `regex` crate.
-                    "matches" => Estimate::scalar(
+                    (_, Some(Cost::Pattern)) => Estimate::scalar(
                         cost.saturating_add(a.size)
                             .saturating_add(b.size.saturating_mul(64)),
                     ),
-                    "string" => Estimate {
+                    (_, Some(Cost::Text)) => Estimate {
                         cost: cost.saturating_add(64),
                         size: a.size.max(64),
                         item: 1,
                     },
-                    "_?_:_" => {
+                    ("_?_:_", _) => {
                         let z = args.get(2).copied().unwrap_or_default();
                         Estimate {
                             cost,
@@ -368,12 +372,12 @@ impl<'a, 'n> Estimator<'a, 'n> {
                             item: b.item.max(z.item),
                         }
                     }
-                    "_[_]" => Estimate {
+                    ("_[_]", _) => Estimate {
                         cost,
                         size: a.item,
                         item: 1,
                     },
-                    "max" | "min" | "__juxta_max" | "__juxta_min" => Estimate {
+                    (_, Some(Cost::Either)) => Estimate {
                         cost,
                         size: a.size.max(b.size),
                         item: 1,

@@ -8,6 +8,7 @@
 //! The modules, each depending only on those listed before it:
 //!
 //! - [`types`]: the checker's small type system;
+//! - [`builtins`]: the table of builtin functions, and the CEL environment;
 //! - `source`: the text compiled, and the problems found in it;
 //! - `declared`: what a manifest declares before it is compiled, the schema for a set of
 //!   manifests, the ids no regime may take;
@@ -24,6 +25,7 @@
 
 pub mod analysis;
 pub mod budget;
+pub mod builtins;
 mod compile;
 mod compiled;
 mod declared;

@@ -7,6 +7,7 @@ use cel::Env;
 use juxta_sdk::manifest::Manifest;
 
 use crate::diag::Location;
+use crate::regime::builtins;
 use crate::regime::compiled::{Block, Computed, DerivedValue, Function, Question, Regime, Rule};
 use crate::regime::ir::{Leaf, ValueId};
 use crate::regime::params::Parameter;
@@ -87,7 +88,7 @@ impl<'a> Compiler<'a> {
             manifest,
             schema,
             problems: Vec::new(),
-            env: environment(),
+            env: builtins::environment(),
             leaves: Vec::new(),
         }
     }
@@ -142,24 +143,4 @@ impl<'a> Compiler<'a> {
             schema: Arc::clone(schema),
         })
     }
-}
-
-/// The CEL environment of every regime: the standard library plus `days`. (`max`, `min` and
-/// every operator on numbers are the kernel's exact functions, see [`crate::exact`].)
-fn environment() -> Env {
-    use cel::common::types::{CelDuration, CelInt, INT_TYPE};
-    use cel::common::value::CowVal;
-    let mut env = Env::stdlib();
-    // Declaring a new function cannot collide in a fresh stdlib environment; ignore the Ok.
-    let _ = env.add_overload("days", "days_int", vec![INT_TYPE], |args| {
-        let n = args
-            .first()
-            .and_then(|a| a.downcast_ref::<CelInt>())
-            .map(|n| *n.inner())
-            .ok_or_else(|| cel::ExecutionError::function_error("days", "expects an integer"))?;
-        let d = chrono::Duration::try_days(n)
-            .ok_or_else(|| cel::ExecutionError::function_error("days", "out of range"))?;
-        Ok(CowVal::owned(CelDuration::from(d)))
-    });
-    env
 }

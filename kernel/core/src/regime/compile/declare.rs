@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::compiler::Compiler;
+use crate::regime::builtins::{self, Origin};
 use crate::regime::declared::RESERVED_IDS;
 use crate::regime::names::Names;
 use crate::regime::params::Parameter;
@@ -11,20 +12,8 @@ use crate::regime::source::Problem;
 use crate::regime::types::Ty;
 use crate::schema::Schema;
 
-/// Names the kernel reserves for itself in expressions.
-const RESERVED: &[&str] = &[
-    "params",
-    "present",
-    "open_question",
-    "fallback",
-    "days",
-    "max",
-    "min",
-    "true",
-    "false",
-    "null",
-    "in",
-];
+/// Names the kernel reserves for itself in expressions, besides its own builtins.
+const RESERVED: &[&str] = &["params", "true", "false", "null", "in"];
 
 impl<'a> Compiler<'a> {
     /// The header: an id reports and batch records can key on, a semantic version, a facts
@@ -175,6 +164,12 @@ impl<'a> Compiler<'a> {
             .map(|t| t.name.clone())
             .collect();
         taken.extend(RESERVED.iter().map(|s| s.to_string()));
+        taken.extend(
+            builtins::BUILTINS
+                .iter()
+                .filter(|b| b.origin == Origin::Kernel)
+                .map(|b| b.name.to_string()),
+        );
         for (kind, name) in m
             .blocks
             .iter()

@@ -6,36 +6,17 @@
 use std::sync::Arc;
 
 use cel::IdedExpr;
-use cel::common::ast::{EntryExpr, Expr, LiteralValue};
+use cel::common::ast::{CallExpr, EntryExpr, Expr, LiteralValue};
 use juxta_sdk::manifest::ParameterType;
 
 use super::resolve::{self, Scan, Segments, Unresolved};
 use super::spans::Reporter;
 use crate::diag::{code_list, did_you_mean};
 use crate::regime::budget::MAX_COMPREHENSION_DEPTH;
+use crate::regime::builtins::{self, Builtin, Signature};
 use crate::regime::names::Names;
 use crate::regime::types::Ty;
 use crate::value::Value;
-
-/// The CEL functions a leaf may call, besides the plugin's own and the operators.
-const BUILTIN_FUNCTIONS: &[&str] = &[
-    "size",
-    "contains",
-    "startsWith",
-    "endsWith",
-    "matches",
-    "int",
-    "double",
-    "string",
-    "timestamp",
-    "duration",
-    "days",
-    "max",
-    "min",
-];
-
-/// The kernel's condition functions, valid only where a condition is expected.
-const CIRCUIT_FUNCTIONS: &[&str] = &["present", "open_question", "fallback"];
 
 /// Checks one leaf, reporting through `out`, and records what it reads.
 pub(super) struct Checker<'c, 'a, 'n> {
@@ -173,13 +154,7 @@ impl<'c, 'a, 'n> Checker<'c, 'a, 'n> {
         }
     }
 
-    fn call(
-        &mut self,
-        e: &IdedExpr,
-        call: &cel::common::ast::CallExpr,
-        scope: &[(String, Ty)],
-        depth: usize,
-    ) -> Ty {
+    fn call(&mut self, e: &IdedExpr, call: &CallExpr, scope: &[(String, Ty)], depth: usize) -> Ty {
         let name = call.func_name.as_str();
         let target = call.target.as_ref().map(|t| self.check(t, scope, depth));
         let args: Vec<Ty> = call
@@ -260,8 +235,71 @@ impl<'c, 'a, 'n> Checker<'c, 'a, 'n> {
                 Ty::List(elem) => (*elem).clone(),
                 _ => Ty::Dyn,
             },
-            ("size", _, _) => Ty::Int,
-            ("matches", _, _) => {
+            _ => self.function(e, call, &args),
+        }
+    }
+
+    /// A call of a builtin, of a custom function of the plugin, or of nothing known.
+    fn function(&mut self, e: &IdedExpr, call: &CallExpr, args: &[Ty]) -> Ty {
+        let name = call.func_name.as_str();
+        let method = call.target.is_some();
+        if let Some(b) = builtins::find(name)
+            && (b.is_circuit() || b.shape.accepts(method, args.len()))
+        {
+            return self.builtin(e, call, b, args);
+        }
+        if !method && let Some((params, ret)) = self.names.functions.get(name).cloned() {
+            if params.len() != args.len() {
+                self.out.report(
+                    Some(e),
+                    format!(
+                        "`{name}` takes {} argument(s), found {}",
+                        params.len(),
+                        args.len()
+                    ),
+                    None,
+                );
+            } else {
+                for (i, (want, got)) in params.iter().zip(args).enumerate() {
+                    if !got.fits(want) {
+                        self.out.report(
+                            Some(&call.args[i]),
+                            format!("argument {} of `{name}` must be {want}, found {got}", i + 1),
+                            None,
+                        );
+                    }
+                }
+            }
+            return ret;
+        }
+        let mut known: Vec<&str> = builtins::functions().map(|b| b.name).collect();
+        known.extend(self.names.functions.keys().map(String::as_str));
+        let shown = name.trim_matches('_');
+        let help =
+            did_you_mean(shown, known.iter().copied()).map(|d| format!("did you mean `{d}`?"));
+        let help = help.or_else(|| Some(format!("functions available: {}", known.join(", "))));
+        self.out.report(
+            Some(e),
+            format!(
+                "unknown function `{shown}` with {} argument(s)",
+                args.len() + usize::from(method)
+            ),
+            help,
+        );
+        Ty::Dyn
+    }
+
+    /// A call of a builtin, checked against its signature.
+    fn builtin(&mut self, e: &IdedExpr, call: &CallExpr, b: &Builtin, args: &[Ty]) -> Ty {
+        let found = || {
+            args.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        match &b.signature {
+            Signature::Returns(ty) => ty.clone(),
+            Signature::Pattern => {
                 // A constant pattern that does not compile would fail every evaluation: refuse
                 // it now. (The `regex` crate matches in linear time, so a valid pattern cannot
                 // explode.)
@@ -283,83 +321,26 @@ impl<'c, 'a, 'n> Checker<'c, 'a, 'n> {
                 }
                 Ty::Bool
             }
-            ("contains" | "startsWith" | "endsWith", _, _) => Ty::Bool,
-            ("int", false, 1) => Ty::Int,
-            ("double", false, 1) => Ty::Double,
-            ("string", false, 1) => Ty::String,
-            ("timestamp", false, 1) => Ty::Timestamp,
-            ("duration", false, 1) => Ty::Duration,
-            ("days", false, 1) => {
-                if !arg(0).fits(&Ty::Int) || arg(0) == Ty::Double {
-                    self.out.report(
-                        Some(e),
-                        format!("`days` takes an integer number of days, found {}", arg(0)),
-                        None,
-                    );
+            Signature::Takes(want, result) => {
+                if want.iter().zip(args).any(|(want, got)| !got.fits(want)) {
+                    let message = format!("`{}` takes {}, found {}", b.name, b.takes, found());
+                    self.out.report(Some(e), message, None);
                 }
-                Ty::Duration
+                result.clone()
             }
-            ("max" | "min", false, 2) => {
-                let (a, b) = (arg(0), arg(1));
-                let ok = (a == Ty::Timestamp || a == Ty::Double || a == Ty::Dyn)
-                    && (a == b || a == Ty::Dyn || b == Ty::Dyn);
+            Signature::Same(types) => {
+                let arg = |i: usize| args.get(i).cloned().unwrap_or(Ty::Dyn);
+                let (x, y) = (arg(0), arg(1));
+                let ok = (types.contains(&x) || x == Ty::Dyn)
+                    && (x == y || x == Ty::Dyn || y == Ty::Dyn);
                 if !ok {
-                    self.out.report(
-                        Some(e),
-                        format!("`{name}` takes two dates or two doubles, found {a} and {b}"),
-                        None,
-                    );
+                    let message = format!("`{}` takes {}, found {}", b.name, b.takes, found());
+                    self.out.report(Some(e), message, None);
                 }
-                if a == Ty::Dyn { b } else { a }
+                if x == Ty::Dyn { y } else { x }
             }
-            _ if CIRCUIT_FUNCTIONS.contains(&name) => {
-                self.out.report(Some(e), format!("`{name}(…)` is a condition of its own: use it directly under `&&`, `||`, `!` or `?:`, not inside a comparison or a computation"), None);
-                Ty::Dyn
-            }
-            _ if target.is_none() && self.names.functions.contains_key(name) => {
-                let (params, ret) = self.names.functions[name].clone();
-                if params.len() != args.len() {
-                    self.out.report(
-                        Some(e),
-                        format!(
-                            "`{name}` takes {} argument(s), found {}",
-                            params.len(),
-                            args.len()
-                        ),
-                        None,
-                    );
-                } else {
-                    for (i, (want, got)) in params.iter().zip(&args).enumerate() {
-                        if !got.fits(want) {
-                            self.out.report(
-                                Some(&call.args[i]),
-                                format!(
-                                    "argument {} of `{name}` must be {want}, found {got}",
-                                    i + 1
-                                ),
-                                None,
-                            );
-                        }
-                    }
-                }
-                ret
-            }
-            _ => {
-                let mut known: Vec<&str> = BUILTIN_FUNCTIONS.to_vec();
-                known.extend(self.names.functions.keys().map(String::as_str));
-                let shown = name.trim_matches('_');
-                let help = did_you_mean(shown, known.iter().copied())
-                    .map(|d| format!("did you mean `{d}`?"));
-                let help =
-                    help.or_else(|| Some(format!("functions available: {}", known.join(", "))));
-                self.out.report(
-                    Some(e),
-                    format!(
-                        "unknown function `{shown}` with {} argument(s)",
-                        args.len() + usize::from(target.is_some())
-                    ),
-                    help,
-                );
+            Signature::Circuit => {
+                self.out.report(Some(e), format!("`{}(…)` is a condition of its own: use it directly under `&&`, `||`, `!` or `?:`, not inside a comparison or a computation", b.name), None);
                 Ty::Dyn
             }
         }

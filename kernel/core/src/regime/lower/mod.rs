@@ -24,6 +24,7 @@ use cel::common::ast::{Expr, LiteralValue};
 use cel::{Env, IdedExpr};
 
 use super::budget;
+use super::builtins::{self, Builtin, Id};
 use super::ir::{Cond, Leaf, LeafId, ValueExpr};
 use super::source::{Problem, Source};
 use super::types::Ty;
@@ -143,25 +144,26 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                         Box::new(self.cond(a)),
                         Box::new(self.cond(b)),
                     ),
-                    ("fallback", [a, b]) => {
-                        Cond::Fallback(Box::new(self.cond(a)), Box::new(self.cond(b)))
-                    }
-                    ("fallback", _) => {
-                        self.bad(e, "`fallback` takes two conditions: `fallback(a, b)`")
-                    }
-                    ("present", [arg]) => self.present(e, arg),
-                    ("present", _) => {
-                        self.bad(e, "`present` takes one table: `present(derivation)`")
-                    }
-                    ("open_question", [arg]) => self.question(e, arg),
-                    ("open_question", _) => self.bad(
-                        e,
-                        "`open_question` takes one id: `open_question(\"US-OQ-THRESHOLD\")`",
-                    ),
-                    _ => self.leaf_cond(e),
+                    (name, args) => match builtins::circuit(name) {
+                        Some(b) => self.circuit(e, b, args),
+                        None => self.leaf_cond(e),
+                    },
                 }
             }
             _ => self.leaf_cond(e),
+        }
+    }
+
+    /// A condition of the circuit's own: `fallback(a, b)`, `present(table)`,
+    /// `open_question("ID")`.
+    fn circuit(&mut self, e: &IdedExpr, b: &Builtin, args: &[IdedExpr]) -> Cond {
+        match (b.id, args) {
+            (Id::Fallback, [x, y]) => {
+                Cond::Fallback(Box::new(self.cond(x)), Box::new(self.cond(y)))
+            }
+            (Id::Present, [table]) => self.present(e, table),
+            (Id::OpenQuestion, [id]) => self.question(e, id),
+            _ => self.bad(e, &format!("`{}` takes {}: `{}`", b.name, b.takes, b.usage)),
         }
     }
 
@@ -236,6 +238,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
         if let Expr::Call(call) = &e.expr
             && call.target.is_none()
         {
+            let fallback = builtins::find(&call.func_name).is_some_and(|f| f.id == Id::Fallback);
             match (call.func_name.as_str(), call.args.as_slice()) {
                 ("_?_:_", [c, a, b]) => {
                     return ValueExpr::If(
@@ -244,7 +247,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                         Box::new(self.val(b, want)),
                     );
                 }
-                ("fallback", [a, b]) => {
+                (_, [a, b]) if fallback => {
                     return ValueExpr::Fallback(
                         Box::new(self.val(a, want)),
                         Box::new(self.val(b, want)),

@@ -9,6 +9,7 @@ use juxta_sdk::manifest::{self, IfUndetermined, RuleKind, ValueType};
 use super::ir::{Cond, Leaf, QuestionId, ValueExpr, ValueId};
 use super::params::Parameter;
 use crate::schema::Schema;
+use crate::tri::QuestionSet;
 
 /// A compiled regime.
 pub struct Regime {
@@ -195,6 +196,18 @@ impl Regime {
     /// A rule by id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The ids of a set of this regime's open questions, sorted: how reports, explanations and
+    /// condition trees list them.
+    pub(crate) fn question_ids(&self, set: QuestionSet) -> Vec<String> {
+        let mut ids: Vec<String> = set
+            .iter()
+            .filter_map(|q| self.questions.get(q))
+            .map(|q| q.id.clone())
+            .collect();
+        ids.sort();
+        ids
     }
 }
 

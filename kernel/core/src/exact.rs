@@ -56,6 +56,11 @@ fn is_exact(v: &cel::Value) -> bool {
 
 const PREFIX: &str = "__juxta_";
 
+/// Largest string (bytes) or list (items) an expression may produce. The interpreter refuses to
+/// build a larger one; the regime's budget ([`crate::regime::budget`]) refuses, at load, a leaf
+/// that might.
+pub const MAX_RESULT_SIZE: u64 = 1 << 20;
+
 /// The run-time budget of the interpreter: every operator call spends a step (see
 /// [`crate::regime::budget`]). The evaluator resets it before each leaf and fails the leaf when
 /// it ran out, even if CEL's error absorption let a result through.
@@ -260,14 +265,11 @@ fn arithmetic(
                 .ok_or_else(|| ExecutionError::function_error(op, "division by zero"));
         }
         if let (Some(x), Some(y)) = (size_of(&a), size_of(&b))
-            && x.saturating_add(y) > crate::regime::budget::MAX_RESULT_SIZE
+            && x.saturating_add(y) > MAX_RESULT_SIZE
         {
             return Err(ExecutionError::function_error(
                 op,
-                format!(
-                    "the result would exceed {} bytes or items",
-                    crate::regime::budget::MAX_RESULT_SIZE
-                ),
+                format!("the result would exceed {} bytes or items", MAX_RESULT_SIZE),
             ));
         }
         cel_op(a, b)

@@ -57,8 +57,9 @@ pub const COMPILE_STACK_BYTES: usize = 64 << 20;
 pub const MAX_LEAF_COST: u64 = 1_000_000;
 /// Worst-case cost of all of a regime's leaves, evaluated once each for one profile.
 pub const MAX_REGIME_COST: u64 = 10_000_000;
-/// Largest string (bytes) or list (items) an expression may produce.
-pub const MAX_RESULT_SIZE: u64 = 1 << 20;
+// The largest string or list an expression may produce is enforced at run time by the exact
+// interpreter, which owns it; the estimator holds every leaf to it too.
+pub use crate::exact::MAX_RESULT_SIZE;
 /// Steps one leaf may take at run time before it is stopped.
 pub const RUN_TIME_STEPS: u64 = 10 * MAX_LEAF_COST;
 // The limits on parameter values live with the parameters, which are compiled before any name

@@ -68,6 +68,8 @@ impl<'a, 'n> Lowerer<'a, 'n> {
         }
     }
 
+    /// Parses an expression within the budget's bounds, and makes it the one problems are
+    /// located in; `None` (with the problems reported) if it is not a bounded CEL expression.
     fn parse(&mut self, expr: &juxta_sdk::manifest::Expr) -> Option<IdedExpr> {
         let text = expr.get_ref().clone();
         let base = self.source.content_start(expr.span());

@@ -56,6 +56,11 @@ fn is_exact(v: &cel::Value) -> bool {
 
 const PREFIX: &str = "__juxta_";
 
+/// Largest string (bytes) or list (items) an expression may produce. The interpreter refuses to
+/// build a larger one; the regime's budget ([`crate::regime::budget`]) refuses, at load, a leaf
+/// that might.
+pub const MAX_RESULT_SIZE: u64 = 1 << 20;
+
 /// The run-time budget of the interpreter: every operator call spends a step (see
 /// [`crate::regime::budget`]). The evaluator resets it before each leaf and fails the leaf when
 /// it ran out, even if CEL's error absorption let a result through.
@@ -128,6 +133,15 @@ const REPLACED: &[(&str, &str)] = &[
     ("double", "__juxta_double"),
     ("int", "__juxta_int"),
 ];
+
+/// The operator or function a name of [`rewrite`]'s output replaces (`max` for `__juxta_max`);
+/// any other name is itself.
+pub(crate) fn replaced(name: &str) -> &str {
+    REPLACED
+        .iter()
+        .find(|(_, ours)| *ours == name)
+        .map_or(name, |(op, _)| op)
+}
 
 /// Whether a name is reserved for this module's functions.
 pub fn is_reserved(name: &str) -> bool {
@@ -251,14 +265,11 @@ fn arithmetic(
                 .ok_or_else(|| ExecutionError::function_error(op, "division by zero"));
         }
         if let (Some(x), Some(y)) = (size_of(&a), size_of(&b))
-            && x.saturating_add(y) > crate::regime::budget::MAX_RESULT_SIZE
+            && x.saturating_add(y) > MAX_RESULT_SIZE
         {
             return Err(ExecutionError::function_error(
                 op,
-                format!(
-                    "the result would exceed {} bytes or items",
-                    crate::regime::budget::MAX_RESULT_SIZE
-                ),
+                format!("the result would exceed {} bytes or items", MAX_RESULT_SIZE),
             ));
         }
         cel_op(a, b)

@@ -53,7 +53,8 @@ pub fn rule_explanation(
                 parts.push(format!("missing: {}", missing.join(", ")));
             }
             // Each open question with its words, never a bare id.
-            let open: Vec<String> = crate::report::question_ids(regime, outcome.open)
+            let open: Vec<String> = regime
+                .question_ids(outcome.open)
                 .into_iter()
                 .map(|id| match regime.questions.iter().find(|q| q.id == id) {
                     Some(q) => format!("{id} ({})", q.question.trim_end_matches('.')),

@@ -14,7 +14,6 @@ use super::explain::Walker;
 use super::{Evaluation, Facts, ValueOutcome};
 use crate::regime::Regime;
 use crate::regime::ir::Cond;
-use crate::report::question_ids;
 use crate::tri::Truth;
 use crate::value::Value;
 
@@ -98,7 +97,7 @@ fn build(w: &Walker<'_>, c: &Cond, seen: &mut HashSet<usize>) -> Node {
     };
     if o.truth == Truth::Unknown {
         node.missing_facts = w.regime.schema().paths(o.missing);
-        node.open_questions = question_ids(w.regime, o.open);
+        node.open_questions = w.regime.question_ids(o.open);
     }
     let kids = |xs: &[&Cond], seen: &mut HashSet<usize>| -> Vec<Node> {
         xs.iter().map(|x| build(w, x, seen)).collect()

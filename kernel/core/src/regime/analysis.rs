@@ -17,7 +17,7 @@ use cel::IdedExpr;
 use cel::common::ast::Expr;
 use juxta_sdk::Date;
 
-use super::Regime;
+use super::compiled::Regime;
 use super::ir::{Cond, LeafId};
 use super::native::{CmpOp, Lit, NExpr};
 use crate::number::Number;

@@ -31,14 +31,19 @@ use cel::IdedExpr;
 use cel::common::ast::{EntryExpr, Expr, LiteralValue};
 use juxta_sdk::schema::{FactType, MAX_LIST_ITEMS, MAX_STRING_BYTES};
 
-use super::lower::Names;
+use super::builtins::{self, Cost};
+use super::names::Names;
 use crate::schema::FactKind;
 use crate::value::Value;
 
 /// Longest expression accepted, in bytes of source.
 pub const MAX_EXPRESSION_BYTES: usize = 16 * 1024;
+/// Largest expression accepted, in AST nodes.
+pub const MAX_EXPRESSION_NODES: usize = 500;
+/// Deepest nesting of comprehensions (`exists`, `all`, `map`, `filter`) accepted.
+pub const MAX_COMPREHENSION_DEPTH: usize = 2;
 /// Most tokens (names, literals, operators, brackets) in one expression: twice the node limit.
-pub const MAX_EXPRESSION_TOKENS: usize = 2 * super::lower::MAX_EXPRESSION_NODES;
+pub const MAX_EXPRESSION_TOKENS: usize = 2 * MAX_EXPRESSION_NODES;
 /// Deepest bracket nesting accepted in the source.
 pub const MAX_EXPRESSION_NESTING: usize = 24;
 /// Deepest expression tree accepted after parsing.
@@ -52,15 +57,14 @@ pub const COMPILE_STACK_BYTES: usize = 64 << 20;
 pub const MAX_LEAF_COST: u64 = 1_000_000;
 /// Worst-case cost of all of a regime's leaves, evaluated once each for one profile.
 pub const MAX_REGIME_COST: u64 = 10_000_000;
-/// Largest string (bytes) or list (items) an expression may produce.
-pub const MAX_RESULT_SIZE: u64 = 1 << 20;
+// The largest string or list an expression may produce is enforced at run time by the exact
+// interpreter, which owns it; the estimator holds every leaf to it too.
+pub use crate::exact::MAX_RESULT_SIZE;
 /// Steps one leaf may take at run time before it is stopped.
 pub const RUN_TIME_STEPS: u64 = 10 * MAX_LEAF_COST;
-/// Most items of a `string_list` parameter, and bytes of one of its strings or of a `string`
-/// parameter.
-pub const MAX_PARAMETER_ITEMS: usize = 10_000;
-/// Longest string parameter value, in bytes.
-pub const MAX_PARAMETER_STRING_BYTES: usize = MAX_STRING_BYTES;
+// The limits on parameter values live with the parameters, which are compiled before any name
+// can be resolved; they are part of the budget all the same.
+pub use super::params::{MAX_PARAMETER_ITEMS, MAX_PARAMETER_STRING_BYTES};
 
 /// Checks an expression's source before it is parsed: length, tokens, bracket nesting.
 pub fn precheck(text: &str) -> Result<(), String> {
@@ -329,36 +333,39 @@ impl<'a, 'n> Estimator<'a, 'n> {
                     args.get(1).copied().unwrap_or_default(),
                 );
                 let name = c.func_name.as_str();
-                match name {
+                // Leaves are estimated as the interpreter runs them, with `max` as `__juxta_max`.
+                let builtin = builtins::find(crate::exact::replaced(name)).map(|b| b.cost);
+                match (name, builtin) {
                     // Concatenation copies both sides.
-                    "_+_" | "__juxta_add" => Estimate {
+                    ("_+_" | "__juxta_add", _) => Estimate {
                         cost: cost.saturating_add(a.size).saturating_add(b.size),
                         size: a.size.saturating_add(b.size),
                         item: a.item.max(b.item),
                     },
                     // Comparing or searching strings and lists walks them.
-                    "_==_" | "_!=_" | "__juxta_eq" | "__juxta_ne" | "_<_" | "_<=_" | "_>_"
-                    | "_>=_" | "__juxta_lt" | "__juxta_le" | "__juxta_gt" | "__juxta_ge" => {
-                        Estimate::scalar(cost.saturating_add(a.size.min(b.size)))
-                    }
-                    "@in" | "__juxta_in" => {
+                    (
+                        "_==_" | "_!=_" | "__juxta_eq" | "__juxta_ne" | "_<_" | "_<=_" | "_>_"
+                        | "_>=_" | "__juxta_lt" | "__juxta_le" | "__juxta_gt" | "__juxta_ge",
+                        _,
+                    ) => Estimate::scalar(cost.saturating_add(a.size.min(b.size))),
+                    ("@in" | "__juxta_in", _) => {
                         Estimate::scalar(cost.saturating_add(b.size.saturating_mul(b.item.max(1))))
                     }
-                    "contains" | "startsWith" | "endsWith" => {
+                    (_, Some(Cost::Search)) => {
                         Estimate::scalar(cost.saturating_add(a.size.saturating_mul(b.size.max(1))))
                     }
                     // A regular expression is compiled (bounded by its length) and run in linear
                     // time by the `regex` crate.
-                    "matches" => Estimate::scalar(
+                    (_, Some(Cost::Pattern)) => Estimate::scalar(
                         cost.saturating_add(a.size)
                             .saturating_add(b.size.saturating_mul(64)),
                     ),
-                    "string" => Estimate {
+                    (_, Some(Cost::Text)) => Estimate {
                         cost: cost.saturating_add(64),
                         size: a.size.max(64),
                         item: 1,
                     },
-                    "_?_:_" => {
+                    ("_?_:_", _) => {
                         let z = args.get(2).copied().unwrap_or_default();
                         Estimate {
                             cost,
@@ -366,12 +373,12 @@ impl<'a, 'n> Estimator<'a, 'n> {
                             item: b.item.max(z.item),
                         }
                     }
-                    "_[_]" => Estimate {
+                    ("_[_]", _) => Estimate {
                         cost,
                         size: a.item,
                         item: 1,
                     },
-                    "max" | "min" | "__juxta_max" | "__juxta_min" => Estimate {
+                    (_, Some(Cost::Either)) => Estimate {
                         cost,
                         size: a.size.max(b.size),
                         item: 1,

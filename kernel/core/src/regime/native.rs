@@ -16,7 +16,8 @@ use std::cmp::Ordering;
 use cel::IdedExpr;
 use cel::common::ast::{Expr, LiteralValue};
 
-use super::lower::Names;
+use super::builtins::{self, Id};
+use super::names::Names;
 use crate::number::Number;
 use crate::profile::Profile;
 use crate::schema::{FactId, FactKind};
@@ -217,14 +218,20 @@ impl Compiler<'_, '_> {
                         let (z, y, x) = (b(v.remove(2)), b(v.remove(1)), b(v.remove(0)));
                         NExpr::Cond(x, y, z)
                     }
-                    ("days", 1) if call.target.is_none() => NExpr::Days(b(a()?.remove(0))),
-                    ("size", 1) => NExpr::Size(b(a()?.remove(0))),
-                    ("max" | "min", 2) if call.target.is_none() => {
-                        let mut v = a()?;
-                        let (y, x) = (b(v.remove(1)), b(v.remove(0)));
-                        NExpr::Extremum(call.func_name == "max", x, y)
+                    (name, n) => {
+                        let builtin = builtins::find(name)
+                            .filter(|f| f.shape.accepts(call.target.is_some(), call.args.len()))?;
+                        match (builtin.id, n) {
+                            (Id::Days, 1) => NExpr::Days(b(a()?.remove(0))),
+                            (Id::Size, 1) => NExpr::Size(b(a()?.remove(0))),
+                            (Id::Max | Id::Min, 2) => {
+                                let mut v = a()?;
+                                let (y, x) = (b(v.remove(1)), b(v.remove(0)));
+                                NExpr::Extremum(builtin.id == Id::Max, x, y)
+                            }
+                            _ => return None,
+                        }
                     }
-                    _ => return None,
                 }
             }
             Expr::Comprehension(c) => {

@@ -9,6 +9,12 @@ use juxta_sdk::manifest::{Parameter as ParameterDecl, ParameterType};
 use super::types::Ty;
 use crate::value::Value;
 
+/// Most items of a `string_list` parameter, and bytes of one of its strings or of a `string`
+/// parameter.
+pub const MAX_PARAMETER_ITEMS: usize = 10_000;
+/// Longest string parameter value, in bytes.
+pub const MAX_PARAMETER_STRING_BYTES: usize = juxta_sdk::schema::MAX_STRING_BYTES;
+
 /// A message with the span it is about, if known.
 pub type SpannedMessage = (Option<std::ops::Range<usize>>, String);
 
@@ -127,27 +133,24 @@ fn convert(ty: ParameterType, value: &toml::Value) -> Result<Value, String> {
         }
         (ParameterType::Integer, toml::Value::Integer(i)) => Value::Integer(*i),
         (ParameterType::Bool, toml::Value::Boolean(b)) => Value::Bool(*b),
-        (ParameterType::String, toml::Value::String(s))
-            if s.len() > super::budget::MAX_PARAMETER_STRING_BYTES =>
-        {
+        (ParameterType::String, toml::Value::String(s)) if s.len() > MAX_PARAMETER_STRING_BYTES => {
             return Err(format!(
                 "a string of {} bytes exceeds the limit of {}",
                 s.len(),
-                super::budget::MAX_PARAMETER_STRING_BYTES
+                MAX_PARAMETER_STRING_BYTES
             ));
         }
         (ParameterType::String, toml::Value::String(s)) => Value::Text(s.clone()),
         (ParameterType::StringList, toml::Value::Array(items))
-            if items.len() > super::budget::MAX_PARAMETER_ITEMS
+            if items.len() > MAX_PARAMETER_ITEMS
                 || items.iter().any(|i| {
                     i.as_str()
-                        .is_some_and(|s| s.len() > super::budget::MAX_PARAMETER_STRING_BYTES)
+                        .is_some_and(|s| s.len() > MAX_PARAMETER_STRING_BYTES)
                 }) =>
         {
             return Err(format!(
                 "a list of at most {} strings of at most {} bytes each is accepted",
-                super::budget::MAX_PARAMETER_ITEMS,
-                super::budget::MAX_PARAMETER_STRING_BYTES
+                MAX_PARAMETER_ITEMS, MAX_PARAMETER_STRING_BYTES
             ));
         }
         (ParameterType::Date, toml::Value::Datetime(d)) => Value::Date(

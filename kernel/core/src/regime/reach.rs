@@ -2,7 +2,7 @@
 //! and leaves: the facts it may read, the open questions it may raise and the blocks it may
 //! evaluate. `juxta regime test --coverage` and `juxta regime lint` use it.
 
-use super::Regime;
+use super::compiled::Regime;
 use super::ir::{BlockId, Cond, LeafId, ValueExpr, ValueId};
 use crate::tri::{FactSet, QuestionSet};
 
@@ -41,6 +41,20 @@ impl Reach {
 }
 
 impl Regime {
+    /// The worst-case cost, in steps ([`super::budget`]), of evaluating rule `index` for one profile:
+    /// every leaf it can reach, blocks and derived values included.
+    pub fn rule_cost(&self, index: usize) -> u64 {
+        let Some(reach) = self.rule_reach(index) else {
+            return 0;
+        };
+        // The reach holds each leaf once, those of derived values included.
+        reach
+            .leaves
+            .iter()
+            .filter_map(|l| self.leaves.get(*l))
+            .fold(0u64, |acc, l| acc.saturating_add(l.cost))
+    }
+
     /// What rule `index` may depend on.
     pub fn rule_reach(&self, index: usize) -> Option<Reach> {
         let rule = self.rules.get(index)?;

@@ -1,0 +1,96 @@
+//! Compiling a manifest into a [`Regime`], phase by phase.
+//!
+//! A `Compiler` holds the manifest, the schema, the problems found so far and the leaves lowered
+//! so far; [`Regime::compile`] runs its phases in the order in which the manifest's items may
+//! refer to one another: names are declared before any expression is lowered, computed values
+//! are lowered before the rules that name them as deadlines, and costs are estimated once the
+//! evaluation order of derived values is known. No phase stops at a problem, so every problem
+//! of a manifest is reported at once.
+//!
+//! - `compiler.rs`: the state the phases share; reading the manifest, and the regime at the end;
+//! - `declare.rs`: the header, the namespace, the parameters, and the names an expression may use;
+//! - `items.rs`: the expressions of blocks, derived values, computed values and rules, lowered,
+//!   and the reason templates of blocks;
+//! - `order.rs`: the order in which derived values are evaluated, cycles, reference depth;
+//! - `cost.rs`: every leaf's worst-case cost, against the budget.
+
+mod compiler;
+mod cost;
+mod declare;
+mod items;
+mod order;
+
+use std::sync::Arc;
+
+use super::compiled::Regime;
+use super::source::{Problem, RegimeError, Source};
+use crate::schema::Schema;
+use compiler::{Compiler, Items, read};
+
+impl Regime {
+    /// Compiles a manifest against a schema.
+    ///
+    /// Compilation runs on a thread of its own with a large stack
+    /// ([`budget::COMPILE_STACK_BYTES`](crate::regime::budget::COMPILE_STACK_BYTES)): the CEL
+    /// parser recurses by bracket depth, and every expression is bounded before and after
+    /// parsing (see [`budget`](crate::regime::budget)), so no manifest can overflow it. Where
+    /// threads are not available (WebAssembly), it runs on the caller's.
+    pub fn compile(source: &Source<'_>, schema: Arc<Schema>) -> Result<Regime, RegimeError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let result = std::thread::scope(|scope| {
+                std::thread::Builder::new()
+                    .name("juxta-compile".into())
+                    .stack_size(super::budget::COMPILE_STACK_BYTES)
+                    .spawn_scoped(scope, || compile_here(source, Arc::clone(&schema)))
+                    .map(|handle| handle.join())
+            });
+            match result {
+                Ok(Ok(compiled)) => return compiled,
+                Ok(Err(_)) => {
+                    return Err(RegimeError {
+                        origin: source.origin.to_string(),
+                        regime: None,
+                        problems: vec![(
+                            Problem::new(
+                                "manifest".into(),
+                                "internal error: compiling the manifest panicked",
+                            ),
+                            None,
+                        )],
+                    });
+                }
+                // No thread to be had: compile here.
+                Err(_) => {}
+            }
+        }
+        compile_here(source, schema)
+    }
+}
+
+/// Runs the phases, in order, on the caller's thread.
+fn compile_here(source: &Source<'_>, schema: Arc<Schema>) -> Result<Regime, RegimeError> {
+    let manifest = read(source)?;
+    let mut c = Compiler::new(source, &manifest, &schema);
+    c.header();
+    c.namespace();
+    let params = c.parameters();
+    let names = c.names(&params);
+    let blocks = c.blocks(&names);
+    let values = c.values(&names);
+    // Before the rules, which name them as deadlines.
+    let computed = c.computed(&names);
+    let rules = c.rules(&names, &computed);
+    let items = Items {
+        blocks,
+        values,
+        computed,
+        rules,
+    };
+    c.reasons(&names, &items.blocks);
+    let value_order = c.value_order(&items.blocks, &items.values);
+    if c.problems.is_empty() {
+        c.budget(&names, &items, &value_order);
+    }
+    c.finish(params, items, value_order, &schema)
+}

@@ -1,0 +1,53 @@
+//! What a manifest declares about itself (its id, target schema and namespace), read without
+//! compiling it, the schema a set of manifests compiles against, and the ids no regime may take.
+
+use crate::schema::Schema;
+
+/// Ids no regime may take: the top-level keys of batch records and columns of batch Parquet.
+pub const RESERVED_IDS: &[&str] = &["id", "line", "error", "regimes"];
+
+/// What a manifest declares about its namespace, read without compiling it.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    /// The regime id.
+    pub regime: String,
+    /// The facts-schema version it targets.
+    pub target: String,
+    /// Its namespace, if it declares one.
+    pub namespace: Option<juxta_sdk::manifest::Namespace>,
+}
+
+/// Reads a manifest's id, target schema and namespace, ignoring everything else; `None` if it
+/// does not parse that far (compiling it then reports why).
+pub fn declared(text: &str) -> Option<Declared> {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        id: String,
+        facts_schema: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Partial {
+        regime: Header,
+        #[serde(default)]
+        namespace: Option<juxta_sdk::manifest::Namespace>,
+    }
+    let p: Partial = toml::from_str(text).ok()?;
+    Some(Declared {
+        regime: p.regime.id,
+        target: p.regime.facts_schema,
+        namespace: p.namespace,
+    })
+}
+
+/// The schema a set of manifests compiles against: the core plus each one's namespace, in the
+/// order given.
+pub fn schema_for<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Result<Schema, crate::schema::SchemaError> {
+    let declared: Vec<Declared> = texts.into_iter().filter_map(declared).collect();
+    Schema::with_namespaces(declared.iter().filter_map(|d| {
+        d.namespace
+            .as_ref()
+            .map(|ns| (d.regime.as_str(), d.target.as_str(), ns))
+    }))
+}

@@ -26,6 +26,7 @@ pub mod profile;
 pub mod regime;
 pub mod report;
 pub mod schema;
+pub mod status;
 pub mod tri;
 pub mod value;
 

@@ -256,37 +256,7 @@ pub struct OpenQuestion {
     pub source: String,
 }
 
-/// The status of a rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// The rule applies.
-    Applies,
-    /// The rule does not apply.
-    DoesNotApply,
-    /// The facts given do not decide it, or the law is unsettled.
-    Undetermined,
-}
-
-impl Status {
-    /// From a three-valued truth.
-    pub fn from_truth(t: Truth) -> Status {
-        match t {
-            Truth::True => Status::Applies,
-            Truth::False => Status::DoesNotApply,
-            Truth::Unknown => Status::Undetermined,
-        }
-    }
-
-    /// The spelling used in JSON and case files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Applies => "applies",
-            Status::DoesNotApply => "does_not_apply",
-            Status::Undetermined => "undetermined",
-        }
-    }
-}
+pub use crate::status::Status;
 
 /// One cell: a rule's outcome for the profile.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -593,13 +563,7 @@ pub fn given_facts(profile: &Profile, schema: &Schema) -> Vec<GivenFact> {
 
 /// The ids of a set of a regime's open questions, sorted.
 pub fn question_ids(regime: &Regime, set: crate::tri::QuestionSet) -> Vec<String> {
-    let mut ids: Vec<String> = set
-        .iter()
-        .filter_map(|q| regime.questions.get(q))
-        .map(|q| q.id.clone())
-        .collect();
-    ids.sort();
-    ids
+    regime.question_ids(set)
 }
 
 /// What a [`Change`] is about.

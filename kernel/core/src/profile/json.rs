@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use super::tree::{Key, MAX_DEPTH, Node, SyntaxError, Tree};
+use super::node::{Key, MAX_DEPTH, Node, SyntaxError, Tree};
 
 /// Parses a JSON document.
 pub fn parse(text: &str) -> Result<Tree, SyntaxError> {

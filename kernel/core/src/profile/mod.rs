@@ -12,6 +12,7 @@
 //! - this file: [`Profile`], the validated facts.
 
 pub mod json;
+mod node;
 pub mod tree;
 
 mod error;

@@ -21,6 +21,7 @@ pub mod diag;
 pub mod eval;
 pub mod exact;
 pub mod explanation;
+pub mod lint;
 pub mod number;
 pub mod profile;
 pub mod regime;

@@ -20,6 +20,7 @@ use juxta_sdk::Date;
 use super::compiled::Regime;
 use super::ir::{Cond, LeafId};
 use super::native::{CmpOp, Lit, NExpr};
+use super::source::{Item, ItemKind};
 use crate::number::Number;
 use crate::tri::Truth;
 use crate::value::Value;
@@ -550,7 +551,7 @@ impl Regime {
 
     /// Comprehensions over a list whose length the schema does not bound (not a fact, a
     /// parameter or a list literal), as `(item, expression text)`.
-    pub fn unbounded_comprehensions(&self) -> Vec<(String, String)> {
+    pub fn unbounded_comprehensions(&self) -> Vec<(Item, String)> {
         let mut out = Vec::new();
         let owners = self.leaf_owners();
         for (l, leaf) in self.leaves.iter().enumerate() {
@@ -558,7 +559,11 @@ impl Regime {
             unbounded_ranges(&leaf.expr, &mut ranges, 0);
             for _ in ranges {
                 out.push((
-                    owners.get(l).cloned().unwrap_or_default(),
+                    owners
+                        .get(l)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| Item::whole(ItemKind::Manifest)),
                     leaf.text.clone(),
                 ));
             }
@@ -567,27 +572,27 @@ impl Regime {
     }
 
     /// The item (`block X`, `rule Y`, `value Z`, `computed W`) each leaf belongs to.
-    fn leaf_owners(&self) -> Vec<String> {
-        let mut owners = vec![String::new(); self.leaves.len()];
-        let mut mark = |c: &Cond, name: String| {
+    fn leaf_owners(&self) -> Vec<Option<Item>> {
+        let mut owners: Vec<Option<Item>> = vec![None; self.leaves.len()];
+        let mut mark = |c: &Cond, name: Item| {
             let mut leaves = Vec::new();
             c.leaves(&mut leaves);
             for l in leaves {
                 if let Some(o) = owners.get_mut(l)
-                    && o.is_empty()
+                    && o.is_none()
                 {
-                    *o = name.clone();
+                    *o = Some(name.clone());
                 }
             }
         };
         for b in &self.blocks {
-            mark(&b.cond, format!("block {}", b.name));
+            mark(&b.cond, Item::new(ItemKind::Block, &b.name));
         }
         for r in &self.rules {
-            mark(&r.cond, format!("rule {}", r.id));
+            mark(&r.cond, Item::new(ItemKind::Rule, &r.id));
         }
         for c in &self.computed {
-            mark(&c.when, format!("computed {}", c.name));
+            mark(&c.when, Item::new(ItemKind::Computed, &c.name));
         }
         owners
     }

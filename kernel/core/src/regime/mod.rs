@@ -41,7 +41,7 @@ pub mod types;
 pub(crate) use compiled::placeholders;
 pub use compiled::{Block, Computed, DerivedValue, Function, Question, Regime, Rule};
 pub use declared::{Declared, RESERVED_IDS, declared, schema_for};
-pub use source::{Problem, RegimeError, Source};
+pub use source::{Item, ItemKind, Problem, ProblemKind, RegimeError, Source};
 
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use juxta_sdk::Date;
 use juxta_sdk::manifest::{Parameter as ParameterDecl, ParameterType};
 
+use super::source::ProblemKind;
 use super::types::Ty;
 use crate::value::Value;
 
@@ -16,7 +17,7 @@ pub const MAX_PARAMETER_ITEMS: usize = 10_000;
 pub const MAX_PARAMETER_STRING_BYTES: usize = juxta_sdk::schema::MAX_STRING_BYTES;
 
 /// A message with the span it is about, if known.
-pub type SpannedMessage = (Option<std::ops::Range<usize>>, String);
+pub type SpannedMessage = (Option<std::ops::Range<usize>>, ProblemKind, String);
 
 /// A compiled parameter.
 #[derive(Clone, Debug)]
@@ -56,7 +57,7 @@ impl Parameter {
         let mut problems = Vec::new();
         let mut values = Vec::new();
         if decl.values.is_empty() {
-            problems.push((None, "has no value".to_string()));
+            problems.push((None, ProblemKind::Compile, "has no value".to_string()));
         }
         for (i, v) in decl.values.iter().enumerate() {
             match convert(decl.ty, v.value.get_ref()) {
@@ -65,20 +66,22 @@ impl Parameter {
                     value,
                     source: v.source.clone(),
                 }),
-                Err(e) => problems.push((Some(v.value.span()), e)),
+                Err((kind, e)) => problems.push((Some(v.value.span()), kind, e)),
             }
             if v.source.trim().is_empty() {
                 problems.push((
                     Some(v.value.span()),
+                    ProblemKind::ParameterWithoutSource,
                     "value has no `source`: every parameter value must cite its legal source"
                         .into(),
                 ));
             }
             if i > 0 {
                 match (decl.values[i - 1].from, v.from) {
-                    (_, None) => problems.push((Some(v.value.span()), "only the first value may omit `from`".into())),
+                    (_, None) => problems.push((Some(v.value.span()), ProblemKind::ParameterDates, "only the first value may omit `from`".into())),
                     (Some(a), Some(b)) if b <= a => problems.push((
                         Some(v.value.span()),
+                        ProblemKind::ParameterDates,
                         format!("value from {b} does not come after the previous one (from {a}): date ranges must not overlap"),
                     )),
                     _ => {}
@@ -120,8 +123,13 @@ impl Parameter {
     }
 }
 
-fn convert(ty: ParameterType, value: &toml::Value) -> Result<Value, String> {
-    let wrong = || format!("expected a value of type {ty:?}, found `{value}`");
+fn convert(ty: ParameterType, value: &toml::Value) -> Result<Value, (ProblemKind, String)> {
+    let wrong = || {
+        (
+            ProblemKind::Compile,
+            format!("expected a value of type {ty:?}, found `{value}`"),
+        )
+    };
     Ok(match (ty, value) {
         // A manifest's numbers reach us as doubles: each is its shortest round-tripping decimal,
         // which is the decimal written whenever it has at most 15 significant digits.
@@ -134,10 +142,13 @@ fn convert(ty: ParameterType, value: &toml::Value) -> Result<Value, String> {
         (ParameterType::Integer, toml::Value::Integer(i)) => Value::Integer(*i),
         (ParameterType::Bool, toml::Value::Boolean(b)) => Value::Bool(*b),
         (ParameterType::String, toml::Value::String(s)) if s.len() > MAX_PARAMETER_STRING_BYTES => {
-            return Err(format!(
-                "a string of {} bytes exceeds the limit of {}",
-                s.len(),
-                MAX_PARAMETER_STRING_BYTES
+            return Err((
+                ProblemKind::Budget,
+                format!(
+                    "a string of {} bytes exceeds the limit of {}",
+                    s.len(),
+                    MAX_PARAMETER_STRING_BYTES
+                ),
             ));
         }
         (ParameterType::String, toml::Value::String(s)) => Value::Text(s.clone()),
@@ -148,16 +159,22 @@ fn convert(ty: ParameterType, value: &toml::Value) -> Result<Value, String> {
                         .is_some_and(|s| s.len() > MAX_PARAMETER_STRING_BYTES)
                 }) =>
         {
-            return Err(format!(
-                "a list of at most {} strings of at most {} bytes each is accepted",
-                MAX_PARAMETER_ITEMS, MAX_PARAMETER_STRING_BYTES
+            return Err((
+                ProblemKind::Compile,
+                format!(
+                    "a list of at most {} strings of at most {} bytes each is accepted",
+                    MAX_PARAMETER_ITEMS, MAX_PARAMETER_STRING_BYTES
+                ),
             ));
         }
-        (ParameterType::Date, toml::Value::Datetime(d)) => Value::Date(
-            d.to_string()
-                .parse::<Date>()
-                .map_err(|e| format!("{e}: a parameter date is a local date such as 2025-08-02"))?,
-        ),
+        (ParameterType::Date, toml::Value::Datetime(d)) => {
+            Value::Date(d.to_string().parse::<Date>().map_err(|e| {
+                (
+                    ProblemKind::Compile,
+                    format!("{e}: a parameter date is a local date such as 2025-08-02"),
+                )
+            })?)
+        }
         (ParameterType::StringList, toml::Value::Array(items)) => Value::List(
             items
                 .iter()

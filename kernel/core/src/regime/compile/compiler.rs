@@ -11,7 +11,7 @@ use crate::regime::builtins;
 use crate::regime::compiled::{Block, Computed, DerivedValue, Function, Question, Regime, Rule};
 use crate::regime::ir::{Leaf, ValueId};
 use crate::regime::params::Parameter;
-use crate::regime::source::{Problem, RegimeError, Source};
+use crate::regime::source::{Item, ItemKind, Problem, ProblemKind, RegimeError, Source};
 use crate::schema::Schema;
 
 /// The manifest, if its text is a manifest at all: TOML nested no deeper than profiles may be,
@@ -22,7 +22,8 @@ pub(super) fn read(source: &Source<'_>) -> Result<Manifest, RegimeError> {
             source,
             None,
             vec![Problem {
-                item: "manifest".into(),
+                kind: ProblemKind::Compile,
+                item: Item::whole(ItemKind::Manifest),
                 span: e.span,
                 expression: None,
                 message: e.message,
@@ -35,7 +36,8 @@ pub(super) fn read(source: &Source<'_>) -> Result<Manifest, RegimeError> {
             source,
             None,
             vec![Problem {
-                item: "manifest".into(),
+                kind: ProblemKind::Compile,
+                item: Item::whole(ItemKind::Manifest),
                 span: e.span(),
                 expression: None,
                 message: e.message().to_string(),

@@ -4,7 +4,7 @@
 use super::compiler::{Compiler, Items};
 use crate::regime::ir::{Cond, LeafId, ValueExpr, ValueId};
 use crate::regime::names::Names;
-use crate::regime::source::Problem;
+use crate::regime::source::{Item, ItemKind, Problem, ProblemKind};
 
 impl Compiler<'_> {
     /// Estimates every leaf's worst-case cost and result size and refuses what exceeds the
@@ -15,13 +15,13 @@ impl Compiler<'_> {
             Estimate, Estimator, MAX_LEAF_COST, MAX_REGIME_COST, MAX_RESULT_SIZE, shown,
         };
         // Who owns each leaf, for messages.
-        let mut owner: Vec<Option<String>> = vec![None; self.leaves.len()];
-        let mut mark = |ls: Vec<LeafId>, name: &str| {
+        let mut owner: Vec<Option<Item>> = vec![None; self.leaves.len()];
+        let mut mark = |ls: Vec<LeafId>, item: &Item| {
             for l in ls {
                 if let Some(slot) = owner.get_mut(l)
                     && slot.is_none()
                 {
-                    *slot = Some(name.to_string());
+                    *slot = Some(item.clone());
                 }
             }
         };
@@ -36,22 +36,28 @@ impl Compiler<'_> {
             ls
         };
         for b in &items.blocks {
-            mark(cond_leaves(&b.cond), &format!("block {}", b.name));
+            mark(cond_leaves(&b.cond), &Item::new(ItemKind::Block, &b.name));
             for (_, w) in &b.questions {
                 if let Some(w) = w {
-                    mark(cond_leaves(w), &format!("block {}", b.name));
+                    mark(cond_leaves(w), &Item::new(ItemKind::Block, &b.name));
                 }
             }
         }
         for v in &items.values {
-            mark(value_leaves(&v.expr), &format!("value {}", v.name));
+            mark(value_leaves(&v.expr), &Item::new(ItemKind::Value, &v.name));
         }
         for r in &items.rules {
-            mark(cond_leaves(&r.cond), &format!("rule {}", r.id));
+            mark(cond_leaves(&r.cond), &Item::new(ItemKind::Rule, &r.id));
         }
         for c in &items.computed {
-            mark(cond_leaves(&c.when), &format!("computed {}", c.name));
-            mark(value_leaves(&c.value), &format!("computed {}", c.name));
+            mark(
+                cond_leaves(&c.when),
+                &Item::new(ItemKind::Computed, &c.name),
+            );
+            mark(
+                value_leaves(&c.value),
+                &Item::new(ItemKind::Computed, &c.name),
+            );
         }
 
         let mut est = Estimator::new(names);
@@ -75,9 +81,12 @@ impl Compiler<'_> {
             let e = estimates[l].unwrap_or_else(|| est.estimate(&leaf.expr));
             leaf.cost = e.cost;
             total = total.saturating_add(e.cost);
-            let item = owner[l].clone().unwrap_or_else(|| "manifest".into());
+            let item = owner[l]
+                .clone()
+                .unwrap_or_else(|| Item::whole(ItemKind::Manifest));
             let over = |what: &str, value: u64, limit: u64| {
                 Problem {
+                kind: ProblemKind::Budget,
                 item: item.clone(),
                 span: None,
                 expression: Some(leaf.text.chars().take(240).collect()),
@@ -105,13 +114,13 @@ impl Compiler<'_> {
         }
         if over_budget > 8 {
             self.problems.push(Problem::new(
-                "manifest".into(),
+                Item::whole(ItemKind::Manifest),
                 &format!("… and {} more expressions over the budget", over_budget - 8),
             ));
         }
         if total > MAX_REGIME_COST && self.problems.is_empty() {
             self.problems.push(Problem::new(
-                "manifest".into(),
+                Item::whole(ItemKind::Manifest),
                 &format!(
                     "the regime's expressions together cost up to {} steps per profile, over the budget of {}",
                     shown(total),

@@ -8,7 +8,7 @@ use crate::regime::builtins::{self, Origin};
 use crate::regime::declared::RESERVED_IDS;
 use crate::regime::names::Names;
 use crate::regime::params::Parameter;
-use crate::regime::source::Problem;
+use crate::regime::source::{Item, ItemKind, Problem, ProblemKind};
 use crate::regime::types::Ty;
 use crate::schema::Schema;
 
@@ -27,7 +27,7 @@ impl<'a> Compiler<'a> {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
             problems.push(Problem::new(
-                "regime".into(),
+                Item::whole(ItemKind::Regime),
                 &format!(
                     "id `{}` must be lower-case letters, digits and dashes",
                     h.id
@@ -36,7 +36,7 @@ impl<'a> Compiler<'a> {
         }
         if RESERVED_IDS.contains(&h.id.as_str()) {
             problems.push(Problem::new(
-                "regime".into(),
+                Item::whole(ItemKind::Regime),
                 &format!(
                     "id `{}` is reserved: batch records and Parquet files use it for their own columns ({})",
                     h.id,
@@ -50,7 +50,7 @@ impl<'a> Compiler<'a> {
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         if !semver {
             problems.push(Problem::new(
-                "regime".into(),
+                Item::whole(ItemKind::Regime),
                 &format!(
                     "version `{}` is not of the form MAJOR.MINOR.PATCH",
                     h.version
@@ -59,7 +59,8 @@ impl<'a> Compiler<'a> {
         }
         if !Schema::understands(&h.facts_schema) {
             problems.push(Problem {
-                item: "regime".into(),
+                kind: ProblemKind::Compile,
+                item: Item::whole(ItemKind::Regime),
                 span: None,
                 expression: None,
                 message: format!("targets facts schema `{}`", h.facts_schema),
@@ -92,7 +93,7 @@ impl<'a> Compiler<'a> {
             });
             if !owned {
                 self.problems.push(Problem::new(
-                    "namespace".into(),
+                    Item::whole(ItemKind::Namespace),
                     &format!(
                         "namespace `{}` is not part of the facts schema this regime is compiled against; build the schema with `Schema::with_namespaces` (or `regime::schema_for`)",
                         ns.name
@@ -109,7 +110,7 @@ impl<'a> Compiler<'a> {
         for (name, decl) in self.manifest.parameters.iter() {
             if !is_identifier(name) {
                 self.problems.push(Problem::new(
-                    format!("parameter {name}"),
+                    Item::new(ItemKind::Parameter, name),
                     "a parameter name must be an identifier (letters, digits, `_`)",
                 ));
             }
@@ -119,8 +120,9 @@ impl<'a> Compiler<'a> {
                 params.push(p);
             }
             self.problems
-                .extend(errs.into_iter().map(|(span, message)| Problem {
-                    item: format!("parameter {name}"),
+                .extend(errs.into_iter().map(|(span, kind, message)| Problem {
+                    kind,
+                    item: Item::new(ItemKind::Parameter, name),
                     span,
                     expression: None,
                     message,
@@ -173,21 +175,21 @@ impl<'a> Compiler<'a> {
         for (kind, name) in m
             .blocks
             .iter()
-            .map(|(n, _)| ("block", n))
-            .chain(m.values.iter().map(|(n, _)| ("value", n)))
+            .map(|(n, _)| (ItemKind::Block, n))
+            .chain(m.values.iter().map(|(n, _)| (ItemKind::Value, n)))
         {
             if !is_identifier(name) {
                 self.problems.push(Problem::new(
-                    format!("{kind} {name}"),
+                    Item::new(kind, name),
                     "a name must be an identifier (letters, digits, `_`)",
                 ));
             } else if crate::exact::is_reserved(name) {
                 self.problems.push(Problem::new(
-                    format!("{kind} {name}"),
+                    Item::new(kind, name),
                     "names starting with `__juxta_` are the kernel's",
                 ));
             } else if !taken.insert(name.to_string()) {
-                self.problems.push(Problem::new(format!("{kind} {name}"), &format!("the name `{name}` is already taken by a table, another block or value, or the kernel")));
+                self.problems.push(Problem::new(Item::new(kind, name), &format!("the name `{name}` is already taken by a table, another block or value, or the kernel")));
             }
         }
         for (i, (name, _)) in m.blocks.iter().enumerate() {
@@ -206,7 +208,7 @@ impl<'a> Compiler<'a> {
         let m = self.manifest;
         if m.open_questions.len() > crate::tri::QuestionSet::CAPACITY {
             self.problems.push(Problem::new(
-                "open_questions".into(),
+                Item::whole(ItemKind::OpenQuestions),
                 &format!(
                     "more than {} open questions",
                     crate::tri::QuestionSet::CAPACITY
@@ -216,7 +218,7 @@ impl<'a> Compiler<'a> {
         for (i, (qid, _)) in m.open_questions.iter().enumerate() {
             if !is_item_id(qid) {
                 self.problems.push(Problem::new(
-                    format!("open question {qid}"),
+                    Item::new(ItemKind::OpenQuestion, qid),
                     "an open question's id is 1 to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit (such as `EU-OQ-1`)",
                 ));
             }
@@ -229,7 +231,7 @@ impl<'a> Compiler<'a> {
         for (name, f) in self.manifest.functions.iter() {
             if !is_identifier(name) || taken.contains(name) || crate::exact::is_reserved(name) {
                 self.problems.push(Problem::new(
-                    format!("function {name}"),
+                    Item::new(ItemKind::Function, name),
                     "a function name must be an identifier not used by anything else",
                 ));
             }

@@ -13,12 +13,12 @@ use crate::regime::compiled::{Block, Computed, DerivedValue, Rule, placeholders}
 use crate::regime::ir::{Cond, ValueExpr};
 use crate::regime::lower::Lowerer;
 use crate::regime::names::Names;
-use crate::regime::source::Problem;
+use crate::regime::source::{Item, ItemKind, Problem, ProblemKind};
 use crate::regime::types::Ty;
 
 impl<'a> Compiler<'a> {
     /// A lowerer for the expressions of one item, adding to the problems and leaves found so far.
-    fn lowerer<'s, 'n>(&'s mut self, names: &'s Names<'n>, item: &'s str) -> Lowerer<'s, 'n> {
+    fn lowerer<'s, 'n>(&'s mut self, names: &'s Names<'n>, item: &'s Item) -> Lowerer<'s, 'n> {
         Lowerer::new(
             names,
             &self.env,
@@ -34,7 +34,7 @@ impl<'a> Compiler<'a> {
     pub(super) fn blocks(&mut self, names: &Names<'_>) -> Vec<Block> {
         let mut blocks = Vec::new();
         for (name, b) in self.manifest.blocks.iter() {
-            let item = format!("block {name}");
+            let item = Item::new(ItemKind::Block, name);
             let mut lw = self.lowerer(names, &item);
             let cond = lw.condition(&b.condition);
             let ast = lw.last_root.take().unwrap_or_default();
@@ -48,6 +48,7 @@ impl<'a> Compiler<'a> {
                         let help = did_you_mean(&q.id, names.questions.keys().map(String::as_str))
                             .map(|d| format!("did you mean `{d}`?"));
                         unknown_questions.push(Problem {
+                            kind: ProblemKind::Compile,
                             item: item.clone(),
                             span: None,
                             expression: None,
@@ -78,7 +79,7 @@ impl<'a> Compiler<'a> {
     pub(super) fn values(&mut self, names: &Names<'_>) -> Vec<DerivedValue> {
         let mut values = Vec::new();
         for (name, v) in self.manifest.values.iter() {
-            let item = format!("value {name}");
+            let item = Item::new(ItemKind::Value, name);
             let mut lw = self.lowerer(names, &item);
             let expr = lw.value(&v.value, &Ty::of_value(v.ty));
             let ast = lw.last_root.take().unwrap_or_default();
@@ -99,7 +100,7 @@ impl<'a> Compiler<'a> {
     pub(super) fn computed(&mut self, names: &Names<'_>) -> Vec<Computed> {
         let mut computed = Vec::new();
         for (name, c) in self.manifest.computed.iter() {
-            let item = format!("computed {name}");
+            let item = Item::new(ItemKind::Computed, name);
             let mut lw = self.lowerer(names, &item);
             let when = lw.condition(&c.when);
             let when_ast = lw.last_root.take().unwrap_or_default();
@@ -132,7 +133,7 @@ impl<'a> Compiler<'a> {
         let mut rules = Vec::new();
         let mut seen = HashSet::new();
         for r in &self.manifest.rules {
-            let item = format!("rule {}", r.id);
+            let item = Item::new(ItemKind::Rule, r.id.clone());
             if !is_item_id(&r.id) {
                 self.problems.push(Problem::new(
                     item.clone(),
@@ -140,12 +141,18 @@ impl<'a> Compiler<'a> {
                 ));
             }
             if !seen.insert(r.id.clone()) {
-                self.problems
-                    .push(Problem::new(item.clone(), "duplicate rule id"));
+                self.problems.push(Problem::of(
+                    ProblemKind::DuplicateRuleId,
+                    item.clone(),
+                    "duplicate rule id",
+                ));
             }
             if r.citation.trim().is_empty() {
-                self.problems
-                    .push(Problem::new(item.clone(), "a rule must carry its citation"));
+                self.problems.push(Problem::of(
+                    ProblemKind::MissingCitation,
+                    item.clone(),
+                    "a rule must carry its citation",
+                ));
             }
             let due = match &r.due {
                 None => None,
@@ -155,6 +162,7 @@ impl<'a> Compiler<'a> {
                         let help = did_you_mean(d, computed.iter().map(|c| c.name.as_str()))
                             .map(|s| format!("did you mean `{s}`?"));
                         self.problems.push(Problem {
+                            kind: ProblemKind::Compile,
                             item: item.clone(),
                             span: None,
                             expression: None,
@@ -197,7 +205,7 @@ impl<'a> Compiler<'a> {
             {
                 for name in placeholders(text) {
                     if !names.placeholder_known(&name) {
-                        self.problems.push(Problem::new(format!("block {}", b.name), &format!("reason `{text}` names `{{{name}}}`, which is no fact, value or parameter")));
+                        self.problems.push(Problem::new(Item::new(ItemKind::Block, b.name.clone()), &format!("reason `{text}` names `{{{name}}}`, which is no fact, value or parameter")));
                     }
                 }
             }

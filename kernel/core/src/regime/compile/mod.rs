@@ -23,7 +23,7 @@ mod order;
 use std::sync::Arc;
 
 use super::compiled::Regime;
-use super::source::{Problem, RegimeError, Source};
+use super::source::{Item, ItemKind, Problem, RegimeError, Source};
 use crate::schema::Schema;
 use compiler::{Compiler, Items, read};
 
@@ -53,7 +53,7 @@ impl Regime {
                         regime: None,
                         problems: vec![(
                             Problem::new(
-                                "manifest".into(),
+                                Item::whole(ItemKind::Manifest),
                                 "internal error: compiling the manifest panicked",
                             ),
                             None,

@@ -8,7 +8,7 @@ use super::compiler::Compiler;
 use crate::regime::budget;
 use crate::regime::compiled::{Block, DerivedValue};
 use crate::regime::ir::{BlockId, Leaf, ValueId};
-use crate::regime::source::Problem;
+use crate::regime::source::{Item, ItemKind, Problem};
 
 impl Compiler<'_> {
     /// Orders derived values so that each comes after everything it depends on (through blocks
@@ -22,7 +22,7 @@ impl Compiler<'_> {
         match dependency_order(blocks, values, &self.leaves) {
             Ok((order, deepest)) if deepest > budget::MAX_REFERENCE_DEPTH => {
                 self.problems.push(Problem::new(
-                    "manifest".into(),
+                    Item::whole(ItemKind::Manifest),
                     &format!(
                         "blocks and values refer to one another {deepest} levels deep; the limit is {}",
                         budget::MAX_REFERENCE_DEPTH
@@ -34,7 +34,14 @@ impl Compiler<'_> {
             Err(cycle) => {
                 self.problems.push(Problem::new(
                     cycle[0].clone(),
-                    &format!("circular definition: {}", cycle.join(" → ")),
+                    &format!(
+                        "circular definition: {}",
+                        cycle
+                            .iter()
+                            .map(Item::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" → ")
+                    ),
                 ));
                 Vec::new()
             }
@@ -48,7 +55,7 @@ fn dependency_order(
     blocks: &[Block],
     values: &[DerivedValue],
     leaves: &[Leaf],
-) -> Result<(Vec<ValueId>, usize), Vec<String>> {
+) -> Result<(Vec<ValueId>, usize), Vec<Item>> {
     #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
     enum Node {
         Block(BlockId),
@@ -78,8 +85,8 @@ fn dependency_order(
         out
     };
     let name = |n: Node| match n {
-        Node::Block(b) => format!("block {}", blocks[b].name),
-        Node::Value(v) => format!("value {}", values[v].name),
+        Node::Block(b) => Item::new(ItemKind::Block, blocks[b].name.clone()),
+        Node::Value(v) => Item::new(ItemKind::Value, values[v].name.clone()),
     };
     // Depth-first, with an explicit stack: a manifest's chain of blocks may be as long as
     // its size allows, and the walk must not recurse by it. A node's depth is 1 + its
@@ -106,7 +113,7 @@ fn dependency_order(
                     Some(2) => {}
                     Some(_) => {
                         let from = stack.iter().position(|(s, _, _)| *s == d).unwrap_or(0);
-                        let mut cycle: Vec<String> =
+                        let mut cycle: Vec<Item> =
                             stack[from..].iter().map(|(s, _, _)| name(*s)).collect();
                         cycle.push(name(d));
                         return Err(cycle);

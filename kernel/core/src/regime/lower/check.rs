@@ -15,6 +15,7 @@ use crate::diag::{code_list, did_you_mean};
 use crate::regime::budget::MAX_COMPREHENSION_DEPTH;
 use crate::regime::builtins::{self, Builtin, Signature};
 use crate::regime::names::Names;
+use crate::regime::source::ProblemKind;
 use crate::regime::types::Ty;
 use crate::value::Value;
 
@@ -41,7 +42,7 @@ impl<'c, 'a, 'n> Checker<'c, 'a, 'n> {
         match resolved {
             Ok(ty) => ty,
             Err(u) => {
-                self.out.report(Some(e), u.message, u.help);
+                self.out.report_kind(u.kind, Some(e), u.message, u.help);
                 u.ty
             }
         }
@@ -94,7 +95,7 @@ impl<'c, 'a, 'n> Checker<'c, 'a, 'n> {
             Expr::Call(call) => self.call(e, call, scope, depth),
             Expr::Comprehension(c) => {
                 if depth >= MAX_COMPREHENSION_DEPTH {
-                    self.out.report(Some(e), format!("comprehensions nested deeper than {MAX_COMPREHENSION_DEPTH} levels: the cost of evaluating them grows with the product of the list sizes"), None);
+                    self.out.report_kind(ProblemKind::Budget, Some(e), format!("comprehensions nested deeper than {MAX_COMPREHENSION_DEPTH} levels: the cost of evaluating them grows with the product of the list sizes"), None);
                     return Ty::Dyn;
                 }
                 let range = self.check(&c.iter_range, scope, depth);

@@ -26,7 +26,7 @@ use cel::{Env, IdedExpr};
 use super::budget;
 use super::builtins::{self, Builtin, Id};
 use super::ir::{Cond, Leaf, LeafId, ValueExpr};
-use super::source::{Problem, Source};
+use super::source::{Item, Problem, ProblemKind, Source};
 use super::types::Ty;
 use crate::diag::did_you_mean;
 use check::Checker;
@@ -53,7 +53,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
     pub fn new(
         names: &'a Names<'n>,
         env: &'a Env,
-        item: &'a str,
+        item: &'a Item,
         source: &'a Source<'a>,
         problems: &'a mut Vec<Problem>,
         leaves: &'a mut Vec<Leaf>,
@@ -75,7 +75,8 @@ impl<'a, 'n> Lowerer<'a, 'n> {
         let base = self.source.content_start(expr.span());
         self.out.expr = ExprSource::new(text.clone(), base);
         if let Err(message) = budget::precheck(&text) {
-            self.out.report(None, message, None);
+            self.out
+                .report_kind(ProblemKind::Budget, None, message, None);
             return None;
         }
         match self.env.compile(&text) {
@@ -83,7 +84,8 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                 let root = program.expression().clone();
                 let depth = budget::depth(&root);
                 if depth > budget::MAX_EXPRESSION_DEPTH {
-                    self.out.report(
+                    self.out.report_kind(
+                        ProblemKind::Budget,
                         None,
                         format!(
                             "expression nested {depth} levels deep exceeds the limit of {}",
@@ -97,7 +99,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                 let nodes = count_nodes(&root);
                 self.out.expr.set_offsets(&root, program.source_info());
                 if nodes > MAX_EXPRESSION_NODES {
-                    self.out.report(None, format!("expression of {nodes} nodes exceeds the limit of {MAX_EXPRESSION_NODES}"), None);
+                    self.out.report_kind(ProblemKind::Budget, None, format!("expression of {nodes} nodes exceeds the limit of {MAX_EXPRESSION_NODES}"), None);
                     return None;
                 }
                 Some(root)

@@ -8,6 +8,7 @@ use cel::common::ast::Expr;
 use crate::diag::{code_list, did_you_mean};
 use crate::regime::ir::ValueId;
 use crate::regime::names::Names;
+use crate::regime::source::ProblemKind;
 use crate::regime::types::Ty;
 use crate::schema::FactKind;
 use crate::tri::FactSet;
@@ -26,6 +27,7 @@ pub(super) struct Scan {
 /// A name that refers to nothing usable there: what to report at it, and the type checking
 /// carries on with.
 pub(super) struct Unresolved {
+    pub(super) kind: ProblemKind,
     pub(super) message: String,
     pub(super) help: Option<String>,
     pub(super) ty: Ty,
@@ -33,6 +35,7 @@ pub(super) struct Unresolved {
 
 fn unresolved(message: String, help: Option<String>) -> Unresolved {
     Unresolved {
+        kind: ProblemKind::Compile,
         message,
         help,
         ty: Ty::Dyn,
@@ -99,6 +102,7 @@ pub(super) fn select(
     if root == "params" && segments.len() == 1 {
         if test {
             return Err(Unresolved {
+                kind: ProblemKind::Compile,
                 message: "`has()` on a parameter: parameters always have a value".into(),
                 help: None,
                 ty: Ty::Bool,
@@ -121,7 +125,12 @@ pub(super) fn select(
             let path = segments.join(".");
             let message = match schema.lookup(&path) {
                 Some(_) => format!("`{path}` is a single value; it has no field `{field}`"),
-                None => format!("unknown fact `{path}`"),
+                None => {
+                    return Err(Unresolved {
+                        kind: ProblemKind::UnknownFact,
+                        ..unresolved(format!("unknown fact `{path}`"), None)
+                    });
+                }
             };
             return Err(unresolved(message, None));
         }
@@ -149,10 +158,13 @@ pub(super) fn select(
                     .collect();
                 let help = did_you_mean(field, fields.iter().copied())
                     .map(|d| format!("did you mean `{root}.{d}`?"));
-                Err(unresolved(
-                    format!("unknown fact `{path}`"),
-                    help.or_else(|| Some(format!("`{root}` has {}", code_list(fields)))),
-                ))
+                Err(Unresolved {
+                    kind: ProblemKind::UnknownFact,
+                    ..unresolved(
+                        format!("unknown fact `{path}`"),
+                        help.or_else(|| Some(format!("`{root}` has {}", code_list(fields)))),
+                    )
+                })
             }
         };
     }

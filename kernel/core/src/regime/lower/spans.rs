@@ -7,7 +7,7 @@ use std::ops::Range;
 use cel::IdedExpr;
 use cel::common::ast::{EntryExpr, Expr, SourceInfo};
 
-use crate::regime::source::Problem;
+use crate::regime::source::{Item, Problem, ProblemKind};
 
 /// One expression of the manifest, and where its tokens are.
 #[derive(Default)]
@@ -147,7 +147,7 @@ impl ExprSource {
 /// Where the problems of one manifest item go, each located in the expression being read.
 pub(super) struct Reporter<'a> {
     /// The item (`rule EU-OBL-53-1a`).
-    item: &'a str,
+    item: &'a Item,
     problems: &'a mut Vec<Problem>,
     /// The expression being read.
     pub(super) expr: ExprSource,
@@ -155,7 +155,7 @@ pub(super) struct Reporter<'a> {
 
 impl<'a> Reporter<'a> {
     /// Problems of `item`, added to `problems`.
-    pub(super) fn new(item: &'a str, problems: &'a mut Vec<Problem>) -> Self {
+    pub(super) fn new(item: &'a Item, problems: &'a mut Vec<Problem>) -> Self {
         Reporter {
             item,
             problems,
@@ -170,13 +170,25 @@ impl<'a> Reporter<'a> {
 
     /// A problem with the sub-expression `at`, or with the whole expression.
     pub(super) fn report(&mut self, at: Option<&IdedExpr>, message: String, help: Option<String>) {
+        self.report_kind(ProblemKind::Compile, at, message, help);
+    }
+
+    /// A problem of a given kind with the sub-expression `at`, or with the whole expression.
+    pub(super) fn report_kind(
+        &mut self,
+        kind: ProblemKind,
+        at: Option<&IdedExpr>,
+        message: String,
+        help: Option<String>,
+    ) {
         let span = at.and_then(|e| self.expr.span_of(e));
         // A whole expression is shown only up to a few hundred characters: a hostile one can
         // be megabytes long.
         if at.is_none() && self.expr.text.chars().count() > 240 {
             let head: String = self.expr.text.chars().take(240).collect();
             self.problems.push(Problem {
-                item: self.item.to_string(),
+                kind,
+                item: self.item.clone(),
                 span,
                 expression: Some(format!("{head}…")),
                 message,
@@ -185,7 +197,8 @@ impl<'a> Reporter<'a> {
             return;
         }
         self.problems.push(Problem {
-            item: self.item.to_string(),
+            kind,
+            item: self.item.clone(),
             span,
             expression: Some(at.map_or_else(|| self.expr.text.clone(), |e| self.expr.text_of(e))),
             message,
@@ -196,7 +209,8 @@ impl<'a> Reporter<'a> {
     /// A syntax error the parser reports at a 1-based line and column of the expression.
     pub(super) fn syntax_error(&mut self, line: usize, col: usize, message: &str) {
         self.problems.push(Problem {
-            item: self.item.to_string(),
+            kind: ProblemKind::Syntax,
+            item: self.item.clone(),
             span: self.expr.span_at(line, col),
             expression: Some(self.expr.text.clone()),
             message: format!("syntax error: {message}"),

@@ -159,3 +159,73 @@ fn crates_depend_only_on_the_layers_below_them() {
         }
     }
 }
+
+/// A saved result is input like any other: a crafted one renders (or is refused) quickly and
+/// without a panic.
+#[test]
+fn hostile_results_render_or_are_refused_cleanly() {
+    let full = juxta(&[
+        "compare",
+        "examples/fine-tune.toml",
+        "--format",
+        "json",
+        "--full",
+    ]);
+    let mut doc: serde_json::Value = serde_json::from_str(&full.stdout).unwrap();
+    // A title of 64 KiB without a space: the table's layout is quadratic in its longest word.
+    let word = "W".repeat(64 << 10);
+    doc["regimes"][0]["rules"][0]["title"] = serde_json::Value::String(word.clone());
+    // A computed number too large for a double is `null` in the contract.
+    doc["regimes"][0]["computed"]["max_fine_eur"] = serde_json::Value::Null;
+    let text = serde_json::to_string(&doc).unwrap();
+    for format in ["table", "markdown", "html"] {
+        let run = juxta_with_input(&["render", "-", "--format", format], text.as_bytes());
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        let shown = run.stdout.chars().filter(|c| *c == 'W').count();
+        assert!(
+            shown >= word.len(),
+            "{format}: the long title lost characters"
+        );
+    }
+    // Not a result: the position once, and the offending input not echoed at length.
+    let junk = format!("{{\"profile\": [\"{}\"]}}", "x".repeat(1 << 20));
+    let run = juxta_with_input(&["render", "-"], junk.as_bytes());
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.len() < 2000,
+        "{} bytes of error",
+        run.stderr.len()
+    );
+    assert!(run.stderr.contains("line 1, column"), "{}", run.stderr);
+}
+
+#[test]
+fn full_goes_with_json_only() {
+    let run = juxta(&["compare", "examples/fine-tune.toml", "--full"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--format json"), "{}", run.stderr);
+}
+
+#[test]
+fn what_if_members_keep_the_order_the_contract_always_printed() {
+    let run = juxta(&[
+        "compare",
+        "examples/closed-frontier.toml",
+        "--format",
+        "json",
+        "--set",
+        "model.training_compute_flop=2e25",
+    ]);
+    let at = |key: &str| run.stdout.find(&format!("\"{key}\":")).unwrap();
+    let what_if = at("what_if");
+    let tail = &run.stdout[what_if..];
+    let pos = |key: &str| tail.find(&format!("\"{key}\":")).unwrap();
+    assert!(
+        pos("changes") < pos("set") && pos("set") < pos("unset"),
+        "{tail}"
+    );
+    assert!(
+        !tail.contains("\"text\":"),
+        "the question's text is view, not contract"
+    );
+}

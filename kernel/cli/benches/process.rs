@@ -33,6 +33,10 @@ fn cold(c: &mut Criterion) {
     g.bench_function("juxta_compare_json", |b| {
         b.iter(|| run(&["compare", &profile, "--format", "json"]))
     });
+    // The whole view: what would change each rule, for every rule of every regime.
+    g.bench_function("juxta_compare_json_full", |b| {
+        b.iter(|| run(&["compare", &profile, "--format", "json", "--full"]))
+    });
     g.finish();
 }
 

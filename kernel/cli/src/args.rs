@@ -52,15 +52,16 @@ pub enum Command {
     /// Explain one rule for one profile: its citation and text, its condition as a tree with
     /// the value of every part, the facts that would decide it, and what would change it.
     Explain(ExplainArgs),
-    /// Render a saved result (`compare --format json`) as a table, Markdown or HTML, exactly as
-    /// `compare` would have.
+    /// Render a saved result (`compare --format json --full`) as a table, Markdown or HTML,
+    /// exactly as `compare` would have.
     Render(RenderArgs),
 }
 
 /// `juxta render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// The result: a JSON file written by `juxta compare --format json` (`-` for standard input).
+    /// The result: a JSON file written by `juxta compare --format json --full` (`-` for standard
+    /// input).
     pub result: PathBuf,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]

@@ -78,6 +78,8 @@ impl Ctx<'_, '_> {
 
 /// Runs juxta with these arguments (the first is the program name).
 pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
+    // The command owns its process: a signal removes any temporary output file.
+    juxta::fsio::cleanup::enable();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {

@@ -15,7 +15,12 @@ use juxta_core::report::RegimeReport;
 use juxta_core::schema::Schema;
 use juxta_sdk::facts::ModelFacts;
 
-const REGIMES: [&str; 3] = ["eu-ai-act-gpai", "us-ai-eo-2026", "us-ca-sb53"];
+const REGIMES: [&str; 4] = [
+    "eu-ai-act-gpai",
+    "us-ai-eo-2026",
+    "us-ca-sb53",
+    "us-ny-raise",
+];
 
 fn repo(path: &str) -> String {
     std::fs::read_to_string(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -93,6 +98,37 @@ fn bench(c: &mut Criterion) {
                 let ev = r.evaluate(&facts, None).unwrap();
                 black_box(RegimeReport::from_evaluation(r, &ev, &facts, "x"));
             }
+        })
+    });
+    // The comparison every front end shows: the contract alone, and the whole view (which also
+    // finds what would change each rule, evaluating the regime again per candidate fact value).
+    let columns = || {
+        regimes.iter().map(|r| juxta_core::report::Column::Ready {
+            regime: r,
+            host: None,
+            sha256: "x",
+        })
+    };
+    g.bench_function("comparison_contract", |b| {
+        b.iter(|| {
+            black_box(juxta_core::report::compare(
+                black_box(&profile),
+                &schema,
+                "p",
+                columns(),
+                false,
+            ))
+        })
+    });
+    g.bench_function("comparison_view_with_would_change", |b| {
+        b.iter(|| {
+            black_box(juxta_core::report::compare(
+                black_box(&profile),
+                &schema,
+                "p",
+                columns(),
+                true,
+            ))
         })
     });
     g.finish();

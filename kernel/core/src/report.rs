@@ -58,12 +58,13 @@ pub struct GivenFact {
 /// A what-if question and its answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WhatIfReport {
+    /// What differs from the profile as written. (The members are in the order the contract
+    /// has always printed them.)
+    pub changes: Vec<Change>,
     /// The facts set, by path.
     pub set: BTreeMap<String, serde_json::Value>,
     /// The facts made unknown.
     pub unset: Vec<String>,
-    /// What differs from the profile as written.
-    pub changes: Vec<Change>,
     /// The question in words: `model.training_compute_flop = 2e25; eu.placing_date unknown`
     /// (view).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -167,6 +168,8 @@ pub enum ComputedValue {
     Bool(bool),
     /// A text.
     Text(String),
+    /// A number too large for a double: `null` in JSON, as the contract has always written it.
+    Unrepresentable,
 }
 
 impl ComputedValue {
@@ -175,7 +178,14 @@ impl ComputedValue {
         match v {
             Value::Date(d) => ComputedValue::Date(*d),
             Value::Integer(i) => ComputedValue::Integer(*i),
-            Value::Number(n) => ComputedValue::Number(n.to_f64()),
+            Value::Number(n) => {
+                let f = n.to_f64();
+                if f.is_finite() {
+                    ComputedValue::Number(f)
+                } else {
+                    ComputedValue::Unrepresentable
+                }
+            }
             Value::Bool(b) => ComputedValue::Bool(*b),
             other => ComputedValue::Text(other.to_string()),
         }
@@ -199,6 +209,7 @@ impl ComputedValue {
                 .unwrap_or(serde_json::Value::Null),
             ComputedValue::Bool(b) => serde_json::Value::Bool(*b),
             ComputedValue::Text(t) => serde_json::Value::String(t.clone()),
+            ComputedValue::Unrepresentable => serde_json::Value::Null,
         }
     }
 }
@@ -230,7 +241,7 @@ impl PartialEq<f64> for ComputedValue {
 pub struct ComputedInfo {
     /// What it means.
     pub title: String,
-    /// Its unit (`EUR`, `date`), or empty.
+    /// Its unit (`EUR`, `USD`), or empty (dates).
     pub unit: String,
 }
 
@@ -662,32 +673,61 @@ pub fn status_label(s: Status) -> &'static str {
 /// ✔ APPLIES, due 2027-03-07`). Counterparts in regimes not compared are left out: the manifests
 /// say what differs, the comparison says how it comes out.
 pub fn counterpart_lines(f: &Finding, regimes: &[RegimeReport]) -> Vec<String> {
-    f.counterparts
-        .iter()
-        .filter_map(|c| {
-            let other = regimes
-                .iter()
-                .find(|r| r.id == c.regime && r.error.is_none())?;
-            let name = other.name.as_deref().unwrap_or(&other.id);
-            Some(match &c.rule {
-                Some(rule) => {
-                    let there = other
-                        .rules
-                        .iter()
-                        .find(|x| &x.id == rule)
-                        .map(|x| {
-                            let due = x
-                                .due
-                                .as_ref()
-                                .map(|d| format!(", due {d}"))
-                                .unwrap_or_default();
-                            format!(" — there {}{due}", status_label(x.status))
-                        })
-                        .unwrap_or_default();
-                    format!("{name}, {rule}: {}{there}", c.difference)
-                }
-                None => format!("{name}: {}", c.difference),
+    FindingIndex::new(regimes).counterpart_lines(f)
+}
+
+/// The findings of a comparison by regime and rule id, built once, so that showing every rule's
+/// counterparts takes time in proportion to the counterparts, not to rules × counterparts.
+pub struct FindingIndex<'a> {
+    regimes: std::collections::HashMap<&'a str, &'a RegimeReport>,
+    rules: std::collections::HashMap<(&'a str, &'a str), &'a Finding>,
+}
+
+impl<'a> FindingIndex<'a> {
+    /// The index of the regimes that evaluated (a failed regime shows no counterpart).
+    pub fn new(regimes: &'a [RegimeReport]) -> FindingIndex<'a> {
+        let mut index = FindingIndex {
+            regimes: std::collections::HashMap::new(),
+            rules: std::collections::HashMap::new(),
+        };
+        for r in regimes.iter().filter(|r| r.error.is_none()) {
+            if index.regimes.contains_key(r.id.as_str()) {
+                continue;
+            }
+            index.regimes.insert(&r.id, r);
+            for x in &r.rules {
+                index.rules.entry((&r.id, &x.id)).or_insert(x);
+            }
+        }
+        index
+    }
+
+    /// [`counterpart_lines`] with this index.
+    pub fn counterpart_lines(&self, f: &Finding) -> Vec<String> {
+        f.counterparts
+            .iter()
+            .filter_map(|c| {
+                let other = self.regimes.get(c.regime.as_str())?;
+                let name = other.name.as_deref().unwrap_or(&other.id);
+                Some(match &c.rule {
+                    Some(rule) => {
+                        let there = self
+                            .rules
+                            .get(&(other.id.as_str(), rule.as_str()))
+                            .map(|x| {
+                                let due = x
+                                    .due
+                                    .as_ref()
+                                    .map(|d| format!(", due {d}"))
+                                    .unwrap_or_default();
+                                format!(" — there {}{due}", status_label(x.status))
+                            })
+                            .unwrap_or_default();
+                        format!("{name}, {rule}: {}{there}", c.difference)
+                    }
+                    None => format!("{name}: {}", c.difference),
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
 }

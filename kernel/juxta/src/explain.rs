@@ -36,25 +36,18 @@ pub(crate) fn explain(
             })
             .flatten()
             .collect();
-        let hint = did_you_mean(rule_id, ids.iter().map(String::as_str))
-            .map(|d| format!(" (did you mean `{d}`?)"))
-            .unwrap_or_default();
-        let failed: Vec<&str> = set
+        let suggestion = did_you_mean(rule_id, ids.iter().map(String::as_str)).map(str::to_string);
+        let failed: Vec<String> = set
             .entries()
             .iter()
             .filter_map(|e| match e {
-                Entry::Failed(f) => Some(f.id.as_str()),
+                Entry::Failed(f) => Some(f.id.clone()),
                 Entry::Ready(_) => None,
             })
             .collect();
-        let failed = if failed.is_empty() {
-            String::new()
-        } else {
-            format!("; these regimes failed to load: {}", failed.join(", "))
-        };
         return Err(Error::UnknownRule {
             rule: rule_id.to_string(),
-            hint,
+            suggestion,
             failed,
         });
     };

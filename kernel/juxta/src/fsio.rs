@@ -249,25 +249,39 @@ pub fn write_file(dest: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// Temporary files to remove if a signal ends the process.
+///
+/// Only a program that owns its process enables this ([`cleanup::enable`]: the `juxta` command does):
+/// the handler lets SIGINT, SIGTERM and SIGHUP end the process as they would have, which a
+/// host such as a Python interpreter, with signal handling of its own, must not have imposed.
 pub mod cleanup {
     use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Mutex, Once};
 
     static TEMPORARY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     static INSTALL: Once = Once::new();
+    static ENABLED: AtomicBool = AtomicBool::new(false);
+
+    /// From now on, a temporary output file is removed if a signal ends the process (the
+    /// handler is installed with the first such file).
+    pub fn enable() {
+        ENABLED.store(true, Ordering::SeqCst);
+    }
 
     fn registry() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
         TEMPORARY.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Registers a temporary file while it lives: a SIGINT, SIGTERM or SIGHUP meanwhile removes
-    /// it before the process ends.
+    /// Registers a temporary file while it lives: with cleaning [`enable`]d, a SIGINT, SIGTERM or
+    /// SIGHUP meanwhile removes it before the process ends.
     pub struct Guard(PathBuf);
 
     impl Guard {
         /// Registers `path` (and installs the handler, the first time).
         pub fn new(path: &Path) -> Guard {
-            install();
+            if ENABLED.load(Ordering::SeqCst) {
+                install();
+            }
             registry().push(path.to_path_buf());
             Guard(path.to_path_buf())
         }

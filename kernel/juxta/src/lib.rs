@@ -21,7 +21,7 @@
 //!     ProfileFormat::Toml,
 //!     "example.toml",
 //! )?;
-//! let comparison = engine.compare(&profile);
+//! let comparison = engine.compare(&profile, juxta::Detail::Standard);
 //! let eu = comparison.regimes.iter().find(|r| r.id == "eu-ai-act-gpai").unwrap();
 //! let sr = eu.rules.iter().find(|f| f.id == "EU-CLS-SR").unwrap();
 //! println!("{}: {:?} ({})", sr.title, sr.status, sr.citation);
@@ -57,30 +57,39 @@ use juxta_sdk::Date;
 /// Why the engine could not do what was asked. Each message names the file, fact, rule or
 /// regime at fault.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Plugins could not be loaded or pinned.
     #[error(transparent)]
     Policy(#[from] PolicyError),
-    /// `--regime` named a regime that is not loaded.
-    #[error("unknown regime {unknown}; the regimes are {available}")]
+    /// A regime was asked for that is not loaded.
+    #[error(
+        "unknown regime {}; the regimes are {}",
+        juxta_core::diag::code_list(.unknown.clone()),
+        .available.join(", ")
+    )]
     UnknownRegime {
-        /// The ids that matched none, as a list.
-        unknown: String,
+        /// The ids that matched none.
+        unknown: Vec<String>,
         /// The loaded regimes' ids.
-        available: String,
+        available: Vec<String>,
     },
     /// A what-if question names an unknown fact or gives a wrong value.
     #[error("{0}")]
     WhatIf(String),
     /// `explain` was asked about a rule no loaded regime has.
-    #[error("no loaded regime has a rule `{rule}`{hint}{failed}")]
+    #[error(
+        "no loaded regime has a rule `{rule}`{}{}",
+        .suggestion.as_ref().map(|d| format!(" (did you mean `{d}`?)")).unwrap_or_default(),
+        if .failed.is_empty() { String::new() } else { format!("; these regimes failed to load: {}", .failed.join(", ")) }
+    )]
     UnknownRule {
         /// The rule asked about.
         rule: String,
-        /// ` (did you mean …?)`, or empty.
-        hint: String,
-        /// `; these regimes failed to load: …`, or empty.
-        failed: String,
+        /// The closest rule id, if one is close.
+        suggestion: Option<String>,
+        /// The regimes that failed to load (the rule may be theirs).
+        failed: Vec<String>,
     },
     /// The rule's regime failed on this profile.
     #[error("regime `{regime}` failed on this profile: {message}")]
@@ -90,6 +99,21 @@ pub enum Error {
         /// Why.
         message: String,
     },
+}
+
+/// How much of the view model a comparison computes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Detail {
+    /// Findings, computed values and everything the table, Markdown and the JSON contract
+    /// show: one evaluation per regime.
+    #[default]
+    Standard,
+    /// Also what would change each rule (`Finding::would_change`), which the HTML report and
+    /// `--format json --full` show: the regime is evaluated again for each candidate value of
+    /// each fact a rule reads, about 45 times the cost of [`Detail::Standard`] on the bundled
+    /// regimes (BENCHMARKS.md).
+    Full,
 }
 
 /// The regimes juxta evaluates with, and everything it does with them.
@@ -135,10 +159,7 @@ impl Engine {
         if unknown.is_empty() {
             Ok(())
         } else {
-            Err(Error::UnknownRegime {
-                unknown: juxta_core::diag::code_list(unknown),
-                available: available.join(", "),
-            })
+            Err(Error::UnknownRegime { unknown, available })
         }
     }
 
@@ -169,18 +190,24 @@ impl Engine {
 
     /// Evaluates a profile with every loaded regime: one column each, a failed regime failing
     /// its own column only.
-    pub fn compare(&self, profile: &Profile) -> Comparison {
-        self.set.compare_full(profile, profile.origin())
+    pub fn compare(&self, profile: &Profile, detail: Detail) -> Comparison {
+        self.compare_as(profile, profile.origin(), detail)
+    }
+
+    fn compare_as(&self, profile: &Profile, label: &str, detail: Detail) -> Comparison {
+        match detail {
+            Detail::Standard => self.set.compare(profile, label),
+            Detail::Full => self.set.compare_full(profile, label),
+        }
     }
 
     /// Answers a what-if question: the comparison of the changed profile, with what changed
     /// against the profile as written in its `what_if` member.
-    pub fn what_if(&self, profile: &Profile, question: &WhatIf) -> Comparison {
-        // What changed needs statuses and values only: the profile as written is compared
-        // without what would change each rule.
+    pub fn what_if(&self, profile: &Profile, question: &WhatIf, detail: Detail) -> Comparison {
+        // What changed needs statuses and values only.
         let before = self.set.compare(profile, profile.origin());
         let changed = question.apply(profile, self.schema());
-        let mut after = self.set.compare_full(&changed, profile.origin());
+        let mut after = self.compare_as(&changed, profile.origin(), detail);
         after.what_if = Some(question.report(juxta_core::report::changes(&before, &after)));
         after
     }

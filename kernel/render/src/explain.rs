@@ -5,9 +5,12 @@ use juxta_core::eval::tree::render_text;
 use juxta_core::explanation::Explanation;
 use juxta_core::report::{Status, status_label};
 
-/// The explanation as text. Strings from plugins are not yet made visible: pass the result
-/// through [`crate::visible::escape`] before printing it.
+/// The explanation as text, every string from a plugin or the profile made visible.
 pub fn text(e: &Explanation) -> String {
+    crate::visible::escape(&raw(e)).into_owned()
+}
+
+fn raw(e: &Explanation) -> String {
     let (rule, regime) = (&e.rule, &e.regime);
     let mut out = format!("{} · {}\n", rule.id, rule.title);
     out.push_str(&format!(

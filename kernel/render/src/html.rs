@@ -11,13 +11,11 @@ use askama::Template;
 use std::collections::BTreeMap;
 
 use juxta_core::eval::flip::describe;
-use juxta_core::report::{Comparison, Finding, OpenQuestion, Status};
+use juxta_core::report::{Comparison, Finding, FindingIndex, OpenQuestion, Status};
 use juxta_sdk::Date;
 use juxta_sdk::manifest::RuleKind;
 
-use crate::table::{
-    change_value, computed_text, computed_title, counterpart_lines, kind_of, section, tally,
-};
+use crate::table::{change_value, computed_text, computed_title, kind_of, section, tally};
 
 /// One rule in a cell.
 struct Row {
@@ -172,14 +170,17 @@ fn section_note(kind: RuleKind) -> &'static str {
 /// force on `as_of` (effective dates), as (regime column index, date, label, kind).
 fn events(cmp: &Comparison) -> Vec<(usize, Date, String, &'static str)> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (i, r) in cmp.regimes.iter().enumerate() {
         for (name, value) in &r.computed {
             if let Some(d) = value.as_date() {
+                seen.insert((i, d));
                 out.push((i, d, computed_title(r, name).0, "deadline"));
             }
         }
+        // A date of the law once per lane, and not where a deadline already marks the day.
         for e in &r.effective {
-            if !out.iter().any(|(j, d, _, _)| *j == i && *d == e.date) {
+            if seen.insert((i, e.date)) {
                 out.push((i, e.date, e.title.clone(), "effective"));
             }
         }
@@ -302,7 +303,7 @@ pub struct HtmlError(#[from] askama::Error);
 
 /// Renders the report. `cmp` must already be made visible ([`crate::visible::value`]); `today`
 /// is the day the report is made.
-pub fn render(cmp: &Comparison, today: Date) -> Result<String, HtmlError> {
+pub(crate) fn render(cmp: &Comparison, today: Date) -> Result<String, HtmlError> {
     let facts: Vec<(String, String)> = KEY_FACTS
         .iter()
         .filter_map(|p| cmp.fact_text(p).map(|v| (p.to_string(), v.to_string())))
@@ -323,6 +324,7 @@ pub fn render(cmp: &Comparison, today: Date) -> Result<String, HtmlError> {
             computed: computed_text(r).lines().map(str::to_string).collect(),
         })
         .collect();
+    let index = FindingIndex::new(&cmp.regimes);
     let sections = RuleKind::ALL
         .into_iter()
         .filter(|k| {
@@ -341,7 +343,7 @@ pub fn render(cmp: &Comparison, today: Date) -> Result<String, HtmlError> {
                     r.rules
                         .iter()
                         .filter(|f| kind_of(f) == Some(k))
-                        .map(|f| row(f, &r.open_questions, counterpart_lines(f, &cmp.regimes)))
+                        .map(|f| row(f, &r.open_questions, index.counterpart_lines(f)))
                         .collect()
                 })
                 .collect(),

@@ -24,6 +24,7 @@ use juxta_sdk::Date;
 
 /// A format for people.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// The side-by-side table for a terminal.
     Table,
@@ -33,15 +34,16 @@ pub enum Format {
     Html,
 }
 
-/// How to render.
+/// How to render ([`Options::new`], then set what differs).
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct Options {
     /// Leave out rules that do not apply (table and Markdown).
     pub applicable_only: bool,
     /// Colour the terminal table.
     pub color: bool,
-    /// The terminal table's total width, in columns.
-    pub width: u16,
+    /// The terminal table's total width, in columns (`None`: [`natural_width`]).
+    pub width: Option<u16>,
     /// The day the report is made (the HTML timeline's "today" mark).
     pub today: Date,
 }
@@ -52,7 +54,7 @@ impl Options {
         Options {
             applicable_only: false,
             color: false,
-            width: 140,
+            width: None,
             today,
         }
     }
@@ -78,7 +80,9 @@ pub fn render(cmp: &Comparison, format: Format, options: &Options) -> Result<Str
             &cmp,
             &table::Style {
                 color: options.color,
-                width: options.width,
+                width: options
+                    .width
+                    .unwrap_or_else(|| natural_width(cmp.regimes.len())),
                 applicable_only: options.applicable_only,
             },
         ),

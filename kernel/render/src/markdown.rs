@@ -36,7 +36,7 @@ fn cell(text: &str) -> String {
 
 /// Renders a comparison (and the changes of a what-if question, if any). `cmp` must already be
 /// made visible ([`crate::visible::value`]).
-pub fn render(cmp: &Comparison, applicable_only: bool) -> String {
+pub(crate) fn render(cmp: &Comparison, applicable_only: bool) -> String {
     let mut out = format!("## juxta · {}\n\n", escape(&cmp.profile));
     for line in &heading(cmp) {
         out.push_str(&format!("{}  \n", escape(line)));

@@ -80,7 +80,7 @@ pub(crate) fn cell_text(f: &Finding) -> String {
 }
 
 fn styled(text: String, status: Option<Status>, color: bool) -> Cell {
-    let cell = Cell::new(text);
+    let cell = Cell::new(unbroken(&text));
     if !color {
         return cell;
     }
@@ -94,9 +94,14 @@ fn styled(text: String, status: Option<Status>, color: bool) -> Cell {
 
 /// The heading lines of a report: the model, its provider, the day the law is applied, and the
 /// what-if question if there is one.
-pub fn heading(cmp: &Comparison) -> Vec<String> {
+pub(crate) fn heading(cmp: &Comparison) -> Vec<String> {
     let key = |path: &str| cmp.fact_text(path).map(str::to_string);
-    let model = key("model.id").unwrap_or_else(|| "(model id not given)".into());
+    let missing = if cmp.has_view() {
+        "(model id not given)"
+    } else {
+        "(model id not in this result)"
+    };
+    let model = key("model.id").unwrap_or_else(|| missing.into());
     let provider = match (key("provider.name"), key("provider.country")) {
         (Some(n), Some(c)) => format!(" · {n} ({c})"),
         (Some(n), None) => format!(" · {n}"),
@@ -108,14 +113,22 @@ pub fn heading(cmp: &Comparison) -> Vec<String> {
         cmp.as_of
     )];
     if let Some(w) = &cmp.what_if {
-        heading.push(format!("what if: {}", w.text));
+        let text = if w.text.is_empty() {
+            // A result saved without the view: the question from its parts.
+            let mut parts: Vec<String> = w.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            parts.extend(w.unset.iter().map(|k| format!("{k} unknown")));
+            parts.join("; ")
+        } else {
+            w.text.clone()
+        };
+        heading.push(format!("what if: {text}"));
     }
     heading
 }
 
 /// The whole terminal report: heading, table, legend, tallies, open questions and, for a what-if
 /// question, what changed. `cmp` must already be made visible ([`crate::visible::value`]).
-pub fn report(cmp: &Comparison, style: &Style) -> String {
+pub(crate) fn report(cmp: &Comparison, style: &Style) -> String {
     let mut text = format!(
         "juxta · {}\n{}\n{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n{}",
         cmp.profile,
@@ -148,8 +161,38 @@ fn changes_text(changes: &[Change]) -> String {
     out
 }
 
+/// Longest run of characters without a space that a cell keeps whole.
+const LONGEST_WORD: usize = 100;
+
+/// `text` with every word longer than [`LONGEST_WORD`] characters broken into lines of that
+/// length: the table's layout takes time quadratic in the longest word, and a title from a
+/// plugin or a saved result may be megabytes without a space. Words that fit are untouched.
+fn unbroken(text: &str) -> std::borrow::Cow<'_, str> {
+    let too_long = text
+        .split(|c: char| c.is_whitespace())
+        .any(|w| w.chars().nth(LONGEST_WORD).is_some());
+    if !too_long {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / LONGEST_WORD);
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            run = 0;
+        } else if run == LONGEST_WORD {
+            out.push('\n');
+            run = 0;
+        }
+        if !c.is_whitespace() {
+            run += 1;
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The table of a comparison.
-pub fn render(cmp: &Comparison, style: &Style) -> String {
+pub(crate) fn render(cmp: &Comparison, style: &Style) -> String {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
@@ -162,7 +205,7 @@ pub fn render(cmp: &Comparison, style: &Style) -> String {
             (Some(j), Some(v)) => format!("{j} · {} {v}", r.id),
             _ => r.id.clone(),
         };
-        let cell = Cell::new(format!("{name}\n{sub}"));
+        let cell = Cell::new(unbroken(&format!("{name}\n{sub}")));
         header.push(if style.color {
             cell.add_attribute(Attribute::Bold)
         } else {
@@ -181,7 +224,7 @@ pub fn render(cmp: &Comparison, style: &Style) -> String {
     if cmp.regimes.iter().any(|r| r.error.is_some()) {
         let mut row = vec![styled("ERROR".into(), None, false)];
         for r in &cmp.regimes {
-            let cell = Cell::new(error_text(r));
+            let cell = Cell::new(unbroken(&error_text(r)));
             row.push(if style.color {
                 cell.fg(Color::Red)
             } else {
@@ -231,7 +274,7 @@ pub fn render(cmp: &Comparison, style: &Style) -> String {
     }
     let mut row = vec![Cell::new("DATES & AMOUNTS")];
     for r in &cmp.regimes {
-        row.push(Cell::new(computed_text(r)));
+        row.push(Cell::new(unbroken(&computed_text(r))));
     }
     table.add_row(row);
     table.to_string()
@@ -256,6 +299,7 @@ pub(crate) fn computed_text(r: &RegimeReport) -> String {
             (None, ComputedValue::Date(d)) => d.to_string(),
             (None, ComputedValue::Text(t)) => t.clone(),
             (None, ComputedValue::Bool(b)) => b.to_string(),
+            (None, ComputedValue::Unrepresentable) => "(too large to show)".to_string(),
             (None, _) => String::new(),
         };
         lines.push(format!("{title}: {shown}"));

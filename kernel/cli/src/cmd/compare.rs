@@ -1,12 +1,18 @@
 //! `juxta compare PROFILE`: one profile, every regime, side by side.
 
-use juxta::WhatIf;
+use juxta::{Detail, WhatIf};
 use juxta_render::Options;
 
 use crate::args::{CompareArgs, Format};
 use crate::{Ctx, Exit, setup};
 
 pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
+    if a.full && a.format != Format::Json {
+        return ctx.fail(
+            Exit::Usage,
+            "--full saves the whole view as JSON: use it with --format json (the other formats show what they show)",
+        );
+    }
     let mut engine = match setup::engine(ctx, &a.plugins) {
         Ok(e) => e,
         Err(code) => return code,
@@ -18,9 +24,15 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &CompareArgs) -> Exit {
     if let Err(code) = setup::select(ctx, &mut engine, &a.regimes) {
         return code;
     }
+    // What would change each rule is shown only by the HTML report and saved by `--full`.
+    let detail = match a.format {
+        Format::Html => Detail::Full,
+        Format::Json if a.full => Detail::Full,
+        _ => Detail::Standard,
+    };
     let cmp = match WhatIf::parse(engine.schema(), &a.set, &a.unset) {
-        Ok(Some(question)) => engine.what_if(&profile, &question),
-        Ok(None) => engine.compare(&profile),
+        Ok(Some(question)) => engine.what_if(&profile, &question, detail),
+        Ok(None) => engine.compare(&profile, detail),
         Err(e) => return ctx.fail(Exit::Usage, &e.to_string()),
     };
     let output = match render(
@@ -60,12 +72,10 @@ pub(crate) fn render(
         Format::Markdown => juxta_render::Format::Markdown,
         Format::Html => juxta_render::Format::Html,
     };
-    let options = Options {
-        applicable_only,
-        color: ctx.color_out,
-        width: table_width(cmp.regimes.len()),
-        today: today(fallback_today),
-    };
+    let mut options = Options::new(today(fallback_today));
+    options.applicable_only = applicable_only;
+    options.color = ctx.color_out;
+    options.width = table_width();
     juxta_render::render(cmp, format, &options).map_err(|e| ctx.fail(Exit::Error, &e.to_string()))
 }
 
@@ -90,12 +100,11 @@ pub(crate) fn report_failures(ctx: &mut Ctx<'_, '_>, cmp: &juxta::Comparison) ->
 }
 
 /// `COLUMNS` if set; otherwise the table's natural width.
-fn table_width(regimes: usize) -> u16 {
+fn table_width() -> Option<u16> {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
         .filter(|w: &u16| *w >= 60)
-        .unwrap_or_else(|| juxta_render::natural_width(regimes))
 }
 
 /// The day the program runs (UTC), for the report's "today" mark; `fallback` if the clock

@@ -34,9 +34,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
             Ok(t) => crate::visible::json(t + "\n"),
             Err(e) => return ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")),
         },
-        ExplainFormat::Text => {
-            crate::visible::escape(&juxta_render::explain::text(&explanation)).into_owned()
-        }
+        ExplainFormat::Text => juxta_render::explain::text(&explanation),
     };
     if ctx.io.out.write_all(output.as_bytes()).is_err() {
         return Exit::Error;

@@ -12,10 +12,20 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &RenderArgs) -> Exit {
     let cmp: juxta::Comparison = match serde_json::from_str(&text) {
         Ok(c) => c,
         Err(e) => {
+            // serde's message ends with the position, and may quote the offending input: keep
+            // the position once and at most a line of the rest.
+            let full = e.to_string();
+            let what = full
+                .rsplit_once(" at line ")
+                .map_or(full.as_str(), |(head, _)| head);
+            let mut shown: String = what.chars().take(160).collect();
+            if what.chars().count() > 160 {
+                shown.push('…');
+            }
             return ctx.fail(
                 Exit::Error,
                 &format!(
-                    "`{}` line {}, column {}: not a juxta result (`juxta compare --format json`): {e}",
+                    "`{}` line {}, column {}: not a juxta result (`juxta compare --format json --full` writes one): {shown}",
                     a.result.display(),
                     e.line(),
                     e.column()

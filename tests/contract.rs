@@ -84,11 +84,38 @@ fn compare_json_has_exactly_the_contract_fields() {
                     "missing_facts",
                     "open_questions",
                     "provenance",
+                    "state",
                     "status",
                     "title"
                 ]
             );
             let kind = rule["kind"].as_str().unwrap();
+            // The state of a duty (added in revision 3): for obligations that apply or may
+            // apply, and consistent with the due date and `as_of`.
+            let duty = kind == "obligation" && rule["status"] != "does_not_apply";
+            assert_eq!(rule["state"].is_null(), !duty, "{}", rule["id"]);
+            if duty {
+                let state = &rule["state"];
+                let as_of: juxta_sdk::Date = doc["as_of"].as_str().unwrap().parse().unwrap();
+                let due: Option<juxta_sdk::Date> = rule["due"].as_str().map(|d| d.parse().unwrap());
+                match (state["kind"].as_str().unwrap(), due) {
+                    ("overdue", Some(d)) => {
+                        assert!(d < as_of);
+                        assert_eq!(state["since"], rule["due"]);
+                        assert_eq!(
+                            state["days"].as_i64().unwrap(),
+                            as_of.days_since_epoch() - d.days_since_epoch()
+                        );
+                    }
+                    ("due_today", Some(d)) => assert_eq!(d, as_of),
+                    ("due_in", Some(d)) => assert_eq!(
+                        state["days"].as_i64().unwrap(),
+                        d.days_since_epoch() - as_of.days_since_epoch()
+                    ),
+                    ("not_triggered" | "no_deadline", None) => {}
+                    (other, due) => panic!("{}: state {other} with due {due:?}", rule["id"]),
+                }
+            }
             assert!(
                 [
                     "classification",

@@ -87,6 +87,7 @@ impl Comparison {
             r.effective.clear();
             for f in &mut r.rules {
                 f.would_change.clear();
+                f.summary.clear();
             }
         }
         c
@@ -267,7 +268,7 @@ pub struct OpenQuestion {
     pub source: String,
 }
 
-pub use crate::status::Status;
+pub use crate::status::{DutyState, Status};
 
 /// One cell: a rule's outcome for the profile.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -287,6 +288,11 @@ pub struct Finding {
     pub explanation: String,
     /// Deadline, if the rule has one and it is determined (`YYYY-MM-DD`).
     pub due: Option<Date>,
+    /// For an obligation that applies or may apply: where it stands on `as_of` (overdue, due
+    /// in N days, due today, not yet triggered, no deadline); `null` for every other rule.
+    /// Added in contract revision 3.
+    #[serde(default)]
+    pub state: Option<DutyState>,
     /// The facts the result rests on, with their values.
     pub facts_used: BTreeMap<String, serde_json::Value>,
     /// For undetermined rules: the facts that would decide it.
@@ -308,6 +314,9 @@ pub struct Finding {
     /// Every change of one fact that would give the rule another status (view).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub would_change: Vec<Flip>,
+    /// What the rule says, in plain words (view).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
 }
 
 impl RegimeReport {
@@ -336,14 +345,18 @@ impl RegimeReport {
                             .map(|v| (schema.fact(id).path.clone(), v.to_json()))
                     })
                     .collect();
+                let status = Status::from_truth(o.truth);
+                let due = ev.due(i, rule);
                 Finding {
                     id: rule.id.clone(),
                     kind: rule.kind,
-                    status: Status::from_truth(o.truth),
+                    status,
                     title: rule.title.clone(),
                     citation: rule.citation.clone(),
                     explanation: rule_explanation(regime, ev, facts, i),
-                    due: ev.due(i, rule),
+                    due,
+                    state: (rule.kind == RuleKind::Obligation && status != Status::DoesNotApply)
+                        .then(|| DutyState::of(rule.due.is_some(), due, facts.profile().as_of())),
                     facts_used,
                     missing_facts: if undetermined {
                         schema.paths(o.missing)
@@ -359,6 +372,7 @@ impl RegimeReport {
                     confirmation: rule.status.clone(),
                     counterparts: rule.counterparts.clone(),
                     would_change: Vec::new(),
+                    summary: rule.summary.clone(),
                 }
             })
             .collect::<Vec<Finding>>();

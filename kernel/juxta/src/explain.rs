@@ -91,6 +91,7 @@ pub(crate) fn explain(
     // The finding as the contract has it: what would change it is `what_changes_it`.
     let mut finding = finding.clone();
     finding.would_change.clear();
+    finding.summary.clear();
     Ok(Explanation {
         profile: profile.origin().to_string(),
         as_of: profile.as_of(),

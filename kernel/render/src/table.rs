@@ -402,6 +402,8 @@ mod tests {
                 citation: "s. 1".into(),
                 explanation: String::new(),
                 due: "2027-01-01".parse().ok(),
+                state: None,
+                summary: String::new(),
                 facts_used: Default::default(),
                 missing_facts: vec![],
                 open_questions: vec![],

@@ -15,6 +15,8 @@
 //! - `limits`: outputs, names, terminal text, file reads, flags and modes the host keeps safe;
 //! - `process`: the real executable: hash-seed independence, a batch killed mid-run;
 //! - `render`: `juxta render` reproduces `compare`; the crates keep their layering;
+//! - `terminal`: the table in a real pseudo-terminal at 80 and 200 columns;
+//! - `exports`: state and summary in every format, CSV and iCalendar read by real parsers;
 //! - `twins`: TOML and JSON spellings of one profile give byte-identical, exact reports.
 #![allow(
     clippy::unwrap_used,
@@ -31,6 +33,7 @@ mod cli;
 mod contract;
 mod differential;
 mod explain;
+mod exports;
 mod hostile_input;
 mod limits;
 mod plugins;
@@ -38,4 +41,5 @@ mod process;
 mod render;
 mod sandbox;
 mod semantics;
+mod terminal;
 mod twins;

@@ -269,6 +269,12 @@ pub enum Format {
     /// One self-contained HTML page (inline CSS and SVG, no script, no network) with a
     /// timeline of deadlines and effective dates.
     Html,
+    /// One row per rule (RFC 4180): regime, rule, kind, title, status, state, due, citation,
+    /// missing facts; for GRC tools and spreadsheets.
+    Csv,
+    /// An iCalendar file (RFC 5545): one event per dated duty and per date of the law, with
+    /// stable UIDs, so that importing it again updates the events.
+    Ics,
 }
 
 /// `juxta regimes`.

@@ -27,6 +27,8 @@ struct Row {
     label: &'static str,
     citation: String,
     due: Option<String>,
+    /// Where the duty stands (`OVERDUE since …`, `due in 12 days`), and its CSS class.
+    state: Option<(String, &'static str)>,
     explanation: String,
     needs: String,
     /// Open questions, each with its text.
@@ -46,7 +48,8 @@ struct Section {
     label: String,
     note: String,
     kind: &'static str,
-    cells: Vec<Vec<Row>>,
+    /// Per regime: its name (shown above the cell when the columns stack) and its rules.
+    cells: Vec<(String, Vec<Row>)>,
 }
 
 /// One regime's column head.
@@ -65,8 +68,11 @@ struct Marker {
     date: String,
     label: String,
     regime: String,
-    /// `deadline` (a computed date: a circle) or `effective` (a date of the law: a diamond).
+    /// `deadline` (a computed date: a circle), `deadline overdue`, or `effective` (a date of
+    /// the law: a diamond).
     kind: &'static str,
+    /// `past` or `future`, against `as_of`.
+    when: &'static str,
     /// Where the label goes (alternating, to keep neighbours apart).
     label_y: f64,
 }
@@ -111,6 +117,10 @@ struct ChangeRow {
 #[derive(Template)]
 #[template(path = "report.html")]
 struct Report {
+    /// The page's title: the model and its provider.
+    title: String,
+    /// One line per regime.
+    summaries: Vec<(String, String, String, bool)>,
     profile: String,
     as_of: String,
     today: String,
@@ -138,6 +148,7 @@ fn row(f: &Finding, questions: &BTreeMap<String, OpenQuestion>, elsewhere: Vec<S
         label,
         citation: f.citation.clone(),
         due: f.due.map(|d| d.to_string()),
+        state: f.state.map(|s| (s.label(), s.as_str())),
         explanation: f.explanation.clone(),
         needs: f.missing_facts.join(", "),
         open: f
@@ -172,10 +183,28 @@ fn events(cmp: &Comparison) -> Vec<(usize, Date, String, &'static str)> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, r) in cmp.regimes.iter().enumerate() {
+        // A deadline is marked where a rule that applies is due, labelled with what is due;
+        // a computed date no applying rule is due on is a date, not a deadline, for this model.
         for (name, value) in &r.computed {
             if let Some(d) = value.as_date() {
-                seen.insert((i, d));
-                out.push((i, d, computed_title(r, name).0, "deadline"));
+                let due: Vec<&str> = r
+                    .rules
+                    .iter()
+                    .filter(|f| f.status == Status::Applies && f.due == Some(d))
+                    .map(|f| f.id.as_str())
+                    .collect();
+                if due.is_empty() {
+                    continue;
+                }
+                if seen.insert((i, d)) {
+                    let overdue = d < cmp.as_of;
+                    out.push((
+                        i,
+                        d,
+                        format!("{}: {}", computed_title(r, name).0, due.join(", ")),
+                        if overdue { "deadline overdue" } else { "deadline" },
+                    ));
+                }
             }
         }
         // A date of the law once per lane, and not where a deadline already marks the day.
@@ -210,7 +239,7 @@ fn timeline(cmp: &Comparison, today: Date) -> Timeline {
         .iter()
         .enumerate()
         .map(|(i, r)| Lane {
-            name: r.name.clone().unwrap_or_else(|| r.id.clone()),
+            name: r.jurisdiction.clone().unwrap_or_else(|| r.id.clone()),
             y: top + lane_height * i as f64 + lane_height / 2.0,
         })
         .collect();
@@ -233,6 +262,7 @@ fn timeline(cmp: &Comparison, today: Date) -> Timeline {
             label,
             regime: cmp.regimes.get(i).map(|r| r.id.clone()).unwrap_or_default(),
             kind,
+            when: if d < as_of { "past" } else { "future" },
             label_y: if flip { y - 14.0 } else { y + 24.0 },
         });
     }
@@ -287,6 +317,9 @@ const KEY_FACTS: &[&str] = &[
     "provider.name",
     "provider.country",
     "model.training_compute_flop",
+    "derivation.base_model_id",
+    "derivation.base_training_compute_flop",
+    "derivation.modification_compute_flop",
     "model.output_modalities",
     "release.first_external_release_date",
     "release.deployment_date",
@@ -303,7 +336,11 @@ pub struct HtmlError(#[from] askama::Error);
 
 /// Renders the report. `cmp` must already be made visible ([`crate::visible::value`]); `today`
 /// is the day the report is made.
-pub(crate) fn render(cmp: &Comparison, today: Date) -> Result<String, HtmlError> {
+pub(crate) fn render(
+    cmp: &Comparison,
+    today: Date,
+    applicable_only: bool,
+) -> Result<String, HtmlError> {
     let facts: Vec<(String, String)> = KEY_FACTS
         .iter()
         .filter_map(|p| cmp.fact_text(p).map(|v| (p.to_string(), v.to_string())))
@@ -340,16 +377,44 @@ pub(crate) fn render(cmp: &Comparison, today: Date) -> Result<String, HtmlError>
                 .regimes
                 .iter()
                 .map(|r| {
-                    r.rules
+                    let name = r.name.clone().unwrap_or_else(|| r.id.clone());
+                    let rows = r.rules
                         .iter()
                         .filter(|f| kind_of(f) == Some(k))
+                        .filter(|f| !applicable_only || f.status != Status::DoesNotApply)
                         .map(|f| row(f, &r.open_questions, index.counterpart_lines(f)))
-                        .collect()
+                        .collect();
+                    (name, rows)
                 })
                 .collect(),
         })
         .collect();
+    let heading = crate::table::heading(cmp);
     let report = Report {
+        title: heading
+            .first()
+            .map(|h| h.split(" · law applied").next().unwrap_or(h).to_string())
+            .unwrap_or_else(|| cmp.profile.clone()),
+        summaries: cmp
+            .regimes
+            .iter()
+            .map(|r| {
+                let name = r.name.clone().unwrap_or_else(|| r.id.clone());
+                match crate::summary::Summary::of(r) {
+                    Some(s) => (
+                        r.id.clone(),
+                        name,
+                        format!(
+                            "{} — {}",
+                            s.scope(),
+                            s.duties((today != cmp.as_of).then_some(today))
+                        ),
+                        !s.overdue.is_empty(),
+                    ),
+                    None => (r.id.clone(), name, "✖ failed".into(), false),
+                }
+            })
+            .collect(),
         profile: cmp.profile.clone(),
         as_of: cmp.as_of.to_string(),
         today: today.to_string(),

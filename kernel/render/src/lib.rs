@@ -13,9 +13,12 @@
 //! comparison through [`visible::value`] once before any renderer sees it.
 #![forbid(unsafe_code)]
 
+pub mod csv;
 pub mod explain;
 pub mod html;
+pub mod ics;
 pub mod markdown;
+pub mod summary;
 pub mod table;
 pub mod visible;
 
@@ -32,13 +35,17 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page.
     Html,
+    /// One row per rule, RFC 4180.
+    Csv,
+    /// An RFC 5545 calendar of the dated duties and the law's dates.
+    Ics,
 }
 
 /// How to render ([`Options::new`], then set what differs).
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct Options {
-    /// Leave out rules that do not apply (table and Markdown).
+    /// Leave out rules that do not apply.
     pub applicable_only: bool,
     /// Colour the terminal table.
     pub color: bool,
@@ -87,7 +94,9 @@ pub fn render(cmp: &Comparison, format: Format, options: &Options) -> Result<Str
             },
         ),
         Format::Markdown => markdown::render(&cmp, options.applicable_only),
-        Format::Html => html::render(&cmp, options.today)?,
+        Format::Html => html::render(&cmp, options.today, options.applicable_only)?,
+        Format::Csv => csv::render(&cmp, options.applicable_only),
+        Format::Ics => ics::render(&cmp),
     })
 }
 

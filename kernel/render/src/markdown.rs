@@ -41,6 +41,10 @@ pub(crate) fn render(cmp: &Comparison, applicable_only: bool) -> String {
     for line in &heading(cmp) {
         out.push_str(&format!("{}  \n", escape(line)));
     }
+    out.push_str("\n**Summary**\n\n");
+    for r in &cmp.regimes {
+        out.push_str(&format!("- {}\n", escape(&crate::summary::line(r))));
+    }
     out.push('\n');
     out.push_str("| |");
     for r in &cmp.regimes {

@@ -4,7 +4,9 @@
 //! by colour alone.
 
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
-use juxta_core::report::{Change, Comparison, ComputedValue, Finding, RegimeReport, Status};
+use juxta_core::report::{
+    Change, Comparison, ComputedValue, DutyState, Finding, RegimeReport, Status,
+};
 use juxta_core::value::format_number;
 use juxta_sdk::manifest::RuleKind;
 
@@ -66,8 +68,13 @@ pub(crate) fn cell_text(f: &Finding) -> String {
         format!("{} · {}", status_label(f.status), f.id),
         f.title.clone(),
     ];
-    if let Some(due) = &f.due {
-        lines.push(format!("due {due}"));
+    match (&f.due, f.state) {
+        (Some(due), Some(state @ (DutyState::Overdue { .. } | DutyState::DueToday | DutyState::DueIn { .. }))) => {
+            lines.push(format!("due {due} · {}", state.label()));
+        }
+        (Some(due), _) => lines.push(format!("due {due}")),
+        (None, Some(DutyState::NotTriggered)) => lines.push("deadline not yet triggered".into()),
+        (None, _) => {}
     }
     if !f.missing_facts.is_empty() {
         lines.push(format!("needs: {}", f.missing_facts.join(", ")));
@@ -126,21 +133,104 @@ pub(crate) fn heading(cmp: &Comparison) -> Vec<String> {
     heading
 }
 
-/// The whole terminal report: heading, table, legend, tallies, open questions and, for a what-if
-/// question, what changed. `cmp` must already be made visible ([`crate::visible::value`]).
+/// Below this many columns per regime, the regimes are drawn one under the other.
+const NARROWEST_COLUMN: usize = 44;
+
+/// The whole terminal report: heading, summary, table, legend, tallies, open questions and, for
+/// a what-if question, what changed; no line wider than `style.width`. `cmp` must already be
+/// made visible ([`crate::visible::value`]).
 pub(crate) fn report(cmp: &Comparison, style: &Style) -> String {
+    let width = usize::from(style.width);
+    let lines = |text: &str| -> String {
+        text.lines()
+            .map(|l| wrap(l, width, "  "))
+            .collect::<String>()
+    };
+    let columns = cmp.regimes.len().max(1);
+    let table = if width.saturating_sub(22) / columns < NARROWEST_COLUMN && columns > 1 {
+        // Too narrow for the regimes side by side: one table per regime, one under the other.
+        cmp.regimes
+            .iter()
+            .map(|r| {
+                let one = Comparison {
+                    regimes: vec![r.clone()],
+                    ..cmp.clone()
+                };
+                render(&one, style)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        render(cmp, style)
+    };
     let mut text = format!(
-        "juxta · {}\n{}\n{}\n✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed\n{}\n{}",
-        cmp.profile,
-        heading(cmp).join("\n"),
-        render(cmp, style),
-        tally(cmp),
-        open_questions_text(cmp)
+        "{}{}\n{}{}\n{}{}{}",
+        lines(&format!("juxta · {}", cmp.profile)),
+        lines(&heading(cmp).join("\n")),
+        summary_text(cmp, style.width),
+        table,
+        lines("✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed"),
+        lines(&tally(cmp)),
+        lines(&open_questions_text(cmp))
     );
     if let Some(w) = &cmp.what_if {
-        text.push_str(&changes_text(&w.changes));
+        text.push_str(&lines(&changes_text(&w.changes)));
     }
     text
+}
+
+/// Each regime's summary, one paragraph each, wrapped to `width`.
+fn summary_text(cmp: &Comparison, width: u16) -> String {
+    let mut out = String::from("SUMMARY\n");
+    for r in &cmp.regimes {
+        out.push_str(&wrap(&format!("• {}", crate::summary::line(r)), usize::from(width), "  "));
+    }
+    out
+}
+
+/// `text` wrapped at spaces to lines of at most `width` characters, continuation lines indented
+/// by `indent`; a word longer than a line is cut.
+pub(crate) fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let indent_len = indent.chars().count();
+    let width = width.max(indent_len + 10);
+    let mut out = String::new();
+    let mut line = String::new();
+    let mut len = 0;
+    // Whether `line` holds a word yet (then a space goes before the next one).
+    let mut has_word = false;
+    for word in text.split_whitespace() {
+        let mut rest: Vec<char> = word.chars().collect();
+        while !rest.is_empty() {
+            let gap = usize::from(has_word);
+            if len + gap + rest.len() <= width {
+                if has_word {
+                    line.push(' ');
+                }
+                len += gap + rest.len();
+                line.extend(rest.drain(..));
+                has_word = true;
+            } else if has_word {
+                out.push_str(&line);
+                out.push('\n');
+                line = indent.to_string();
+                len = indent_len;
+                has_word = false;
+            } else {
+                // A word longer than a whole line: cut it.
+                let room = width - len;
+                line.extend(rest.drain(..room));
+                out.push_str(&line);
+                out.push('\n');
+                line = indent.to_string();
+                len = indent_len;
+            }
+        }
+    }
+    if has_word {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }
 
 /// The changes of a what-if question, for the terminal.
@@ -358,7 +448,8 @@ pub fn open_questions_text(cmp: &Comparison) -> String {
     out
 }
 
-/// A one-line tally per regime, for the footer.
+/// A one-line tally per regime, for the footer: duties, invitations and classifications
+/// counted apart.
 pub fn tally(cmp: &Comparison) -> String {
     cmp.regimes
         .iter()
@@ -366,15 +457,36 @@ pub fn tally(cmp: &Comparison) -> String {
             if r.error.is_some() {
                 return format!("{}: failed", r.id);
             }
-            let count = |s: Status| r.rules.iter().filter(|f| f.status == s).count();
-            let required = r.rules.iter().filter(|f| f.kind == RuleKind::Obligation && f.status == Status::Applies).count();
-            let invited = r.rules.iter().filter(|f| f.kind == RuleKind::Invitation && f.status == Status::Applies).count();
+            let count = |k: RuleKind, s: Status| {
+                r.rules
+                    .iter()
+                    .filter(|f| f.kind == k && f.status == s)
+                    .count()
+            };
+            let overdue = r
+                .rules
+                .iter()
+                .filter(|f| {
+                    f.status == Status::Applies && f.state.is_some_and(DutyState::is_overdue)
+                })
+                .count();
+            let classes = r
+                .rules
+                .iter()
+                .filter(|f| f.kind == RuleKind::Classification)
+                .count();
+            let overdue = if overdue > 0 {
+                format!(" ({overdue} overdue)")
+            } else {
+                String::new()
+            };
             format!(
-                "{}: {required} required, {invited} invited; {} apply, {} undetermined, {} do not apply",
+                "{}: {} required{overdue}, {} undetermined; {} invited; {} of {classes} classifications apply",
                 r.id,
-                count(Status::Applies),
-                count(Status::Undetermined),
-                count(Status::DoesNotApply)
+                count(RuleKind::Obligation, Status::Applies),
+                count(RuleKind::Obligation, Status::Undetermined),
+                count(RuleKind::Invitation, Status::Applies),
+                count(RuleKind::Classification, Status::Applies),
             )
         })
         .collect::<Vec<_>>()
@@ -450,6 +562,17 @@ mod tests {
         assert!(out.contains("ran out of fuel"), "{out}");
         assert!(out.contains("✔ APPLIES · XX-OBL-1"), "{out}");
         assert!(tally(&failed_comparison()).contains("broken: failed"));
+    }
+
+    #[test]
+    fn wrapped_lines_never_pass_the_width() {
+        let text = format!("• {} and a {} word", "short words ".repeat(20), "x".repeat(70));
+        let out = wrap(&text, 40, "  ");
+        for l in out.lines() {
+            assert!(l.chars().count() <= 40, "{l:?}");
+        }
+        assert_eq!(out.split_whitespace().collect::<String>(), text.split_whitespace().collect::<String>());
+        assert!(out.lines().skip(1).all(|l| l.starts_with("  ")));
     }
 
     #[test]

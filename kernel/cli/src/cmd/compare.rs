@@ -71,11 +71,13 @@ pub(crate) fn render(
         Format::Table => juxta_render::Format::Table,
         Format::Markdown => juxta_render::Format::Markdown,
         Format::Html => juxta_render::Format::Html,
+        Format::Csv => juxta_render::Format::Csv,
+        Format::Ics => juxta_render::Format::Ics,
     };
     let mut options = Options::new(today(fallback_today));
     options.applicable_only = applicable_only;
     options.color = ctx.color_out;
-    options.width = table_width();
+    options.width = table_width(ctx.io.out_is_terminal);
     juxta_render::render(cmp, format, &options).map_err(|e| ctx.fail(Exit::Error, &e.to_string()))
 }
 
@@ -99,12 +101,20 @@ pub(crate) fn report_failures(ctx: &mut Ctx<'_, '_>, cmp: &juxta::Comparison) ->
     Exit::RegimeFailed
 }
 
-/// `COLUMNS` if set; otherwise the table's natural width.
-fn table_width() -> Option<u16> {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w: &u16| *w >= 60)
+/// The width to draw the table in: the terminal's own when standard output is one (shells do
+/// not export `COLUMNS`), else `COLUMNS` if set, else `None` (the table's natural width, for
+/// files and pipes). Never less than 40 columns.
+fn table_width(out_is_terminal: bool) -> Option<u16> {
+    let terminal = out_is_terminal
+        .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+        .flatten()
+        .map(|(terminal_size::Width(w), _)| w);
+    let columns = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse::<u16>().ok())
+    };
+    terminal.or_else(columns).map(|w| w.max(40))
 }
 
 /// The day the program runs (UTC), for the report's "today" mark; `fallback` if the clock

@@ -66,10 +66,10 @@ pub(crate) fn list(ctx: &mut Ctx<'_, '_>, a: &RegimesArgs) -> Exit {
         Format::Json => serde_json::to_string_pretty(&rows)
             .map(|j| crate::visible::json(j + "\n"))
             .unwrap_or_default(),
-        Format::Html => {
+        Format::Html | Format::Csv | Format::Ics => {
             return ctx.fail(
                 Exit::Usage,
-                "`juxta regimes` prints a table, JSON or Markdown; HTML is for `juxta compare`",
+                "`juxta regimes` prints a table, JSON or Markdown; HTML, CSV and calendars are for `juxta compare`",
             );
         }
         Format::Markdown => {

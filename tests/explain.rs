@@ -27,8 +27,13 @@ fn explain_shows_citation_status_tree_and_what_flips_it() {
             "does not apply if model.training_compute_flop <= 1.00e26 (now 1.50e26)",
             "does not apply if release.deployed = false (now true)",
             "undetermined if release.deployed is unknown (now true)",
-            "does not apply if evaluation.as_of < 2026-01-01 (now 2026-11-22)",
         ],
+    );
+    // Applying the law on a day already past (before the Act took effect) cannot change what
+    // the lab must do: such changes are left out (issue 14).
+    assert!(
+        !out.contains("evaluation.as_of < 2026-01-01"),
+        "a flip into the past is shown:\n{out}"
     );
 }
 

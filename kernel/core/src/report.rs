@@ -81,6 +81,9 @@ impl Comparison {
         c.facts.clear();
         if let Some(w) = &mut c.what_if {
             w.text.clear();
+            for change in &mut w.changes {
+                change.title.clear();
+            }
         }
         for r in &mut c.regimes {
             r.computed_info.clear();
@@ -611,6 +614,9 @@ pub struct Change {
     pub kind: ChangeKind,
     /// The rule id or the computed value's name.
     pub item: String,
+    /// The rule's or the computed value's title (view).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
     /// Before: a status, a value, `"undetermined"`, or `null` when there was none.
     pub from: serde_json::Value,
     /// After, likewise.
@@ -643,6 +649,7 @@ pub fn changes(before: &Comparison, after: &Comparison) -> Vec<Change> {
                     regime: a.id.clone(),
                     kind: ChangeKind::Rule,
                     item: rule.id.clone(),
+                    title: rule.title.clone(),
                     from: Json::String(old.status.as_str().into()),
                     to: Json::String(rule.status.as_str().into()),
                 });
@@ -664,6 +671,12 @@ pub fn changes(before: &Comparison, after: &Comparison) -> Vec<Change> {
                     regime: a.id.clone(),
                     kind: ChangeKind::Computed,
                     item: name.clone(),
+                    title: a
+                        .computed_info
+                        .get(name)
+                        .or_else(|| b.computed_info.get(name))
+                        .map(|c| c.title.clone())
+                        .unwrap_or_default(),
                     from,
                     to,
                 });
@@ -737,7 +750,12 @@ impl<'a> FindingIndex<'a> {
                                 format!(" — there {}{due}", status_label(x.status))
                             })
                             .unwrap_or_default();
-                        format!("{name}, {rule}: {}{there}", c.difference)
+                        let title = self
+                            .rules
+                            .get(&(other.id.as_str(), rule.as_str()))
+                            .map(|x| format!(" ({})", x.title))
+                            .unwrap_or_default();
+                        format!("{name}, {rule}{title}: {}{there}", c.difference)
                     }
                     None => format!("{name}: {}", c.difference),
                 })

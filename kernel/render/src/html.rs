@@ -202,7 +202,11 @@ fn events(cmp: &Comparison) -> Vec<(usize, Date, String, &'static str)> {
                         i,
                         d,
                         format!("{}: {}", computed_title(r, name).0, due.join(", ")),
-                        if overdue { "deadline overdue" } else { "deadline" },
+                        if overdue {
+                            "deadline overdue"
+                        } else {
+                            "deadline"
+                        },
                     ));
                 }
             }
@@ -378,7 +382,8 @@ pub(crate) fn render(
                 .iter()
                 .map(|r| {
                     let name = r.name.clone().unwrap_or_else(|| r.id.clone());
-                    let rows = r.rules
+                    let rows = r
+                        .rules
                         .iter()
                         .filter(|f| kind_of(f) == Some(k))
                         .filter(|f| !applicable_only || f.status != Status::DoesNotApply)
@@ -428,7 +433,11 @@ pub(crate) fn render(
             cs.iter()
                 .map(|c| ChangeRow {
                     regime: c.regime.clone(),
-                    item: c.item.clone(),
+                    item: if c.title.is_empty() {
+                        c.item.clone()
+                    } else {
+                        format!("{} — {}", c.item, c.title)
+                    },
                     from: change_value(&c.from),
                     to: change_value(&c.to),
                 })

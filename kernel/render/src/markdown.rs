@@ -124,7 +124,11 @@ pub(crate) fn render(cmp: &Comparison, applicable_only: bool) -> String {
                 out.push_str(&format!(
                     "| {} | {} | {} | {} |\n",
                     escape(&c.regime),
-                    escape(&c.item),
+                    escape(&if c.title.is_empty() {
+                        c.item.clone()
+                    } else {
+                        format!("{} — {}", c.item, c.title)
+                    }),
                     escape(&change_value(&c.from)),
                     escape(&change_value(&c.to))
                 ));

@@ -69,7 +69,12 @@ pub(crate) fn cell_text(f: &Finding) -> String {
         f.title.clone(),
     ];
     match (&f.due, f.state) {
-        (Some(due), Some(state @ (DutyState::Overdue { .. } | DutyState::DueToday | DutyState::DueIn { .. }))) => {
+        (
+            Some(due),
+            Some(
+                state @ (DutyState::Overdue { .. } | DutyState::DueToday | DutyState::DueIn { .. }),
+            ),
+        ) => {
             lines.push(format!("due {due} · {}", state.label()));
         }
         (Some(due), _) => lines.push(format!("due {due}")),
@@ -141,9 +146,19 @@ const NARROWEST_COLUMN: usize = 44;
 /// made visible ([`crate::visible::value`]).
 pub(crate) fn report(cmp: &Comparison, style: &Style) -> String {
     let width = usize::from(style.width);
+    // A line that fits is kept as it is (its alignment matters); a longer one is wrapped,
+    // continuation lines indented under it.
     let lines = |text: &str| -> String {
         text.lines()
-            .map(|l| wrap(l, width, "  "))
+            .map(|l| {
+                if l.chars().count() <= width {
+                    format!("{l}\n")
+                } else {
+                    let lead: String = l.chars().take_while(|c| *c == ' ').collect();
+                    let rest = width.saturating_sub(lead.len());
+                    format!("{lead}{}", wrap(l.trim_start(), rest, &format!("{lead}  ")))
+                }
+            })
             .collect::<String>()
     };
     let columns = cmp.regimes.len().max(1);
@@ -183,7 +198,11 @@ pub(crate) fn report(cmp: &Comparison, style: &Style) -> String {
 fn summary_text(cmp: &Comparison, width: u16) -> String {
     let mut out = String::from("SUMMARY\n");
     for r in &cmp.regimes {
-        out.push_str(&wrap(&format!("• {}", crate::summary::line(r)), usize::from(width), "  "));
+        out.push_str(&wrap(
+            &format!("• {}", crate::summary::line(r)),
+            usize::from(width),
+            "  ",
+        ));
     }
     out
 }
@@ -240,8 +259,13 @@ fn changes_text(changes: &[Change]) -> String {
     }
     let mut out = String::from("\nwhat changed against the profile as written:\n");
     for c in changes {
+        let title = if c.title.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", c.title)
+        };
         out.push_str(&format!(
-            "  {:<16} {:<32} {} → {}\n",
+            "  {:<16} {:<32} {} → {}{title}\n",
             c.regime,
             c.item,
             change_value(&c.from),
@@ -566,12 +590,19 @@ mod tests {
 
     #[test]
     fn wrapped_lines_never_pass_the_width() {
-        let text = format!("• {} and a {} word", "short words ".repeat(20), "x".repeat(70));
+        let text = format!(
+            "• {} and a {} word",
+            "short words ".repeat(20),
+            "x".repeat(70)
+        );
         let out = wrap(&text, 40, "  ");
         for l in out.lines() {
             assert!(l.chars().count() <= 40, "{l:?}");
         }
-        assert_eq!(out.split_whitespace().collect::<String>(), text.split_whitespace().collect::<String>());
+        assert_eq!(
+            out.split_whitespace().collect::<String>(),
+            text.split_whitespace().collect::<String>()
+        );
         assert!(out.lines().skip(1).all(|l| l.starts_with("  ")));
     }
 

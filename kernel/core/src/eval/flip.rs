@@ -349,6 +349,11 @@ pub fn flips(
             };
             evaluate(&profile.clone().with_fact(id, Some(value), schema))
         }) {
+            // Applying the law on a day already past cannot change what the lab must do now:
+            // only the days ahead (the law taking effect, a deadline arriving) are shown.
+            if is_as_of && entirely_before(&when, as_of) {
+                continue;
+            }
             out.push(Flip {
                 fact: def.path.clone(),
                 now: now.map(Value::to_string),
@@ -545,6 +550,18 @@ fn ranges(
         .collect()
 }
 
+/// Whether a range of days written as `< 2025-08-02`, `> 2025-01-01 and <= 2026-01-01` or
+/// `= 2025-08-02` lies wholly before `day`: its last date is before it, and it is bounded above.
+fn entirely_before(when: &str, day: Date) -> bool {
+    if when.starts_with('>') && !when.contains(" and ") {
+        return false;
+    }
+    when.split(|c: char| c.is_whitespace())
+        .filter_map(|w| w.parse::<Date>().ok())
+        .last()
+        .is_some_and(|last| last <= day)
+}
+
 /// Flips in plain words, one line each: "does not apply if `fact` ≤ 1.00e25 (now 3.00e25)".
 pub fn describe(f: &Flip) -> String {
     let verb = match f.status {
@@ -568,6 +585,17 @@ pub fn describe(f: &Flip) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_of_days_wholly_in_the_past_are_told_apart_from_those_ahead() {
+        let day: Date = "2026-11-22".parse().unwrap();
+        assert!(entirely_before("< 2025-08-02", day));
+        assert!(entirely_before("> 2025-01-01 and <= 2026-01-01", day));
+        assert!(entirely_before("= 2025-08-02", day));
+        assert!(!entirely_before(">= 2027-01-01", day));
+        assert!(!entirely_before("> 2026-01-01 and <= 2027-01-01", day));
+        assert!(!entirely_before("unknown", day));
+    }
 
     #[test]
     fn a_boolean_offers_its_other_value_and_unknown() {

@@ -632,3 +632,358 @@ fn a_reader_that_closes_the_pipe_stops_the_batch_quietly_and_other_write_errors_
         "{stderr}"
     );
 }
+
+/// The fields of a long row that describe a rule: null on a record's or a regime's error row.
+const RULE_FIELDS: [&str; 10] = [
+    "rule",
+    "kind",
+    "title",
+    "status",
+    "state",
+    "days",
+    "due",
+    "citation",
+    "missing_facts",
+    "as_of",
+];
+
+fn date(v: &Value) -> juxta_sdk::Date {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_long_layout_says_what_the_wide_layout_says_rule_by_rule_in_order() {
+    let f = Files::new();
+    let input = f.write("in.jsonl", &juxta_cli::generate::jsonl(13, 500, Some(37)));
+    let wide = juxta(&["batch", &input, "-o", &f.path("wide.jsonl"), "-q"]);
+    let long = juxta(&[
+        "batch",
+        &input,
+        "--layout",
+        "long",
+        "-o",
+        &f.path("long.jsonl"),
+        "-q",
+    ]);
+    assert_eq!((wide.code, long.code), (3, 3), "{}", long.stderr);
+    let (wide, long) = (lines(&f.read("wide.jsonl")), lines(&f.read("long.jsonl")));
+
+    let schema: Value = serde_json::from_str(juxta::batch::LONG_RECORD_SCHEMA).unwrap();
+    let printed = juxta(&["batch", "--layout", "long", "--print-json-schema"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&printed.stdout).unwrap(),
+        schema
+    );
+    let errors: Vec<String> = long
+        .iter()
+        .flat_map(|row| validate(row, &schema, &schema, "row"))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{}",
+        errors[..errors.len().min(10)].join("\n")
+    );
+
+    // Input order, then regime order (by id), then the regime's rule order.
+    let regimes: Vec<(String, juxta_core::regime::Regime)> = juxta_tests::regime_ids()
+        .into_iter()
+        .map(|id| {
+            let r = juxta_tests::regime(&id);
+            (id, r)
+        })
+        .collect();
+    let mut rows = long.iter();
+    let mut states: BTreeMap<String, usize> = BTreeMap::new();
+    for rec in &wide {
+        let context = format!("line {}", rec["line"]);
+        if !rec["error"].is_null() {
+            let row = rows.next().unwrap();
+            assert_eq!(
+                (&row["id"], &row["line"], &row["error"]),
+                (&rec["id"], &rec["line"], &rec["error"]),
+                "{context}"
+            );
+            assert!(row["regime"].is_null(), "{context}");
+            for field in RULE_FIELDS {
+                assert!(row[field].is_null(), "{context}: {field}");
+            }
+            continue;
+        }
+        for (id, regime) in &regimes {
+            let w = &rec["regimes"][id];
+            assert!(w["error"].is_null(), "{context}: {id}");
+            for rule in &regime.rules {
+                let row = rows.next().unwrap();
+                let context = format!("{context}: {id} {}", rule.id);
+                assert_eq!(
+                    [&row["id"], &row["line"], &row["as_of"]],
+                    [&rec["id"], &rec["line"], &rec["as_of"]],
+                    "{context}"
+                );
+                assert_eq!(
+                    (&row["regime"], &row["rule"]),
+                    (&id.as_str().into(), &rule.id.as_str().into()),
+                    "{context}"
+                );
+                let status = &w["rules"][&rule.id];
+                assert_eq!(&row["status"], status, "{context}");
+                assert_eq!(row["kind"], rule.kind.as_str(), "{context}");
+                assert_eq!(row["title"], rule.title.as_str(), "{context}");
+                assert_eq!(row["citation"], rule.citation.as_str(), "{context}");
+                assert_eq!(
+                    row["missing_facts"],
+                    w["missing_facts"]
+                        .get(&rule.id)
+                        .cloned()
+                        .unwrap_or(Value::Array(vec![])),
+                    "{context}"
+                );
+                assert!(row["error"].is_null(), "{context}");
+                // The deadline is the rule's computed value, unless the rule does not apply.
+                let due = rule
+                    .due
+                    .and_then(|i| w["computed"].get(&regime.computed[i].name))
+                    .filter(|_| status != "does_not_apply");
+                assert_eq!(row["due"], due.cloned().unwrap_or(Value::Null), "{context}");
+                let duty = rule.kind == juxta_sdk::manifest::RuleKind::Obligation
+                    && status != "does_not_apply";
+                let (state, days) = match (duty, rule.due, due) {
+                    (false, _, _) => (Value::Null, Value::Null),
+                    (true, None, _) => ("no_deadline".into(), Value::Null),
+                    (true, Some(_), None) => ("not_triggered".into(), Value::Null),
+                    (true, Some(_), Some(due)) => {
+                        let to_go =
+                            date(due).days_since_epoch() - date(&rec["as_of"]).days_since_epoch();
+                        match to_go {
+                            d if d < 0 => ("overdue".into(), (-d).into()),
+                            0 => ("due_today".into(), Value::Null),
+                            d => ("due_in".into(), d.into()),
+                        }
+                    }
+                };
+                assert_eq!((&row["state"], &row["days"]), (&state, &days), "{context}");
+                if let Some(s) = state.as_str() {
+                    *states.entry(s.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    assert!(rows.next().is_none(), "more rows than rules");
+    for s in ["overdue", "due_in", "not_triggered", "no_deadline"] {
+        assert!(
+            states.get(s).is_some_and(|&n| n > 0),
+            "no {s} among {states:?}"
+        );
+    }
+}
+
+#[test]
+fn in_the_long_layout_a_failed_record_or_regime_is_one_row_with_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    std::fs::write(plugins.join("vendor.wasm"), b"not a plugin").unwrap();
+    let mut input = juxta_cli::generate::jsonl(4, 2, None);
+    input.push_str("{\"schema_version\": \"1\",\n");
+    let run = juxta_with_input(
+        &[
+            "batch",
+            "-",
+            "-o",
+            "-",
+            "-q",
+            "--layout",
+            "long",
+            "--plugins",
+            plugins.to_str().unwrap(),
+            "--lock",
+            dir.path().join("juxta.lock").to_str().unwrap(),
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let rows = lines(&run.stdout);
+    let rules: usize = juxta_tests::regime_ids()
+        .iter()
+        .map(|id| juxta_tests::regime(id).rules.len())
+        .sum();
+    // Each valid record: every bundled rule, and one row for the failed regime, in id order.
+    assert_eq!(rows.len(), 2 * (rules + 1) + 1);
+    for line in [1, 2] {
+        let of_line: Vec<&Value> = rows.iter().filter(|r| r["line"] == line).collect();
+        let failed: Vec<&&Value> = of_line.iter().filter(|r| r["regime"] == "vendor").collect();
+        assert_eq!(failed.len(), 1);
+        assert!(
+            failed[0]["error"].as_str().unwrap().contains("not pinned"),
+            "{}",
+            failed[0]
+        );
+        assert!(failed[0]["as_of"].is_string());
+        for field in &RULE_FIELDS[..9] {
+            assert!(failed[0][field].is_null(), "{field}");
+        }
+        let order: Vec<&str> = of_line
+            .iter()
+            .map(|r| r["regime"].as_str().unwrap())
+            .collect();
+        assert!(order.is_sorted(), "{order:?}");
+    }
+    let last = rows.last().unwrap();
+    assert_eq!(last["line"], 3);
+    assert_eq!(last["id"], "3");
+    assert!(last["regime"].is_null());
+    assert!(
+        last["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 3: invalid JSON")
+    );
+}
+
+/// A long-layout Parquet file as the JSON rows it stands for: dates as `YYYY-MM-DD`.
+fn long_parquet_rows(path: &str) -> Vec<Value> {
+    let file = std::fs::File::open(path).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        for i in 0..batch.num_rows() {
+            let mut row = serde_json::Map::new();
+            for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+                let value = if column.is_null(i) {
+                    Value::Null
+                } else {
+                    match field.data_type() {
+                        DataType::Utf8 => column.as_string::<i32>().value(i).into(),
+                        DataType::Int64 => column
+                            .as_primitive::<arrow_array::types::Int64Type>()
+                            .value(i)
+                            .into(),
+                        DataType::Date32 => juxta_sdk::Date::from_days_since_epoch(
+                            column
+                                .as_primitive::<arrow_array::types::Date32Type>()
+                                .value(i)
+                                .into(),
+                        )
+                        .unwrap()
+                        .to_string()
+                        .into(),
+                        DataType::List(_) => {
+                            let items = column.as_list::<i32>().value(i);
+                            let items = items.as_string::<i32>();
+                            (0..items.len())
+                                .map(|k| Value::from(items.value(k)))
+                                .collect()
+                        }
+                        other => panic!("unexpected type {other} of `{}`", field.name()),
+                    }
+                };
+                row.insert(field.name().clone(), value);
+            }
+            rows.push(Value::Object(row));
+        }
+    }
+    rows
+}
+
+#[test]
+fn long_parquet_has_typed_columns_and_the_long_json_lines_rows() {
+    let f = Files::new();
+    let input = f.write("in.jsonl", &juxta_cli::generate::jsonl(17, 300, Some(29)));
+    for out in ["long.jsonl", "long.parquet"] {
+        let run = juxta(&[
+            "batch",
+            &input,
+            "--layout",
+            "long",
+            "-o",
+            &f.path(out),
+            "-q",
+        ]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+    }
+    let file = std::fs::File::open(f.path("long.parquet")).unwrap();
+    let schema = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .schema()
+        .clone();
+    let types: Vec<(String, String, bool)> = schema
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), f.data_type().to_string(), f.is_nullable()))
+        .collect();
+    let utf8 = |n: &str| (n.to_string(), "Utf8".to_string(), true);
+    assert_eq!(
+        types,
+        vec![
+            ("id".into(), "Utf8".into(), false),
+            ("line".into(), "Int64".into(), false),
+            ("as_of".into(), "Date32".into(), true),
+            utf8("regime"),
+            utf8("rule"),
+            utf8("kind"),
+            utf8("title"),
+            utf8("status"),
+            utf8("state"),
+            ("days".into(), "Int64".into(), true),
+            ("due".into(), "Date32".into(), true),
+            utf8("citation"),
+            (
+                "missing_facts".into(),
+                DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))).to_string(),
+                true
+            ),
+            utf8("error"),
+        ]
+    );
+    let parquet = long_parquet_rows(&f.path("long.parquet"));
+    let json = lines(&f.read("long.jsonl"));
+    assert_eq!(parquet.len(), json.len());
+    for (p, j) in parquet.iter().zip(&json) {
+        assert_eq!(p, j);
+    }
+    assert!(json.iter().any(|r| !r["error"].is_null()));
+    assert!(json.iter().any(|r| r["due"].is_string()));
+    assert!(
+        json.iter()
+            .any(|r| r["missing_facts"].as_array().is_some_and(|m| !m.is_empty()))
+    );
+    let printed = juxta(&["batch", "--layout", "long", "--print-arrow-schema"]);
+    assert!(
+        printed
+            .stdout
+            .starts_with("id: Utf8\nline: Int64\nas_of: Date32?\nregime: Utf8?\n"),
+        "{}",
+        printed.stdout
+    );
+    assert!(printed.stdout.contains("missing_facts: list<Utf8>?\n"));
+}
+
+#[test]
+fn the_long_layout_is_the_same_whatever_the_number_of_workers() {
+    let f = Files::new();
+    let input = f.write("in.jsonl", &juxta_cli::generate::jsonl(23, 1200, Some(97)));
+    let mut jsonl = Vec::new();
+    let mut parquet = Vec::new();
+    for jobs in ["1", "3", "8"] {
+        for (ext, outputs) in [("jsonl", &mut jsonl), ("parquet", &mut parquet)] {
+            let out = f.path(&format!("out{jobs}.{ext}"));
+            let run = juxta(&[
+                "batch", &input, "--layout", "long", "-o", &out, "--jobs", jobs, "-q",
+            ]);
+            assert_eq!(run.code, 3, "{}", run.stderr);
+            outputs.push(out);
+        }
+    }
+    let bytes: Vec<Vec<u8>> = jsonl.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    assert!(bytes.windows(2).all(|w| w[0] == w[1]), "JSON Lines differ");
+    let rows: Vec<Vec<Value>> = parquet.iter().map(|p| long_parquet_rows(p)).collect();
+    assert!(rows.windows(2).all(|w| w[0] == w[1]), "Parquet rows differ");
+    assert_eq!(
+        rows[0],
+        lines(&String::from_utf8(bytes[0].clone()).unwrap())
+    );
+}

@@ -131,6 +131,10 @@ pub struct BatchArgs {
     /// The dotted path of the field that identifies a record in the output.
     #[arg(long, default_value = "model.id", value_name = "PATH")]
     pub id_field: String,
+    /// What one output record is: one per input record (`wide`), or one per input record,
+    /// regime and rule, with its kind, status, deadline and days to go (`long`).
+    #[arg(long, value_enum, default_value_t = Layout::Wide)]
+    pub layout: Layout,
     /// Worker threads, 1 to 256 (default: all cores). The output is the same whatever the
     /// number.
     #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
@@ -147,10 +151,11 @@ pub struct BatchArgs {
     /// No progress bar and no summary.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Print the JSON Schema of an output record (JSON Lines) and exit.
+    /// Print the JSON Schema of an output record (JSON Lines) in the `--layout` and exit.
     #[arg(long)]
     pub print_json_schema: bool,
-    /// Print the Arrow schema of the Parquet output for the loaded regimes and exit.
+    /// Print the Arrow schema of the Parquet output for the loaded regimes in the `--layout`
+    /// and exit.
     #[arg(long)]
     pub print_arrow_schema: bool,
     /// Third-party plugins.
@@ -421,4 +426,22 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
 
 fn parse_record_bytes(text: &str) -> Result<usize, String> {
     parse_bounded(text, MAX_RECORD_BYTES, "bytes")
+}
+
+/// The output layout of `batch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Layout {
+    /// One record per input record, every regime's results nested in it.
+    Wide,
+    /// One record per input record, regime and rule: flat columns for SQL.
+    Long,
+}
+
+impl From<Layout> for juxta::batch::Layout {
+    fn from(l: Layout) -> Self {
+        match l {
+            Layout::Wide => juxta::batch::Layout::Wide,
+            Layout::Long => juxta::batch::Layout::Long,
+        }
+    }
 }

@@ -247,6 +247,8 @@ impl Engine {
     /// Evaluates every record of `source` into `sink`, in input order, with `options.jobs`
     /// workers; `progress` is told the records and bytes done after each chunk. A record that
     /// fails becomes an error record; only the input or the output failing stops the run.
+    /// JSON lines are written in `options.layout`; a Parquet sink has its layout already
+    /// (`ParquetSink::new`).
     pub fn batch(
         &self,
         source: Box<dyn batch::input::Source + '_>,
@@ -255,6 +257,17 @@ impl Engine {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<batch::Stats, batch::output::Stop> {
         let schema = self.schema();
+        let catalog = match options.layout {
+            batch::Layout::Wide => None,
+            batch::Layout::Long => Some(batch::record::Catalog::new(&self.columns())),
+        };
+        let render = |record: &batch::record::BatchRecord, out: &mut Vec<u8>| match &catalog {
+            None => {
+                record.to_json_line(out);
+                out.push(b'\n');
+            }
+            Some(catalog) => record.to_long_json_lines(catalog, out),
+        };
         let worker =
             || -> Box<dyn FnMut(&batch::input::Input) -> batch::record::BatchRecord + Send + '_> {
                 let columns = self.columns();
@@ -274,7 +287,9 @@ impl Engine {
             options.jobs,
             &worker,
             sink,
-            options.json_output,
+            options
+                .json_output
+                .then_some(&render as &batch::pipeline::Render<'_>),
             progress,
         )
     }

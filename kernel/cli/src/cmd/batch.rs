@@ -1,4 +1,5 @@
-//! `juxta batch INPUT -o OUTPUT`: many profiles in, one result record per profile out.
+//! `juxta batch INPUT -o OUTPUT`: many profiles in, one result record per profile out (or,
+//! with `--layout long`, one per profile, regime and rule).
 //!
 //! Opens the input and the output, shows progress, and hands the rest to
 //! [`juxta::Engine::batch`] (JSON Lines or Parquet, streamed with bounded memory, evaluated in
@@ -8,7 +9,7 @@ use std::time::Instant;
 
 use juxta::batch::input::{JsonLines, ParquetRows, Source};
 use juxta::batch::output::{self, Destination, JsonLinesSink, ParquetSink, Sink};
-use juxta::batch::{BatchOptions, RECORD_SCHEMA, RecordFormat};
+use juxta::batch::{BatchOptions, Layout, RecordFormat};
 
 use crate::args::BatchArgs;
 use crate::{Ctx, Exit, setup};
@@ -22,8 +23,9 @@ fn peak_rss() -> Option<u64> {
 }
 
 pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
+    let layout = Layout::from(a.layout);
     if a.print_json_schema {
-        let _ = ctx.io.out.write_all(RECORD_SCHEMA.as_bytes());
+        let _ = ctx.io.out.write_all(layout.json_schema().as_bytes());
         return Exit::Success;
     }
     let as_of = match setup::as_of(ctx, a.as_of.as_deref(), "--as-of: ") {
@@ -41,7 +43,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
         return ctx.fail(Exit::Error, &e);
     }
     if a.print_arrow_schema {
-        let schema = output::describe_schema(&output::arrow_schema(&engine.columns()));
+        let schema = output::describe_schema(&output::arrow_schema(&engine.columns(), layout));
         let _ = ctx.io.out.write_all(schema.as_bytes());
         return Exit::Success;
     }
@@ -155,7 +157,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
             Ok(s) => Box::new(s),
             Err(e) => return fail(Exit::Error, &e),
         },
-        RecordFormat::Parquet => match ParquetSink::new(&dest, &engine.columns()) {
+        RecordFormat::Parquet => match ParquetSink::new(&dest, &engine.columns(), layout) {
             Ok(s) => Box::new(s),
             Err(e) => return fail(Exit::Error, &e),
         },
@@ -186,6 +188,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
         id_field,
         as_of,
         json_output: out_format == RecordFormat::Jsonl,
+        layout,
     };
     let result = engine.batch(source, sink.as_mut(), &options, &mut report);
     if let Some(bar) = &progress {

@@ -1,4 +1,5 @@
-//! Many profiles in, one result record per profile out: the batch engine.
+//! Many profiles in, one result record per profile out (or, in the long layout, one per profile
+//! and rule): the batch engine.
 //!
 //! JSON Lines or Parquet in and out, streamed with bounded memory, evaluated in parallel,
 //! written in input order, errors in-band ([`pipeline`] has the threading). Front ends open the
@@ -37,8 +38,35 @@ impl RecordFormat {
     }
 }
 
-/// The JSON Schema of a JSON Lines output record.
+/// The JSON Schema of a JSON Lines output record (the wide layout).
 pub const RECORD_SCHEMA: &str = include_str!("../../../../docs/batch-record.schema.json");
+
+/// The JSON Schema of a JSON Lines output record in the long layout.
+pub const LONG_RECORD_SCHEMA: &str = include_str!("../../../../docs/batch-long-record.schema.json");
+
+/// How results are laid out: what one output record is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// One record per input record, with every regime's statuses, missing facts and computed
+    /// values nested in it ([`record::BatchRecord`]).
+    #[default]
+    Wide,
+    /// One record per input record, regime and rule ([`record::LongRow`]): the rule's kind,
+    /// status, deadline and where the duty stands on `as_of`, flat, so that a question about
+    /// deadlines is one `WHERE`. An input record that fails is one row with its error, a regime
+    /// that fails for it one row with the regime's error.
+    Long,
+}
+
+impl Layout {
+    /// The JSON Schema of a JSON Lines output record in this layout.
+    pub fn json_schema(self) -> &'static str {
+        match self {
+            Layout::Wide => RECORD_SCHEMA,
+            Layout::Long => LONG_RECORD_SCHEMA,
+        }
+    }
+}
 
 /// How to evaluate a batch.
 #[derive(Clone, Debug)]
@@ -51,6 +79,8 @@ pub struct BatchOptions {
     pub as_of: Option<juxta_sdk::Date>,
     /// Whether the output is JSON Lines (workers then write each record's line themselves).
     pub json_output: bool,
+    /// What one output record is.
+    pub layout: Layout,
 }
 
 /// Checks that no two columns share a name, and that none takes a record's own key: a JSON

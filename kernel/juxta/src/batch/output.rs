@@ -1,4 +1,4 @@
-//! Writing records: JSON Lines and Parquet, to standard output or to a file.
+//! Writing records: JSON Lines and Parquet, to standard output or to a file, in either layout.
 //!
 //! A regular file is written as a temporary file in the destination's directory and renamed
 //! over the destination only when every record is written: an interrupted or failed run never
@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{
-    ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, StructArray, UInt64Array,
+    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray, StructArray,
+    UInt64Array,
 };
 use arrow_schema::{DataType, Field, Fields, Schema};
 use juxta_core::value::Value;
@@ -21,7 +22,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use super::record::{BatchRecord, Column};
+use super::Layout;
+use super::record::{BatchRecord, Catalog, Column, LongRow};
 
 pub use crate::fsio::Destination;
 
@@ -93,11 +95,18 @@ struct RegimeLayout {
     loaded: bool,
 }
 
-/// Parquet, with one struct column per regime.
+/// Parquet: in the wide layout one struct column per regime, in the long layout one row per
+/// regime and rule with flat columns.
 pub struct ParquetSink {
     writer: ArrowWriter<File>,
     schema: Arc<Schema>,
-    layouts: Vec<RegimeLayout>,
+    shape: Shape,
+}
+
+/// What a Parquet sink needs to know of the regimes to lay out a batch.
+enum Shape {
+    Wide(Vec<RegimeLayout>),
+    Long(Catalog),
 }
 
 fn list_type() -> DataType {
@@ -176,8 +185,15 @@ fn regime_fields(l: &RegimeLayout) -> Fields {
     fields.into()
 }
 
-/// The Arrow schema of the Parquet output for these regimes.
-pub fn arrow_schema(columns: &[Column]) -> Schema {
+/// The Arrow schema of the Parquet output for these regimes in this layout.
+pub fn arrow_schema(columns: &[Column], layout: Layout) -> Schema {
+    match layout {
+        Layout::Wide => wide_schema(columns),
+        Layout::Long => long_schema(),
+    }
+}
+
+fn wide_schema(columns: &[Column]) -> Schema {
     let mut fields = vec![
         Field::new("id", DataType::Utf8, false),
         Field::new("line", DataType::UInt64, false),
@@ -188,6 +204,28 @@ pub fn arrow_schema(columns: &[Column]) -> Schema {
         fields.push(Field::new(&l.id, DataType::Struct(regime_fields(&l)), true));
     }
     Schema::new(fields)
+}
+
+/// The long layout's columns, whatever the regimes: one row per record, regime and rule. Dates
+/// are `date32`, `line` and `days` `int64`; every column but `id` and `line` may be null.
+fn long_schema() -> Schema {
+    let utf8 = |name: &str| Field::new(name, DataType::Utf8, true);
+    Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("line", DataType::Int64, false),
+        Field::new("as_of", DataType::Date32, true),
+        utf8("regime"),
+        utf8("rule"),
+        utf8("kind"),
+        utf8("title"),
+        utf8("status"),
+        utf8("state"),
+        Field::new("days", DataType::Int64, true),
+        Field::new("due", DataType::Date32, true),
+        utf8("citation"),
+        Field::new("missing_facts", list_type(), true),
+        utf8("error"),
+    ])
 }
 
 /// The schema as an indented tree: `name: type`, `?` for nullable.
@@ -216,22 +254,39 @@ pub fn describe_schema(schema: &Schema) -> String {
 }
 
 impl ParquetSink {
-    /// A Parquet sink for these regimes.
-    pub fn new(dest: &Destination, columns: &[Column]) -> Result<ParquetSink, String> {
-        let schema = Arc::new(arrow_schema(columns));
+    /// A Parquet sink for these regimes, in this layout.
+    pub fn new(
+        dest: &Destination,
+        columns: &[Column],
+        layout: Layout,
+    ) -> Result<ParquetSink, String> {
+        let schema = Arc::new(arrow_schema(columns, layout));
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .build();
         let writer = ArrowWriter::try_new(dest.file()?, Arc::clone(&schema), Some(props))
             .map_err(|e| format!("cannot write Parquet: {e}"))?;
+        let shape = match layout {
+            Layout::Wide => Shape::Wide(layouts(columns)),
+            Layout::Long => Shape::Long(Catalog::new(columns)),
+        };
         Ok(ParquetSink {
             writer,
             schema,
-            layouts: layouts(columns),
+            shape,
         })
     }
 
     fn batch(&self, records: &[BatchRecord]) -> Result<RecordBatch, String> {
+        let layouts = match &self.shape {
+            Shape::Wide(layouts) => layouts,
+            Shape::Long(catalog) => {
+                let rows: Vec<LongRow<'_>> =
+                    records.iter().flat_map(|r| r.long_rows(catalog)).collect();
+                return RecordBatch::try_new(Arc::clone(&self.schema), long_columns(&rows))
+                    .map_err(|e| format!("cannot build a Parquet batch: {e}"));
+            }
+        };
         let mut columns: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from_iter_values(
                 records.iter().map(|r| r.id.as_str()),
@@ -247,7 +302,7 @@ impl ParquetSink {
                 records.iter().map(|r| r.error.as_deref()),
             )),
         ];
-        for (i, layout) in self.layouts.iter().enumerate() {
+        for (i, layout) in layouts.iter().enumerate() {
             let results: Vec<Option<&super::record::RegimeResult>> = records
                 .iter()
                 .map(|r| {
@@ -359,12 +414,46 @@ impl ParquetSink {
                 results.iter().map(Option::is_some).collect::<Vec<bool>>(),
             );
             let array = StructArray::try_new(fields, arrays, Some(nulls))
-                .map_err(|e| format!("cannot build column `{}`: {e}", self.layouts[i].id))?;
+                .map_err(|e| format!("cannot build column `{}`: {e}", layouts[i].id))?;
             columns.push(Arc::new(array));
         }
         RecordBatch::try_new(Arc::clone(&self.schema), columns)
             .map_err(|e| format!("cannot build a Parquet batch: {e}"))
     }
+}
+
+fn date32(d: juxta_sdk::Date) -> Option<i32> {
+    i32::try_from(d.days_since_epoch()).ok()
+}
+
+/// The long layout's columns for these rows, in the order of [`long_schema`].
+fn long_columns<'a>(rows: &[LongRow<'a>]) -> Vec<ArrayRef> {
+    let text = |f: fn(&LongRow<'a>) -> Option<&'a str>| -> ArrayRef {
+        Arc::new(StringArray::from_iter(rows.iter().map(f)))
+    };
+    vec![
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.id))),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter()
+                .map(|r| i64::try_from(r.line).unwrap_or(i64::MAX)),
+        )),
+        Arc::new(Date32Array::from_iter(
+            rows.iter().map(|r| r.as_of.and_then(date32)),
+        )),
+        text(|r| r.regime),
+        text(|r| r.rule),
+        text(|r| r.kind.map(juxta_sdk::manifest::RuleKind::as_str)),
+        text(|r| r.title),
+        text(|r| r.status.map(juxta_core::report::Status::as_str)),
+        text(|r| r.state.map(juxta_core::report::DutyState::as_str)),
+        Arc::new(Int64Array::from_iter(rows.iter().map(LongRow::days))),
+        Arc::new(Date32Array::from_iter(
+            rows.iter().map(|r| r.due.and_then(date32)),
+        )),
+        text(|r| r.citation),
+        list_array(rows.iter().map(|r| r.missing_facts)),
+        text(|r| r.error),
+    ]
 }
 
 fn computed_value<'a>(r: Option<&'a super::record::RegimeResult>, name: &str) -> Option<&'a Value> {
@@ -382,12 +471,14 @@ fn struct_array(
         .map_err(|e| e.to_string())
 }
 
-fn list_array<'a>(rows: impl Iterator<Item = Option<&'a Vec<String>>>) -> ArrayRef {
+fn list_array<'a, L: AsRef<[String]> + ?Sized + 'a>(
+    rows: impl Iterator<Item = Option<&'a L>>,
+) -> ArrayRef {
     let mut b = ListBuilder::new(StringBuilder::new());
     for row in rows {
         match row {
             Some(items) => {
-                for item in items {
+                for item in items.as_ref() {
                     b.values().append_value(item);
                 }
                 b.append(true);

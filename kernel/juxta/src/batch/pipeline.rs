@@ -42,6 +42,10 @@ pub struct Stats {
 pub type WorkerFactory<'a> =
     dyn Fn() -> Box<dyn FnMut(&Input) -> BatchRecord + Send + 'a> + Sync + 'a;
 
+/// How a worker renders a record as JSON lines, each with its newline (both layouts write the
+/// records' text in the workers, so the writer only copies bytes).
+pub type Render<'a> = dyn Fn(&BatchRecord, &mut Vec<u8>) + Sync + 'a;
+
 /// Evaluates one input with an evaluator.
 pub fn evaluate_input(ev: &Evaluator<'_>, input: &Input) -> BatchRecord {
     match &input.raw {
@@ -51,13 +55,14 @@ pub fn evaluate_input(ev: &Evaluator<'_>, input: &Input) -> BatchRecord {
     }
 }
 
-/// Runs the pipeline; `progress` is told the records and bytes done after each chunk.
+/// Runs the pipeline; `render`, if given, turns each record into the sink's JSON lines;
+/// `progress` is told the records and bytes done after each chunk.
 pub fn run(
     mut source: Box<dyn Source + '_>,
     jobs: usize,
     worker: &WorkerFactory<'_>,
     sink: &mut dyn Sink,
-    render_json: bool,
+    render: Option<&Render<'_>>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Stats, Stop> {
     let jobs = jobs.max(1);
@@ -120,9 +125,8 @@ pub fn run(
                                 regimes: Vec::new(),
                             }
                         });
-                        if render_json {
-                            record.to_json_line(&mut json);
-                            json.push(b'\n');
+                        if let Some(render) = render {
+                            render(&record, &mut json);
                         }
                         records.push(record);
                     }

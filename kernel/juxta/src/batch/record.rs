@@ -5,6 +5,10 @@
 //! computed values; or the error that stopped the record or the regime. The JSON form is
 //! documented by `docs/batch-record.schema.json`; the Parquet form by `juxta batch
 //! --print-arrow-schema`.
+//!
+//! The long layout cuts the same record into one [`LongRow`] per regime and rule, adding what
+//! a rule is (from the [`Catalog`]) and where a duty stands on `as_of` (`DutyState`, from the
+//! core); `docs/batch-long-record.schema.json` documents its JSON form.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,10 +17,11 @@ use juxta_core::eval::{ComputedOutcome, Facts, FunctionHost};
 use juxta_core::profile::tree::{Node, Tree};
 use juxta_core::profile::{Profile, ProfileError};
 use juxta_core::regime::Regime;
-use juxta_core::report::{Status, question_ids};
+use juxta_core::report::{DutyState, Status, question_ids};
 use juxta_core::schema::Schema;
 use juxta_core::value::Value;
 use juxta_sdk::Date;
+use juxta_sdk::manifest::RuleKind;
 use serde::ser::{SerializeMap, Serializer};
 
 /// A regime as a worker sees it: compiled and with its own plugin instance, or failed.
@@ -41,6 +46,9 @@ pub struct RegimeResult {
     pub missing_facts: BTreeMap<String, Vec<String>>,
     /// Undetermined rules → the open questions involved (only non-empty lists).
     pub open_questions: BTreeMap<String, Vec<String>>,
+    /// Rules with a determined deadline that do not fail to apply → the deadline (as `due` in
+    /// the JSON contract). Not part of the wide layout's output.
+    pub due: BTreeMap<String, Date>,
     /// Determined computed values.
     pub computed: BTreeMap<String, Value>,
     /// Undetermined computed values → the facts they lack.
@@ -264,6 +272,7 @@ fn evaluate(column: &Column, facts: &Facts<'_>, schema: &Schema) -> RegimeResult
         rules: Vec::new(),
         missing_facts: BTreeMap::new(),
         open_questions: BTreeMap::new(),
+        due: BTreeMap::new(),
         computed: BTreeMap::new(),
         computed_undetermined: BTreeMap::new(),
     };
@@ -281,8 +290,11 @@ fn evaluate(column: &Column, facts: &Facts<'_>, schema: &Schema) -> RegimeResult
             return result;
         }
     };
-    for (rule, o) in regime.rules.iter().zip(&ev.rules) {
+    for (i, (rule, o)) in regime.rules.iter().zip(&ev.rules).enumerate() {
         let status = Status::from_truth(o.truth);
+        if let Some(due) = ev.due(i, rule) {
+            result.due.insert(rule.id.clone(), due);
+        }
         if status == Status::Undetermined {
             let missing = schema.paths(o.missing);
             if !missing.is_empty() {
@@ -309,4 +321,206 @@ fn evaluate(column: &Column, facts: &Facts<'_>, schema: &Schema) -> RegimeResult
         }
     }
     result
+}
+
+/// What the long layout says about a rule whatever the record: what it is, its legal basis and
+/// whether the law gives it a deadline at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Rule id.
+    pub id: String,
+    /// Classification, obligation, …
+    pub kind: RuleKind,
+    /// Title.
+    pub title: String,
+    /// Citation.
+    pub citation: String,
+    /// Whether the rule has a deadline (a computed value), determined or not.
+    pub has_deadline: bool,
+}
+
+/// The rules of every column, in column order: what the long layout adds to each record's
+/// statuses. Built once per batch from the compiled regimes; a failed regime has no rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Catalog {
+    regimes: Vec<(String, Vec<RuleInfo>)>,
+}
+
+impl Catalog {
+    /// The rules of these columns.
+    pub fn new(columns: &[Column]) -> Catalog {
+        let regimes = columns
+            .iter()
+            .map(|c| {
+                let rules = match &c.regime {
+                    Ok(r) => r
+                        .rules
+                        .iter()
+                        .map(|rule| RuleInfo {
+                            id: rule.id.clone(),
+                            kind: rule.kind,
+                            title: rule.title.clone(),
+                            citation: rule.citation.clone(),
+                            has_deadline: rule.due.is_some(),
+                        })
+                        .collect(),
+                    Err(_) => Vec::new(),
+                };
+                (c.id.clone(), rules)
+            })
+            .collect();
+        Catalog { regimes }
+    }
+
+    /// The rules of regime `id`, which is at `position` in a record built from the same columns.
+    fn rules(&self, position: usize, id: &str) -> &[RuleInfo] {
+        match self.regimes.get(position) {
+            Some((rid, rules)) if rid == id => rules,
+            _ => self
+                .regimes
+                .iter()
+                .find(|(rid, _)| rid == id)
+                .map_or(&[], |(_, rules)| rules.as_slice()),
+        }
+    }
+}
+
+/// One record of the long layout: one rule of one regime for one input record, or the error of
+/// an input record (`regime` is `None`) or of a regime for it (the rule's fields are `None`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LongRow<'a> {
+    /// The input record's id, as in the wide layout.
+    pub id: &'a str,
+    /// 1-based line or row of the input.
+    pub line: u64,
+    /// The day the law was applied, if the record was valid.
+    pub as_of: Option<Date>,
+    /// Regime id.
+    pub regime: Option<&'a str>,
+    /// Rule id.
+    pub rule: Option<&'a str>,
+    /// What the rule is.
+    pub kind: Option<RuleKind>,
+    /// The rule's title.
+    pub title: Option<&'a str>,
+    /// The rule's status.
+    pub status: Option<Status>,
+    /// For an obligation that applies or is undetermined: where it stands on `as_of`.
+    pub state: Option<DutyState>,
+    /// The deadline, if the rule has one, it is determined and the rule can apply.
+    pub due: Option<Date>,
+    /// The rule's citation.
+    pub citation: Option<&'a str>,
+    /// The facts an undetermined rule needs (empty for a determined rule).
+    pub missing_facts: Option<&'a [String]>,
+    /// Why the record or the regime failed.
+    pub error: Option<&'a str>,
+}
+
+impl LongRow<'_> {
+    /// Days since the deadline (overdue) or to go (due in): always positive; `None` in any
+    /// other state, due today included.
+    pub fn days(&self) -> Option<i64> {
+        match self.state? {
+            DutyState::Overdue { days, .. } | DutyState::DueIn { days } => Some(days),
+            _ => None,
+        }
+    }
+
+    fn serialize_into<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let mut m = ser.serialize_map(Some(14))?;
+        m.serialize_entry("id", self.id)?;
+        m.serialize_entry("line", &self.line)?;
+        m.serialize_entry("as_of", &self.as_of.map(|d| d.to_string()))?;
+        m.serialize_entry("regime", &self.regime)?;
+        m.serialize_entry("rule", &self.rule)?;
+        m.serialize_entry("kind", &self.kind.map(RuleKind::as_str))?;
+        m.serialize_entry("title", &self.title)?;
+        m.serialize_entry("status", &self.status.map(Status::as_str))?;
+        m.serialize_entry("state", &self.state.map(DutyState::as_str))?;
+        m.serialize_entry("days", &self.days())?;
+        m.serialize_entry("due", &self.due.map(|d| d.to_string()))?;
+        m.serialize_entry("citation", &self.citation)?;
+        m.serialize_entry("missing_facts", &self.missing_facts)?;
+        m.serialize_entry("error", &self.error)?;
+        m.end()
+    }
+}
+
+impl BatchRecord {
+    /// The record in the long layout: one row per regime and rule, in the regime's rule order;
+    /// one row for a failed regime; a single row for a record that failed.
+    pub fn long_rows<'a>(&'a self, catalog: &'a Catalog) -> Vec<LongRow<'a>> {
+        let base = LongRow {
+            id: &self.id,
+            line: self.line,
+            as_of: self.as_of,
+            regime: None,
+            rule: None,
+            kind: None,
+            title: None,
+            status: None,
+            state: None,
+            due: None,
+            citation: None,
+            missing_facts: None,
+            error: None,
+        };
+        if let Some(error) = &self.error {
+            return vec![LongRow {
+                error: Some(error),
+                ..base
+            }];
+        }
+        let mut rows = Vec::new();
+        for (position, (regime, result)) in self.regimes.iter().enumerate() {
+            if let Some(error) = &result.error {
+                rows.push(LongRow {
+                    regime: Some(regime),
+                    error: Some(error),
+                    ..base
+                });
+                continue;
+            }
+            let infos = catalog.rules(position, regime);
+            for (k, (rule, status)) in result.rules.iter().enumerate() {
+                let info = infos
+                    .get(k)
+                    .filter(|i| i.id == *rule)
+                    .or_else(|| infos.iter().find(|i| i.id == *rule));
+                let due = result.due.get(rule).copied();
+                let state = match (info, self.as_of) {
+                    (Some(i), Some(day))
+                        if i.kind == RuleKind::Obligation && *status != Status::DoesNotApply =>
+                    {
+                        Some(DutyState::of(i.has_deadline, due, day))
+                    }
+                    _ => None,
+                };
+                rows.push(LongRow {
+                    regime: Some(regime),
+                    rule: Some(rule),
+                    kind: info.map(|i| i.kind),
+                    title: info.map(|i| i.title.as_str()),
+                    status: Some(*status),
+                    state,
+                    due,
+                    citation: info.map(|i| i.citation.as_str()),
+                    missing_facts: Some(result.missing_facts.get(rule).map_or(&[], Vec::as_slice)),
+                    ..base
+                });
+            }
+        }
+        rows
+    }
+
+    /// The record as JSON lines of the long layout, each with its newline.
+    pub fn to_long_json_lines(&self, catalog: &Catalog, out: &mut Vec<u8>) {
+        for row in self.long_rows(catalog) {
+            let mut ser = serde_json::Serializer::new(&mut *out);
+            // Writing into a Vec cannot fail, and every value here is serialisable.
+            let _ = row.serialize_into(&mut ser);
+            out.push(b'\n');
+        }
+    }
 }

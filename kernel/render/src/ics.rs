@@ -77,7 +77,10 @@ pub(crate) fn render(cmp: &Comparison) -> String {
     );
     line(&mut out, "CALSCALE:GREGORIAN");
     line(&mut out, "METHOD:PUBLISH");
-    line(&mut out, &format!("X-WR-CALNAME:{}", text(&format!("juxta · {model}"))));
+    line(
+        &mut out,
+        &format!("X-WR-CALNAME:{}", text(&format!("juxta · {model}"))),
+    );
     for r in cmp.regimes.iter().filter(|r| r.error.is_none()) {
         let regime_name = r.name.as_deref().unwrap_or(&r.id);
         for f in &r.rules {
@@ -111,10 +114,16 @@ pub(crate) fn render(cmp: &Comparison) -> String {
             );
             line(&mut out, &format!("DTSTAMP:{stamp}"));
             line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(due)));
-            line(&mut out, &format!("DTEND;VALUE=DATE:{}", date(next_day(due))));
             line(
                 &mut out,
-                &format!("SUMMARY:{}", text(&format!("{prefix}{} ({})", f.title, f.id))),
+                &format!("DTEND;VALUE=DATE:{}", date(next_day(due))),
+            );
+            line(
+                &mut out,
+                &format!(
+                    "SUMMARY:{}",
+                    text(&format!("{prefix}{} ({})", f.title, f.id))
+                ),
             );
             line(&mut out, &format!("DESCRIPTION:{}", text(&description)));
             line(&mut out, &format!("CATEGORIES:{}", text(&r.id)));
@@ -133,19 +142,31 @@ pub(crate) fn render(cmp: &Comparison) -> String {
             );
             line(&mut out, &format!("DTSTAMP:{stamp}"));
             line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(e.date)));
-            line(&mut out, &format!("DTEND;VALUE=DATE:{}", date(next_day(e.date))));
             line(
                 &mut out,
-                &format!("SUMMARY:{}", text(&format!("{} — {}", e.title, regime_name))),
+                &format!("DTEND;VALUE=DATE:{}", date(next_day(e.date))),
+            );
+            line(
+                &mut out,
+                &format!(
+                    "SUMMARY:{}",
+                    text(&format!("{} — {}", e.title, regime_name))
+                ),
             );
             line(
                 &mut out,
                 &format!(
                     "DESCRIPTION:{}",
-                    text(&format!("A date of the law ({}), not a deadline of this model.", r.id))
+                    text(&format!(
+                        "A date of the law ({}), not a deadline of this model.",
+                        r.id
+                    ))
                 ),
             );
-            line(&mut out, &format!("CATEGORIES:{}", text(&format!("{} law", r.id))));
+            line(
+                &mut out,
+                &format!("CATEGORIES:{}", text(&format!("{} law", r.id))),
+            );
             line(&mut out, "TRANSP:TRANSPARENT");
             line(&mut out, "END:VEVENT");
         }

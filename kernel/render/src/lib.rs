@@ -91,9 +91,14 @@ pub fn render(cmp: &Comparison, format: Format, options: &Options) -> Result<Str
                     .width
                     .unwrap_or_else(|| natural_width(cmp.regimes.len())),
                 applicable_only: options.applicable_only,
+                today: (options.today != cmp.as_of).then_some(options.today),
             },
         ),
-        Format::Markdown => markdown::render(&cmp, options.applicable_only),
+        Format::Markdown => markdown::render(
+            &cmp,
+            options.applicable_only,
+            (options.today != cmp.as_of).then_some(options.today),
+        ),
         Format::Html => html::render(&cmp, options.today, options.applicable_only)?,
         Format::Csv => csv::render(&cmp, options.applicable_only),
         Format::Ics => ics::render(&cmp),

@@ -3,6 +3,7 @@
 //! escaped, so a name cannot break the table or inject markup.
 
 use juxta_core::report::Comparison;
+use juxta_sdk::Date;
 use juxta_sdk::manifest::RuleKind;
 
 use crate::table::{
@@ -36,14 +37,14 @@ fn cell(text: &str) -> String {
 
 /// Renders a comparison (and the changes of a what-if question, if any). `cmp` must already be
 /// made visible ([`crate::visible::value`]).
-pub(crate) fn render(cmp: &Comparison, applicable_only: bool) -> String {
+pub(crate) fn render(cmp: &Comparison, applicable_only: bool, today: Option<Date>) -> String {
     let mut out = format!("## juxta · {}\n\n", escape(&cmp.profile));
     for line in &heading(cmp) {
         out.push_str(&format!("{}  \n", escape(line)));
     }
     out.push_str("\n**Summary**\n\n");
     for r in &cmp.regimes {
-        out.push_str(&format!("- {}\n", escape(&crate::summary::line(r))));
+        out.push_str(&format!("- {}\n", escape(&crate::summary::line(r, today))));
     }
     out.push('\n');
     out.push_str("| |");

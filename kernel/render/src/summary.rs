@@ -31,11 +31,8 @@ impl<'a> Summary<'a> {
         if r.error.is_some() {
             return None;
         }
-        let of_kind = |k: RuleKind, s: Status| {
-            r.rules
-                .iter()
-                .filter(move |f| f.kind == k && f.status == s)
-        };
+        let of_kind =
+            |k: RuleKind, s: Status| r.rules.iter().filter(move |f| f.kind == k && f.status == s);
         let required: Vec<&Finding> = of_kind(RuleKind::Obligation, Status::Applies).collect();
         let mut overdue: Vec<&Finding> = required
             .iter()
@@ -123,9 +120,10 @@ impl<'a> Summary<'a> {
                 Some(f) => {
                     let when = f
                         .state
-                        .map(|s| match (today, f.due) {
-                            (Some(t), due) => s.on(due, t).label(),
-                            (None, _) => s.label(),
+                        .map(|s| match today {
+                            // Counted from the day the report is made, said so.
+                            Some(t) => format!("today {t}: {}", s.on(f.due, t).label()),
+                            None => s.label(),
                         })
                         .unwrap_or_default();
                     let due = f.due.map(|d| d.to_string()).unwrap_or_default();
@@ -136,7 +134,10 @@ impl<'a> Summary<'a> {
             }
         }
         if !self.maybe.is_empty() {
-            parts.push(format!("{} may be required (undetermined)", self.maybe.len()));
+            parts.push(format!(
+                "{} may be required (undetermined)",
+                self.maybe.len()
+            ));
         }
         if self.invited > 0 {
             parts.push(format!("{} invited", self.invited));
@@ -145,11 +146,12 @@ impl<'a> Summary<'a> {
     }
 }
 
-/// One regime in one line: `name: scope — duties` (or why it failed).
-pub fn line(r: &RegimeReport) -> String {
+/// One regime in one line: `name: scope — duties` (or why it failed); the next deadline counted
+/// from `today` where that differs from the day the law was applied.
+pub fn line(r: &RegimeReport, today: Option<Date>) -> String {
     let name = r.name.as_deref().unwrap_or(&r.id);
     match Summary::of(r) {
-        Some(s) => format!("{name}: {} — {}", s.scope(), s.duties(None)),
+        Some(s) => format!("{name}: {} — {}", s.scope(), s.duties(today)),
         None => format!("{name}: ✖ failed"),
     }
 }

@@ -26,6 +26,8 @@ pub struct Style {
     pub width: u16,
     /// Leave out rows that do not apply.
     pub applicable_only: bool,
+    /// The day the report is made, where it differs from the day the law was applied.
+    pub today: Option<juxta_sdk::Date>,
 }
 
 pub(crate) fn section(kind: RuleKind) -> &'static str {
@@ -182,7 +184,7 @@ pub(crate) fn report(cmp: &Comparison, style: &Style) -> String {
         "{}{}\n{}{}\n{}{}{}",
         lines(&format!("juxta · {}", cmp.profile)),
         lines(&heading(cmp).join("\n")),
-        summary_text(cmp, style.width),
+        summary_text(cmp, style.width, style.today),
         table,
         lines("✔ applies   ✘ does not apply   ? undetermined: the facts it needs are listed"),
         lines(&tally(cmp)),
@@ -195,11 +197,11 @@ pub(crate) fn report(cmp: &Comparison, style: &Style) -> String {
 }
 
 /// Each regime's summary, one paragraph each, wrapped to `width`.
-fn summary_text(cmp: &Comparison, width: u16) -> String {
+fn summary_text(cmp: &Comparison, width: u16, today: Option<juxta_sdk::Date>) -> String {
     let mut out = String::from("SUMMARY\n");
     for r in &cmp.regimes {
         out.push_str(&wrap(
-            &format!("• {}", crate::summary::line(r)),
+            &format!("• {}", crate::summary::line(r, today)),
             usize::from(width),
             "  ",
         ));
@@ -580,6 +582,7 @@ mod tests {
             color: false,
             width: 120,
             applicable_only: false,
+            today: None,
         };
         let out = render(&failed_comparison(), &style);
         assert!(out.contains("✖ this regime failed"), "{out}");

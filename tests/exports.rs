@@ -58,8 +58,14 @@ fn every_format_shows_each_regimes_summary_and_what_is_overdue() {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        assert!(out.contains("11 required (1 OVERDUE: EU-OBL-52-1 since 2026-10-19)"), "{format}");
-        assert!(out.contains("OVERDUE since 2026-10-19 (34 days)"), "{format}");
+        assert!(
+            out.contains("11 required (1 OVERDUE: EU-OBL-52-1 since 2026-10-19)"),
+            "{format}"
+        );
+        assert!(
+            out.contains("OVERDUE since 2026-10-19 (34 days)"),
+            "{format}"
+        );
         assert!(out.contains("due in 85 days"), "{format}");
         // The US order is voluntary: nothing required, and the line says what decided it.
         assert!(out.contains("nothing required"), "{format}");
@@ -86,8 +92,19 @@ fn the_csv_has_one_row_per_rule_with_the_contract_values() {
         assert_eq!(
             header,
             [
-                "model", "as_of", "regime", "rule", "kind", "title", "status", "state", "days",
-                "due", "citation", "missing_facts", "open_questions"
+                "model",
+                "as_of",
+                "regime",
+                "rule",
+                "kind",
+                "title",
+                "status",
+                "state",
+                "days",
+                "due",
+                "citation",
+                "missing_facts",
+                "open_questions"
             ]
         );
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -174,7 +191,12 @@ fn the_calendar_parses_has_every_dated_duty_and_reimports_by_uid() {
     let after = events(&output(
         "examples/fine-tune.toml",
         "ics",
-        &["--set", "eu.placing_date=2027-03-01", "--set", "release.first_external_release_date=2027-03-01"],
+        &[
+            "--set",
+            "eu.placing_date=2027-03-01",
+            "--set",
+            "release.first_external_release_date=2027-03-01",
+        ],
     ));
     let find = |evs: &[(String, String, String)], id: &str| {
         evs.iter()

@@ -38,12 +38,22 @@ fn the_table_fits_an_80_column_terminal_by_stacking_the_regimes() {
     for profile in ["examples/fine-tune.toml", "examples/closed-frontier.toml"] {
         let out = in_terminal(80, profile);
         assert!(out.contains("SUMMARY"), "{out}");
-        assert!(widest(&out) <= 80, "{profile}: a line of {} columns:\n{out}", widest(&out));
+        assert!(
+            widest(&out) <= 80,
+            "{profile}: a line of {} columns:\n{out}",
+            widest(&out)
+        );
         // Stacked: each regime's name heads a table of its own.
         let heads = out.lines().filter(|l| l.contains("┆ EU AI Act")).count()
-            + out.lines().filter(|l| l.contains("┆ California SB 53")).count();
+            + out
+                .lines()
+                .filter(|l| l.contains("┆ California SB 53"))
+                .count();
         assert!(heads >= 2, "{out}");
-        assert!(!out.lines().any(|l| l.contains("EU AI Act") && l.contains("California SB 53")));
+        assert!(
+            !out.lines()
+                .any(|l| l.contains("EU AI Act") && l.contains("California SB 53"))
+        );
     }
 }
 

@@ -558,7 +558,7 @@ fn entirely_before(when: &str, day: Date) -> bool {
     }
     when.split(|c: char| c.is_whitespace())
         .filter_map(|w| w.parse::<Date>().ok())
-        .last()
+        .next_back()
         .is_some_and(|last| last <= day)
 }
 

@@ -420,7 +420,9 @@ fn markdown_what_if_lists_the_changes() {
         "{md}"
     );
     assert!(
-        md.contains("| eu-ai-act-gpai | EU-OBL-53-1a | applies | does not apply |"),
+        md.contains(
+            "| eu-ai-act-gpai | EU-OBL-53-1a — Technical documentation | applies | does not apply |"
+        ),
         "{md}"
     );
 }
@@ -488,21 +490,50 @@ fn the_html_report_is_one_self_contained_page_with_every_rule_and_a_timeline() {
     );
     // Statuses are told by words and edge styles, not colour alone.
     assert!(html.contains("✔ Applies") && html.contains("✘ Does not apply"));
-    // The timeline: a marker for every computed date, today and as_of lines.
+    // The timeline: a marker for every computed date of every regime that asks something of
+    // the model (a duty or an offer applies), none for the others (issue 14); today and as_of.
     let svg = &html[html.find("<svg id=\"timeline\"").unwrap()..html.find("</svg>").unwrap()];
     assert!(svg.contains("marker-line today") && svg.contains("marker-line as-of"));
     let dates = attribute_values(svg, "data-date");
+    let mut marked = 0;
     for r in doc["regimes"].as_array().unwrap() {
+        let applies = r["rules"].as_array().unwrap().iter().any(|f| {
+            f["status"] == "applies" && (f["kind"] == "obligation" || f["kind"] == "invitation")
+        });
         for (name, value) in r["computed"].as_object().unwrap() {
             if let Some(d) = value.as_str() {
-                assert!(
-                    dates.contains(&d.to_string()),
-                    "{} {name} {d} not on the timeline",
-                    r["id"]
-                );
+                if applies {
+                    marked += 1;
+                    assert!(
+                        dates.contains(&d.to_string()),
+                        "{} {name} {d} not on the timeline",
+                        r["id"]
+                    );
+                }
             }
         }
     }
+    // No deadline marker belongs to a regime that asks nothing of the model.
+    let applying: Vec<&str> = doc["regimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["rules"].as_array().unwrap().iter().any(|f| {
+                f["status"] == "applies" && (f["kind"] == "obligation" || f["kind"] == "invitation")
+            })
+        })
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for piece in svg.split("<g class=\"marker deadline").skip(1) {
+        let regime = attribute_values(piece, "data-regime");
+        let regime = regime.first().map(String::as_str).unwrap_or_default();
+        assert!(
+            applying.contains(&regime),
+            "a deadline of {regime} is marked"
+        );
+    }
+    assert!(marked > 0);
     assert!(
         svg.contains("<circle class=\"deadline\"") && svg.contains("<rect class=\"effective\"")
     );
@@ -524,7 +555,7 @@ fn hostile_strings_in_a_profile_come_out_escaped_in_html() {
 
 #[test]
 fn where_new_york_and_california_differ_is_shown_beside_the_rule() {
-    let line = "CA-OBL-INCIDENT-15D: California: 15 days from discovering the incident, to the Office of Emergency Services — there ✔ APPLIES, due 2027-03-11";
+    let line = "CA-OBL-INCIDENT-15D (Report critical safety incidents to OES within 15 days): California: 15 days from discovering the incident, to the Office of Emergency Services — there ✔ APPLIES, due 2027-03-11";
     let run = juxta(&["explain", "examples/new-york.toml", "NY-OBL-INCIDENT-72H"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_contains(

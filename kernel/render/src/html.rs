@@ -183,9 +183,13 @@ fn events(cmp: &Comparison) -> Vec<(usize, Date, String, &'static str)> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, r) in cmp.regimes.iter().enumerate() {
-        // A deadline is marked where a rule that applies is due, labelled with what is due;
-        // a computed date no applying rule is due on is a date, not a deadline, for this model.
-        for (name, value) in &r.computed {
+        // Deadlines only for a regime that asks something of the model (a duty or an offer
+        // applies), each labelled with the rules due that day, or with what the date is.
+        let applies = r.rules.iter().any(|f| {
+            f.status == Status::Applies
+                && matches!(f.kind, RuleKind::Obligation | RuleKind::Invitation)
+        });
+        for (name, value) in r.computed.iter().filter(|_| applies) {
             if let Some(d) = value.as_date() {
                 let due: Vec<&str> = r
                     .rules
@@ -193,15 +197,18 @@ fn events(cmp: &Comparison) -> Vec<(usize, Date, String, &'static str)> {
                     .filter(|f| f.status == Status::Applies && f.due == Some(d))
                     .map(|f| f.id.as_str())
                     .collect();
-                if due.is_empty() {
-                    continue;
-                }
                 if seen.insert((i, d)) {
-                    let overdue = d < cmp.as_of;
+                    let title = computed_title(r, name).0;
+                    let label = if due.is_empty() {
+                        title
+                    } else {
+                        format!("{title}: {}", due.join(", "))
+                    };
+                    let overdue = d < cmp.as_of && !due.is_empty();
                     out.push((
                         i,
                         d,
-                        format!("{}: {}", computed_title(r, name).0, due.join(", ")),
+                        label,
                         if overdue {
                             "deadline overdue"
                         } else {

@@ -501,15 +501,15 @@ fn the_html_report_is_one_self_contained_page_with_every_rule_and_a_timeline() {
             f["status"] == "applies" && (f["kind"] == "obligation" || f["kind"] == "invitation")
         });
         for (name, value) in r["computed"].as_object().unwrap() {
-            if let Some(d) = value.as_str() {
-                if applies {
-                    marked += 1;
-                    assert!(
-                        dates.contains(&d.to_string()),
-                        "{} {name} {d} not on the timeline",
-                        r["id"]
-                    );
-                }
+            if let Some(d) = value.as_str()
+                && applies
+            {
+                marked += 1;
+                assert!(
+                    dates.contains(&d.to_string()),
+                    "{} {name} {d} not on the timeline",
+                    r["id"]
+                );
             }
         }
     }

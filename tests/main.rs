@@ -17,6 +17,7 @@
 //! - `render`: `juxta render` reproduces `compare`; the crates keep their layering;
 //! - `terminal`: the table in a real pseudo-terminal at 80 and 200 columns;
 //! - `exports`: state and summary in every format, CSV and iCalendar read by real parsers;
+//! - `docs`: the regime-format reference names every manifest field, value and builtin;
 //! - `twins`: TOML and JSON spellings of one profile give byte-identical, exact reports.
 #![allow(
     clippy::unwrap_used,
@@ -32,6 +33,7 @@ mod cases;
 mod cli;
 mod contract;
 mod differential;
+mod docs;
 mod explain;
 mod exports;
 mod hostile_input;

@@ -64,7 +64,8 @@ fn regime_toml(id: &str, jurisdiction: &str) -> String {
 # and values by name. `&&`, `||`, `!` and `?:` combine three-valued results by Kleene's logic:
 # an absent fact is unknown, never false, and a rule that needs it is "undetermined" and names
 # it. Check your work with `juxta regime lint regimes/{id}` and
-# `juxta regime test regimes/{id} --coverage`.
+# `juxta regime test regimes/{id} --coverage`. Every table, key, function and type of this file:
+# docs/regime-format.md in the juxta repository.
 
 [regime]
 id = "{id}"
@@ -175,7 +176,8 @@ source = "UNCONFIRMED"
 # title = "facts specific to {id}"
 #
 # [namespace.facts.registered_locally]
-# type = "bool"            # bool, number (with an optional `min`), date, string, country_code
+# type = "bool"            # bool, number (with an optional `min`), date, string, country_code,
+#                          # enum (with `values = ["a", "b"]`)
 # meaning = "the provider is registered with the regulator"
 # if_absent = "unknown"
 # ---------------------------------------------------------------------------------------------

@@ -91,6 +91,9 @@ pub enum Shape {
     Any,
     /// A function with exactly this many arguments (`days(14)`).
     Function(usize),
+    /// A method with exactly this many arguments besides its target (`s.contains("AI")`): CEL
+    /// defines no function form, so `contains(s, "AI")` would fail at every evaluation.
+    Method(usize),
 }
 
 impl Shape {
@@ -100,6 +103,7 @@ impl Shape {
         match self {
             Shape::Any => true,
             Shape::Function(n) => !method && args == n,
+            Shape::Method(n) => method && args == n,
         }
     }
 }
@@ -154,7 +158,7 @@ pub static BUILTINS: &[Builtin] = &[
         id: Id::Contains,
         name: "contains",
         origin: Origin::Cel,
-        shape: Shape::Any,
+        shape: Shape::Method(1),
         signature: Signature::Returns(Ty::Bool),
         takes: "a string to look for",
         usage: "provider.name.contains(\"AI\")",
@@ -165,7 +169,7 @@ pub static BUILTINS: &[Builtin] = &[
         id: Id::StartsWith,
         name: "startsWith",
         origin: Origin::Cel,
-        shape: Shape::Any,
+        shape: Shape::Method(1),
         signature: Signature::Returns(Ty::Bool),
         takes: "a prefix",
         usage: "provider.name.startsWith(\"A\")",
@@ -176,7 +180,7 @@ pub static BUILTINS: &[Builtin] = &[
         id: Id::EndsWith,
         name: "endsWith",
         origin: Origin::Cel,
-        shape: Shape::Any,
+        shape: Shape::Method(1),
         signature: Signature::Returns(Ty::Bool),
         takes: "a suffix",
         usage: "provider.name.endsWith(\"Inc.\")",

@@ -323,3 +323,25 @@ fn native_evaluation_stops_at_its_step_budget() {
         Some(NErr::Budget)
     );
 }
+
+/// Expressions CEL would accept but that fail at every evaluation with exact numbers are
+/// refused when the regime loads, where `juxta regime lint` shows them, never left to fail
+/// each profile's column.
+#[test]
+fn calls_that_would_fail_at_every_evaluation_are_refused_at_load() {
+    let e = error(&rule("contains(provider.name, \"AI\")"));
+    assert!(e.contains("`contains` is called on its string"), "{e}");
+    assert!(e.contains("provider.name.contains(\"AI\")"), "{e}");
+    let e = error(&rule("model.training_compute_flop % 2.0 == 0.0"));
+    assert!(e.contains("`%` takes integers"), "{e}");
+    let e = error(&rule("string(model.training_compute_flop) == \"1e25\""));
+    assert!(e.contains("`string()` of a number is not supported"), "{e}");
+    // The method forms and integer remainders still compile.
+    assert!(
+        compile(&rule(
+            "provider.name.contains(\"AI\") && provider.name.startsWith(\"N\")"
+        ))
+        .is_ok()
+    );
+    assert!(compile(&rule("params.days % 7 == 0")).is_ok());
+}

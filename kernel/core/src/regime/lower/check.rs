@@ -249,6 +249,19 @@ impl<'c, 'a, 'n> Checker<'c, 'a, 'n> {
         {
             return self.builtin(e, call, b, args);
         }
+        if let Some(b) = builtins::find(name)
+            && let builtins::Shape::Method(n) = b.shape
+        {
+            self.out.report(
+                Some(e),
+                format!(
+                    "`{name}` is called on its string with {n} argument(s): `{}`",
+                    b.usage
+                ),
+                None,
+            );
+            return Ty::Bool;
+        }
         if !method && let Some((params, ret)) = self.names.functions.get(name).cloned() {
             if params.len() != args.len() {
                 self.out.report(
@@ -292,6 +305,17 @@ impl<'c, 'a, 'n> Checker<'c, 'a, 'n> {
 
     /// A call of a builtin, checked against its signature.
     fn builtin(&mut self, e: &IdedExpr, call: &CallExpr, b: &Builtin, args: &[Ty]) -> Ty {
+        // Numbers are exact: CEL's `string()` has no overload for them, so it would fail at
+        // every evaluation.
+        if b.id == builtins::Id::String && args.contains(&Ty::Double) {
+            self.out.report(
+                Some(e),
+                "`string()` of a number is not supported: numbers are exact, not CEL doubles"
+                    .into(),
+                Some("compare the number itself, or use a parameter's text".into()),
+            );
+            return Ty::String;
+        }
         let found = || {
             args.iter()
                 .map(ToString::to_string)
@@ -353,6 +377,15 @@ impl<'c, 'a, 'n> Checker<'c, 'a, 'n> {
         match (op, a, b) {
             (_, Dyn, _) | (_, _, Dyn) => Dyn,
             (_, Int, Int) => Int,
+            ("_%_", Double, Double) => {
+                // Numbers are exact rationals; a remainder is defined for integers only.
+                self.out.report(
+                    Some(e),
+                    "`%` takes integers; a number (a double in CEL) has no remainder here".into(),
+                    Some("convert with `int(…)` first".into()),
+                );
+                Dyn
+            }
             (_, Double, Double) => Double,
             ("_+_", Timestamp, Duration)
             | ("_+_", Duration, Timestamp)

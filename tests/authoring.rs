@@ -544,3 +544,20 @@ fn lint_lists_every_rules_cost_and_warns_near_the_budget() {
         run.stdout
     );
 }
+
+#[test]
+fn lint_marks_warnings_apart_from_errors() {
+    let run = juxta(&["regime", "lint", "tests/fixtures/broken-regime"]);
+    assert_eq!(run.code, 4);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let warning = lines
+        .iter()
+        .find(|l| l.contains("warning[unused-block]"))
+        .expect("a warning");
+    let error = lines
+        .iter()
+        .find(|l| l.contains("error[never-applies]"))
+        .expect("an error");
+    assert!(warning.trim_start().starts_with('⚠'), "{warning}");
+    assert!(error.trim_start().starts_with('×'), "{error}");
+}

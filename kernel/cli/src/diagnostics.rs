@@ -15,6 +15,8 @@ use miette::{
 /// One diagnostic: a message, and optionally the source with a labelled span.
 #[derive(Debug)]
 struct Report {
+    /// An error (`×`) or a warning (`⚠`).
+    severity: miette::Severity,
     message: String,
     source: Option<NamedSource<String>>,
     labels: Vec<LabeledSpan>,
@@ -30,6 +32,10 @@ impl fmt::Display for Report {
 impl std::error::Error for Report {}
 
 impl Diagnostic for Report {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
@@ -83,6 +89,7 @@ impl Renderer {
         // before miette adds its colours.
         let esc = |t: &str| crate::visible::escape(t).into_owned();
         let report = Report {
+            severity: report.severity,
             message: esc(&report.message),
             source: report.source.as_ref().map(|s| {
                 NamedSource::new(
@@ -134,6 +141,7 @@ impl Renderer {
                     _ => (None, Vec::new()),
                 };
                 self.render(&Report {
+                    severity: miette::Severity::Error,
                     message: format!("{}{place}: {field}{}", e.origin, p.message),
                     source,
                     labels,
@@ -170,6 +178,7 @@ impl Renderer {
                     .map(|r| format!("regime `{r}`, "))
                     .unwrap_or_default();
                 self.render(&Report {
+                    severity: miette::Severity::Error,
                     message: format!(
                         "{}{place}: {regime}{}: {}{expr}",
                         e.origin, p.item, p.message
@@ -190,7 +199,9 @@ impl Renderer {
         }
     }
 
-    /// A finding at an optional span of `text` (from `origin`), labelled, with a hint.
+    /// A finding at an optional span of `text` (from `origin`), labelled, with a hint; a
+    /// warning is marked `⚠`, not with an error's `×`.
+    #[allow(clippy::too_many_arguments, reason = "the parts of one diagnostic")]
     pub fn located(
         &self,
         origin: &str,
@@ -199,6 +210,7 @@ impl Renderer {
         span: Option<std::ops::Range<usize>>,
         label: &str,
         help: Option<String>,
+        warning: bool,
     ) -> String {
         let (source, labels) = match span {
             Some(s) if quotable(text, s.start) => (
@@ -208,6 +220,11 @@ impl Renderer {
             _ => (None, Vec::new()),
         };
         self.render(&Report {
+            severity: if warning {
+                miette::Severity::Warning
+            } else {
+                miette::Severity::Error
+            },
             message: heading,
             source,
             labels,
@@ -218,6 +235,7 @@ impl Renderer {
     /// A message without source.
     pub fn plain(&self, message: &str) -> String {
         self.render(&Report {
+            severity: miette::Severity::Error,
             message: message.to_string(),
             source: None,
             labels: Vec::new(),

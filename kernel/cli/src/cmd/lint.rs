@@ -108,6 +108,7 @@ pub(crate) fn lint(ctx: &mut Ctx<'_, '_>, a: &LintArgs) -> Exit {
                     f.span.clone(),
                     f.code,
                     f.help.clone(),
+                    f.severity == Severity::Warning,
                 ));
             }
             let origin = crate::visible::escape(&origin);

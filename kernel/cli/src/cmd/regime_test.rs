@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use juxta_core::cases::{Case, Difference, compare};
-use juxta_core::eval::tree::{Node, render_text, rule_tree};
+use juxta_core::eval::tree::{Node, render_texts, rule_tree};
 use juxta_core::eval::{Facts, FunctionHost};
 use juxta_core::regime::{Regime, Source, schema_for};
 use juxta_core::report::{RegimeReport, Status};
@@ -304,9 +304,11 @@ fn failure_text(run: &CaseRun) -> String {
             out.push_str(&format!("       {f}\n"));
         }
     }
-    for (heading, tree) in &run.trees {
+    // A block shared by several of the rules is expanded once, under the first.
+    let texts = render_texts(run.trees.iter().map(|(_, tree)| tree));
+    for ((heading, _), text) in run.trees.iter().zip(&texts) {
         out.push_str(&format!("     {heading}\n"));
-        out.push_str(&indent(&render_text(tree), "       "));
+        out.push_str(&indent(text, "       "));
     }
     out
 }

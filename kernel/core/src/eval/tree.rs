@@ -242,8 +242,22 @@ pub(crate) fn param_names(text: &str) -> Vec<String> {
 /// The tree as indented text, one node per line, with the values each leaf read beneath it.
 pub fn render_text(node: &Node) -> String {
     let mut out = String::new();
-    line(node, "", "", &mut out);
+    line(node, "", "", &mut out, &mut None);
     out
+}
+
+/// Several trees one after the other (the rules a failing case got wrong): a block expanded in
+/// one tree is shown in the later ones as its value and name only, "(shown above)".
+pub fn render_texts<'a>(trees: impl IntoIterator<Item = &'a Node>) -> Vec<String> {
+    let mut seen = Some(std::collections::HashSet::new());
+    trees
+        .into_iter()
+        .map(|t| {
+            let mut out = String::new();
+            line(t, "", "", &mut out, &mut seen);
+            out
+        })
+        .collect()
 }
 
 fn mark(value: &str) -> &'static str {
@@ -255,13 +269,29 @@ fn mark(value: &str) -> &'static str {
     }
 }
 
-fn line(node: &Node, first: &str, rest: &str, out: &mut String) {
+fn line(
+    node: &Node,
+    first: &str,
+    rest: &str,
+    out: &mut String,
+    seen: &mut Option<std::collections::HashSet<String>>,
+) {
     let mut text = format!("{first}{} {}", mark(node.value), node.label);
     if let Some(t) = &node.title {
         text.push_str(&format!(" — {t}"));
     }
     if node.see_above {
         text.push_str(" (as above)");
+    }
+    // A block an earlier tree expanded: its value and name say enough.
+    if node.kind == "block"
+        && !node.see_above
+        && !node.children.is_empty()
+        && let Some(seen) = seen.as_mut()
+        && !seen.insert(node.label.clone())
+    {
+        out.push_str(&format!("{text} (shown above)\n"));
+        return;
     }
     if node.value == "not_evaluated" {
         text.push_str(" (not evaluated)");
@@ -301,13 +331,44 @@ fn line(node: &Node, first: &str, rest: &str, out: &mut String) {
         } else {
             ("├─ ", "│  ")
         };
-        line(child, &format!("{rest}{f}"), &format!("{rest}{r}"), out);
+        line(
+            child,
+            &format!("{rest}{f}"),
+            &format!("{rest}{r}"),
+            out,
+            seen,
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::param_names;
+    use super::{Node, param_names, render_texts};
+
+    fn node(kind: &'static str, label: &str, children: Vec<Node>) -> Node {
+        Node {
+            kind,
+            label: label.into(),
+            title: None,
+            value: "true",
+            reads: Vec::new(),
+            missing_facts: Vec::new(),
+            open_questions: Vec::new(),
+            see_above: false,
+            children,
+        }
+    }
+
+    #[test]
+    fn a_block_shared_by_several_trees_is_expanded_under_the_first_only() {
+        let block = || node("block", "GPAI", vec![node("leaf", "model.x > 1.0", vec![])]);
+        let a = node("all", "&&", vec![block(), node("leaf", "a", vec![])]);
+        let b = node("all", "&&", vec![block(), node("leaf", "b", vec![])]);
+        let texts = render_texts([&a, &b]);
+        assert!(texts[0].contains("model.x > 1.0"), "{}", texts[0]);
+        assert!(texts[1].contains("✔ GPAI (shown above)"), "{}", texts[1]);
+        assert!(!texts[1].contains("model.x > 1.0"), "{}", texts[1]);
+    }
 
     #[test]
     fn parameter_names_are_found_in_cel_text() {

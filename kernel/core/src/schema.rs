@@ -149,7 +149,7 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// The shared core model-facts schema (version 1.1), without regime namespaces.
+    /// The shared core model-facts schema (version 1.2), without regime namespaces.
     pub fn core() -> Schema {
         let mut schema = Schema {
             version: juxta_sdk::schema::FACTS_SCHEMA_VERSION.to_string(),

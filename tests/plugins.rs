@@ -181,7 +181,7 @@ fn a_plugin_whose_bytes_changed_since_pinning_is_refused() {
         .unwrap()
         .to_string();
     assert!(
-        e.contains("is pinned; refusing it (the plugin changed since it was pinned)"),
+        e.contains("is pinned; refusing it (the plugin changed since it was pinned; review it, then run `juxta regimes lock`)"),
         "{e}"
     );
 }

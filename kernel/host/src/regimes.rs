@@ -481,7 +481,9 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, F
             Origin::Bundled => {
                 "plugins/dist/SHA256SUMS is stale: rebuild with `juxta regime build`"
             }
-            Origin::File(_) => "the plugin changed since it was pinned",
+            Origin::File(_) => {
+                "the plugin changed since it was pinned; review it, then run `juxta regimes lock`"
+            }
         };
         return Err(failed(format!(
             "plugin `{}`: load: its sha256 is {sha256} but {expected} is pinned; refusing it ({remedy})",

@@ -26,23 +26,21 @@ pub(crate) fn select(
         .map_err(|e| ctx.fail(Exit::Usage, &e.to_string()))
 }
 
-/// Parses `--as-of`.
+/// Parses `--as-of`; `quote_day` repeats the day given in the message.
 pub(crate) fn as_of(
     ctx: &mut Ctx<'_, '_>,
     day: Option<&str>,
-    flag: &str,
+    quote_day: bool,
 ) -> Result<Option<Date>, Exit> {
-    match day.map(str::parse::<Date>) {
-        None => Ok(None),
-        Some(Ok(d)) => Ok(Some(d)),
-        Some(Err(e)) => Err(ctx.fail(
-            Exit::Usage,
-            &format!(
-                "{flag}{e}",
-                flag = flag.replace("{day}", day.unwrap_or_default())
-            ),
-        )),
-    }
+    let Some(day) = day else { return Ok(None) };
+    day.parse::<Date>().map(Some).map_err(|e| {
+        let flag = if quote_day {
+            format!("--as-of `{day}`")
+        } else {
+            "--as-of".to_string()
+        };
+        ctx.fail(Exit::Usage, &format!("{flag}: {e}"))
+    })
 }
 
 /// Reads and validates a profile (TOML, or JSON by extension or `json_input`), then applies
@@ -69,7 +67,7 @@ pub(crate) fn profile(
             return Err(Exit::Error);
         }
     };
-    Ok(match self::as_of(ctx, as_of, "--as-of `{day}`: ")? {
+    Ok(match self::as_of(ctx, as_of, true)? {
         Some(day) => engine.with_as_of(profile, day),
         None => profile,
     })

@@ -358,8 +358,13 @@ impl RegimeReport {
                     citation: rule.citation.clone(),
                     explanation: rule_explanation(regime, ev, facts, i),
                     due,
-                    state: (rule.kind == RuleKind::Obligation && status != Status::DoesNotApply)
-                        .then(|| DutyState::of(rule.due.is_some(), due, facts.profile().as_of())),
+                    state: DutyState::of_rule(
+                        rule.kind,
+                        status,
+                        rule.due.is_some(),
+                        due,
+                        facts.profile().as_of(),
+                    ),
                     facts_used,
                     missing_facts: if undetermined {
                         schema.paths(o.missing)

@@ -87,6 +87,19 @@ impl DutyState {
         }
     }
 
+    /// The state of a rule, if it has one: only obligations that apply or may apply are duties
+    /// with a state (the one place that says which rules those are).
+    pub fn of_rule(
+        kind: juxta_sdk::manifest::RuleKind,
+        status: Status,
+        has_deadline: bool,
+        due: Option<juxta_sdk::Date>,
+        day: juxta_sdk::Date,
+    ) -> Option<DutyState> {
+        (kind == juxta_sdk::manifest::RuleKind::Obligation && status != Status::DoesNotApply)
+            .then(|| DutyState::of(has_deadline, due, day))
+    }
+
     /// The same deadline seen from another day (`today` where it differs from `as_of`).
     pub fn on(self, due: Option<juxta_sdk::Date>, day: juxta_sdk::Date) -> DutyState {
         match self {

@@ -28,7 +28,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
         let _ = ctx.io.out.write_all(layout.json_schema().as_bytes());
         return Exit::Success;
     }
-    let as_of = match setup::as_of(ctx, a.as_of.as_deref(), "--as-of: ") {
+    let as_of = match setup::as_of(ctx, a.as_of.as_deref(), false) {
         Ok(d) => d,
         Err(code) => return code,
     };

@@ -490,10 +490,8 @@ impl BatchRecord {
                     .or_else(|| infos.iter().find(|i| i.id == *rule));
                 let due = result.due.get(rule).copied();
                 let state = match (info, self.as_of) {
-                    (Some(i), Some(day))
-                        if i.kind == RuleKind::Obligation && *status != Status::DoesNotApply =>
-                    {
-                        Some(DutyState::of(i.has_deadline, due, day))
+                    (Some(i), Some(day)) => {
+                        DutyState::of_rule(i.kind, *status, i.has_deadline, due, day)
                     }
                     _ => None,
                 };

@@ -406,7 +406,7 @@ fn schema_prints_a_json_schema_every_case_profile_satisfies() {
     let props = &schema["properties"];
     assert_eq!(
         props["schema_version"]["enum"],
-        serde_json::json!(["1", "1.1", "1.2"])
+        serde_json::json!(["1", "1.1", "1.2", "1.3"])
     );
     assert_eq!(
         props["ca"]["properties"]["developer_in_california"]["type"],

@@ -29,7 +29,7 @@ fn compare_json_has_exactly_the_contract_fields() {
     assert_eq!(doc["profile"], "examples/closed-frontier.toml");
     assert!(is_date(&doc["as_of"]));
     assert_eq!(keys(&doc["kernel"]), ["facts_schema", "version"]);
-    assert_eq!(doc["kernel"]["facts_schema"], "1.2");
+    assert_eq!(doc["kernel"]["facts_schema"], "1.3");
     let regimes = doc["regimes"].as_array().unwrap();
     let ids: Vec<&str> = regimes.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(

@@ -104,7 +104,8 @@ fn the_csv_has_one_row_per_rule_with_the_contract_values() {
                 "due",
                 "citation",
                 "missing_facts",
-                "open_questions"
+                "open_questions",
+                "due_at"
             ]
         );
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -118,6 +119,7 @@ fn the_csv_has_one_row_per_rule_with_the_contract_values() {
             assert_eq!(&row[7], f["state"]["kind"].as_str().unwrap_or(""));
             assert_eq!(&row[9], f["due"].as_str().unwrap_or(""));
             assert_eq!(&row[10], f["citation"].as_str().unwrap());
+            assert_eq!(&row[13], f["due_at"].as_str().unwrap_or(""));
             let days = match f["state"]["kind"].as_str() {
                 Some("overdue") => (-f["state"]["days"].as_i64().unwrap()).to_string(),
                 Some("due_in") => f["state"]["days"].as_i64().unwrap().to_string(),

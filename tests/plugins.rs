@@ -328,3 +328,68 @@ fn batch_uses_third_party_plugins_too() {
         "{first}"
     );
 }
+
+/// A plugin declaring the namespace `uk`, with a bool fact.
+fn plugin_with_namespace(id: &str, version: &str) -> Vec<u8> {
+    let manifest = tiny_manifest(
+        id,
+        "\n[namespace]\nname = \"uk\"\n\n[namespace.facts.in_uk]\ntype = \"bool\"\nmeaning = \"available in the UK\"\n",
+    )
+    .replace("version = \"0.1.0\"", &format!("version = \"{version}\""));
+    component(
+        &plugin_wat("1.0.0", &manifest, "", CALL_ERR, ""),
+        juxta_sdk::WIT,
+    )
+}
+
+#[test]
+fn a_refused_plugins_namespace_still_validates_and_only_its_column_fails() {
+    let s = Setup::new();
+    s.add("uk-frontier.wasm", &plugin_with_namespace("uk-frontier", "0.1.0"));
+    let profile = s.dir.path().join("uk.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/closed-frontier.toml"
+    ))
+    .unwrap();
+    std::fs::write(&profile, format!("{text}\n[uk]\nin_uk = true\n")).unwrap();
+    let compare = |s: &Setup| {
+        let run = juxta(&[
+            "compare",
+            profile.to_str().unwrap(),
+            "--format",
+            "json",
+            "--plugins",
+            &s.plugins(),
+            "--lock",
+            &s.lock(),
+        ]);
+        let doc: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+        (run.code, doc, run.stderr)
+    };
+    // Unpinned: the profile's [uk] table is recognised, the column fails with the fix.
+    let (code, doc, stderr) = compare(&s);
+    assert_eq!(code, 3, "{stderr}");
+    let e = regime(&doc, "uk-frontier")["error"].as_str().unwrap();
+    assert!(e.contains("is not pinned") && e.contains("juxta regimes lock"), "{e}");
+    assert!(regime(&doc, "eu-ai-act-gpai")["error"].is_null());
+    // Pinned: it loads and reads its namespace.
+    assert_eq!(s.pin().code, 0);
+    let (code, doc, stderr) = compare(&s);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(regime(&doc, "uk-frontier")["error"].is_null(), "{doc}");
+    // Rebuilt without pinning again: refused as changed, the profile still validates.
+    s.add(
+        "uk-frontier.wasm",
+        &plugin_with_namespace("uk-frontier", "0.1.1"),
+    );
+    let (code, doc, stderr) = compare(&s);
+    assert_eq!(code, 3, "{stderr}");
+    let e = regime(&doc, "uk-frontier")["error"].as_str().unwrap();
+    assert!(e.contains("is pinned") && e.contains("juxta regimes lock"), "{e}");
+    // A table no plugin declares is still an error naming it.
+    std::fs::write(&profile, format!("{text}\n[ukk]\nin_uk = true\n")).unwrap();
+    let (code, _, stderr) = compare(&s);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("ukk"), "{stderr}");
+}

@@ -26,6 +26,7 @@ fn compare_with(bytes: &[u8], limits: Limits) -> Comparison {
         origin: Origin::File("hostile.wasm".into()),
         bytes,
         expected_sha256: None,
+        refused: None,
     }]);
     let text =
         std::fs::read_to_string(juxta_tests::repo().join("examples/closed-frontier.toml")).unwrap();
@@ -289,6 +290,7 @@ fn a_third_party_namespace_is_validated_in_profiles_and_read_by_its_rules() {
         origin: Origin::File("xx-state.wasm".into()),
         bytes: &bytes,
         expected_sha256: None,
+        refused: None,
     }]);
     let base = "schema_version = \"1.1\"\n[evaluation]\nas_of = 2026-09-01\n";
     let ok = Profile::parse(

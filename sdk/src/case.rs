@@ -73,4 +73,8 @@ pub struct Expected {
     /// Computed value name → the facts it lacks.
     #[serde(default)]
     pub computed_undetermined: BTreeMap<String, Vec<String>>,
+    /// Undetermined computed value name → what is certain of it (`{ at_least = 5000000.0 }`).
+    /// Checked exactly where the case has the table; not checked where it has none.
+    #[serde(default)]
+    pub computed_bounds: Option<BTreeMap<String, toml::Table>>,
 }

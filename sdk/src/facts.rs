@@ -1,4 +1,4 @@
-//! The model-facts schema, version 1.1, as Rust types.
+//! The model-facts schema, version 1.3, as Rust types.
 //!
 //! Every field is optional except `schema_version` and `evaluation.as_of`: an absent field means
 //! **unknown**, never false. Unknown keys are rejected. These types are for Rust code that builds
@@ -39,6 +39,9 @@ pub struct ModelFacts {
     /// US executive-order facts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub us: Option<Us>,
+    /// The latest unreported safety incident (facts schema 1.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<Incident>,
     /// Regime-owned namespaces (`ca` → its facts), checked by the kernel against the regimes
     /// that declare them.
     #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -216,6 +219,18 @@ pub struct Us {
     pub program_participant: Option<bool>,
 }
 
+/// `[incident]` (facts schema 1.3): the latest safety incident not yet reported.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incident {
+    /// The day the provider discovered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovered_on: Option<Date>,
+    /// It poses an imminent risk of death or serious physical injury.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imminent_risk: Option<bool>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +283,10 @@ mod tests {
             us: Some(Us {
                 cyber_benchmark_result: Some(CyberBenchmarkResult::MeetsCoveredThreshold),
                 program_participant: Some(true),
+            }),
+            incident: Some(Incident {
+                discovered_on: date("2026-08-28"),
+                imminent_risk: Some(false),
             }),
             namespaces: BTreeMap::new(),
         }

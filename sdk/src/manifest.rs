@@ -91,12 +91,23 @@ pub struct Namespace {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NamespaceFact {
-    /// `bool`, `number`, `date`, `string`, `country_code` or `enum`.
+    /// `bool`, `number`, `integer`, `money`, `date`, `datetime`, `string`, `string_list`,
+    /// `country_code` or `enum`.
     #[serde(rename = "type")]
     pub ty: NamespaceFactType,
-    /// Smallest accepted value (numbers only).
+    /// Smallest accepted value (numbers and integers only; for an integer, a whole number).
     #[serde(default)]
     pub min: Option<f64>,
+    /// The ISO 4217 code of the currency the law counts this amount in (money only): rules
+    /// read the amount in it.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The other currencies a profile may give this amount in (money only), each naming a
+    /// `number` parameter of the regime: how many units of `currency` one unit of it is
+    /// worth, dated and sourced like any parameter (`{ EUR = "usd_per_eur" }`). The rate in
+    /// force on `evaluation.as_of` converts the amount, exactly.
+    #[serde(default)]
+    pub rates: std::collections::BTreeMap<String, String>,
     /// The accepted values (enumerations only): lower-case identifiers.
     #[serde(default)]
     pub values: Vec<String>,
@@ -124,10 +135,20 @@ pub enum NamespaceFactType {
     Bool,
     /// A finite number.
     Number,
+    /// A whole number (a count: employees, incidents, days); CEL `int`.
+    Integer,
+    /// An amount of money with its ISO 4217 currency (`{ amount = 6e8, currency = "EUR" }`),
+    /// read by rules in the fact's `currency`.
+    Money,
     /// A calendar date.
     Date,
+    /// A point in time with its offset (`2027-03-01T14:30:00Z`), where the law counts hours.
+    Datetime,
     /// Free text up to [`crate::schema::MAX_STRING_BYTES`].
     String,
+    /// A list of free-text strings (names, product lines), at most
+    /// [`crate::schema::MAX_LIST_ITEMS`].
+    StringList,
     /// An ISO 3166-1 alpha-2 code.
     CountryCode,
     /// One of the fact's `values`.
@@ -173,7 +194,7 @@ pub struct Header {
 pub struct Parameter {
     /// What the parameter is.
     pub title: String,
-    /// `number`, `integer`, `date`, `string`, `string_list` or `bool`.
+    /// `number`, `integer`, `date`, `string`, `string_list`, `date_list` or `bool`.
     #[serde(rename = "type")]
     pub ty: ParameterType,
     /// Unit, for display.
@@ -197,6 +218,8 @@ pub enum ParameterType {
     String,
     /// A list of strings.
     StringList,
+    /// A list of dates (public holidays, for `business_days`).
+    DateList,
     /// A boolean.
     Bool,
 }
@@ -282,6 +305,8 @@ pub enum ValueType {
     Number,
     /// A date.
     Date,
+    /// A point in time (a deadline the law counts in hours), shown in UTC.
+    Datetime,
     /// A string.
     String,
     /// A boolean.

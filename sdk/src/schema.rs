@@ -9,11 +9,11 @@
 
 /// The facts-schema version this SDK describes. Minor versions only add optional fields
 /// (`law/model-facts-v1.md` §6), so a profile or regime written for `"1"` stays valid.
-pub const FACTS_SCHEMA_VERSION: &str = "1.2";
+pub const FACTS_SCHEMA_VERSION: &str = "1.3";
 
 /// Every facts-schema version this SDK understands, oldest first. A profile may declare any of
 /// them; a regime declares the one it targets and may read only the fields that version has.
-pub const FACTS_SCHEMA_VERSIONS: &[&str] = &["1", "1.1", "1.2"];
+pub const FACTS_SCHEMA_VERSIONS: &[&str] = &["1", "1.1", "1.2", "1.3"];
 
 /// Upper bound on the byte length of any string fact (names, identifiers, licences).
 pub const MAX_STRING_BYTES: usize = 1024;
@@ -49,13 +49,27 @@ pub enum FactType {
         /// Smallest accepted value, if any.
         min: Option<f64>,
     },
+    /// A whole number (a count); CEL `int`.
+    Integer {
+        /// Smallest accepted value, if any.
+        min: Option<i64>,
+    },
+    /// An amount of money, given with its ISO 4217 currency and read by rules as an exact
+    /// number in the currency its declaration names (namespace facts only: the conversion
+    /// rates are the declaring regime's parameters); CEL `double`.
+    Money,
     /// Free text up to [`MAX_STRING_BYTES`]; CEL `string`.
     String,
+    /// A list of free-text strings, each up to [`MAX_STRING_BYTES`]; CEL `list(string)`.
+    StringList,
     /// An ISO 3166-1 alpha-2 code (two upper-case ASCII letters); CEL `string`.
     CountryCode,
     /// A calendar date (`YYYY-MM-DD`, a TOML local date or a JSON string); CEL `timestamp` at
     /// midnight UTC, so dates compare by day.
     Date,
+    /// A point in time with its offset (RFC 3339, `2027-03-01T14:30:00Z`); CEL `timestamp`,
+    /// which compares with dates (a date is its midnight UTC).
+    DateTime,
     /// One of a closed set of strings; CEL `string`.
     Enum(&'static [&'static str]),
     /// A list of distinct values from a closed set; CEL `list(string)`.
@@ -69,9 +83,20 @@ impl FactType {
             FactType::Bool => "a boolean".into(),
             FactType::Float { min: Some(m) } if *m == 0.0 => "a non-negative number".into(),
             FactType::Float { .. } => "a number".into(),
+            FactType::Integer { min: Some(0) } => "a non-negative whole number".into(),
+            FactType::Integer { min: Some(m) } => format!("a whole number of at least {m}"),
+            FactType::Integer { min: None } => "a whole number".into(),
+            FactType::Money => {
+                "an amount with its currency, such as `{ amount = 600000000, currency = \"USD\" }`"
+                    .into()
+            }
             FactType::String => "a string".into(),
+            FactType::StringList => "a list of strings".into(),
             FactType::CountryCode => "an ISO 3166-1 alpha-2 country code".into(),
             FactType::Date => "a date (YYYY-MM-DD)".into(),
+            FactType::DateTime => {
+                "a date-time with its offset (such as 2027-03-01T14:30:00Z)".into()
+            }
             FactType::Enum(values) => format!("one of {}", quote_list(values)),
             FactType::EnumList(values) => format!("a list of {}", quote_list(values)),
         }
@@ -153,6 +178,13 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "us",
         meaning: "facts specific to the US executive order of 2 June 2026",
+        presence_is_a_fact: false,
+    },
+    Table {
+        name: "incident",
+        meaning: "the latest safety incident pertaining to this model that is not yet reported, \
+                  in the words several statutes share (facts schema 1.3); absent: no incident \
+                  recorded",
         presence_is_a_fact: false,
     },
 ];
@@ -434,6 +466,31 @@ pub const FIELDS: &[Field] = &[
         if_absent: "fine",
         required: false,
         since: "1",
+    },
+    Field {
+        path: "incident.discovered_on",
+        ty: FactType::Date,
+        unit: "",
+        meaning: "the day the provider discovered the incident (California counts its 15 days \
+                  from discovering a critical safety incident, Bus. & Prof. Code \
+                  § 22757.13(c)(1)); a statute whose clock starts elsewhere keeps its own fact \
+                  (New York's `ny.incident_trigger_date`)",
+        if_absent: "no incident recorded: incident deadlines are not computed (an incident is \
+                    an event, not a property of the model)",
+        required: false,
+        since: "1.3",
+    },
+    Field {
+        path: "incident.imminent_risk",
+        ty: FactType::Bool,
+        unit: "",
+        meaning: "the incident poses an imminent risk of death or serious physical injury \
+                  (California, Bus. & Prof. Code § 22757.13(c)(2); New York uses the same words, \
+                  GBL § 1422(3)(b), for the incident its own clock counts from, \
+                  `ny.incident_imminent_risk`)",
+        if_absent: "unknown; read only with an incident's date",
+        required: false,
+        since: "1.3",
     },
 ];
 

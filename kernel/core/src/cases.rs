@@ -226,6 +226,50 @@ pub fn compare(expected: &Expected, report: &RegimeReport) -> Vec<Difference> {
             "expected undetermined computed values {want_und:?}, got {got_und:?}"
         )));
     }
+    if let Some(bounds) = &expected.computed_bounds {
+        let shown = |b: &crate::report::ComputedBound| {
+            let mut t = serde_json::Map::new();
+            if let Some(v) = &b.at_least {
+                t.insert("at_least".into(), v.to_json());
+            }
+            if let Some(v) = &b.at_most {
+                t.insert("at_most".into(), v.to_json());
+            }
+            serde_json::Value::Object(t)
+        };
+        let want: BTreeMap<&String, serde_json::Value> = bounds
+            .iter()
+            .map(|(k, t)| {
+                let v = t
+                    .iter()
+                    .map(|(side, v)| {
+                        let j = match v {
+                            toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+                            toml::Value::Integer(i) => serde_json::json!(*i as f64),
+                            other => serde_json::to_value(other).unwrap_or_default(),
+                        };
+                        (side.clone(), j)
+                    })
+                    .collect();
+                (k, serde_json::Value::Object(v))
+            })
+            .collect();
+        let got: BTreeMap<&String, serde_json::Value> = report
+            .computed_bounds
+            .iter()
+            .map(|(k, b)| (k, shown(b)))
+            .collect();
+        if want != got {
+            let text = |m: &BTreeMap<&String, serde_json::Value>| {
+                serde_json::to_string(m).unwrap_or_default()
+            };
+            diffs.push(general(format!(
+                "expected bounds of undetermined computed values {}, got {}",
+                text(&want),
+                text(&got)
+            )));
+        }
+    }
     diffs
 }
 

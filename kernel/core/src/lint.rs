@@ -242,6 +242,55 @@ fn regime_checks(r: &Regime, text: &str, out: &mut Vec<Finding>) {
     }
 }
 
+/// The blocks no rule, computed value or value refers to, even through other blocks, found by
+/// the names in the expressions' text (for a manifest that does not compile: a name inside a
+/// string literal counts as a use, so a block is never called unused wrongly).
+fn unused_blocks_in_text(m: &Manifest, text: &str, out: &mut Vec<Finding>) {
+    fn names(expr: &str) -> impl Iterator<Item = &str> {
+        expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+    }
+    let mut used: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    let mut queue: Vec<&str> = Vec::new();
+    let roots = m
+        .rules
+        .iter()
+        .map(|r| r.condition.get_ref().as_str())
+        .chain(
+            m.computed
+                .iter()
+                .flat_map(|(_, c)| [c.when.get_ref().as_str(), c.value.get_ref().as_str()]),
+        )
+        .chain(m.values.iter().map(|(_, v)| v.value.get_ref().as_str()));
+    for expr in roots {
+        queue.extend(names(expr));
+    }
+    while let Some(name) = queue.pop() {
+        if let Some(block) = m.blocks.get(name)
+            && used.insert(name)
+        {
+            queue.extend(names(block.condition.get_ref()));
+            for q in &block.open_questions {
+                if let Some(w) = &q.when {
+                    queue.extend(names(w.get_ref()));
+                }
+            }
+        }
+    }
+    for (name, _) in m.blocks.iter() {
+        if !used.contains(name) {
+            out.push(Finding {
+                severity: Severity::Warning,
+                code: "unused-block",
+                item: Item::new(ItemKind::Block, name),
+                message: "no rule or computed value uses this block".into(),
+                help: Some("remove it, or use it where the inventory says it applies".into()),
+                span: Item::new(ItemKind::Block, name).span_in(text, false),
+            });
+        }
+    }
+}
+
 /// What lint found, and the rules' costs when the regime compiled.
 pub struct Linted {
     /// The findings, in manifest order (errors before warnings at one place).
@@ -274,11 +323,12 @@ pub fn lint(origin: &str, text: &str) -> Linted {
     };
     manifest_checks(&m, text, &mut out);
     // The schema this regime compiles against: the core and its own namespace.
-    let declared = m
-        .namespace
-        .iter()
-        .map(|ns| (m.regime.id.as_str(), m.regime.facts_schema.as_str(), ns));
-    let schema = match Schema::with_namespaces(declared) {
+    let mut schema = Schema::core();
+    let added = match &m.namespace {
+        Some(ns) => schema.add_namespace(&m.regime.id, &m.regime.facts_schema, ns, &m.parameters),
+        None => Ok(()),
+    };
+    let schema = match added.map(|()| schema) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             out.push(Finding {
@@ -301,6 +351,9 @@ pub fn lint(origin: &str, text: &str) -> Linted {
             costs = Some((rule_costs(&r), r.total_cost()));
         }
         Err(e) => {
+            // The checks that need the compiled regime wait for its errors to be fixed; the
+            // blocks nothing uses can be found from the text alone.
+            unused_blocks_in_text(&m, text, &mut out);
             for (p, loc) in e.problems {
                 let span = loc
                     .map(|l| l.span)

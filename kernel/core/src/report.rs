@@ -143,6 +143,11 @@ pub struct RegimeReport {
     pub computed: BTreeMap<String, ComputedValue>,
     /// Undetermined computed values, with the facts they lack.
     pub computed_undetermined: BTreeMap<String, Vec<String>>,
+    /// What is certain of an undetermined computed value all the same: "the greater of 2 % of
+    /// turnover or 5,000,000" with turnover unknown is at least 5,000,000 (added in contract
+    /// revision 4; absent where there is none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub computed_bounds: BTreeMap<String, ComputedBound>,
     /// Why the regime failed, if it did.
     pub error: Option<String>,
     /// The open questions the findings name, by id, in words (added in contract revision 2;
@@ -158,6 +163,88 @@ pub struct RegimeReport {
     pub effective: Vec<EffectiveDate>,
 }
 
+impl Finding {
+    /// The deadline as people read it: `2027-03-04`, or `2027-03-04 14:30 UTC` where the law
+    /// counts hours.
+    pub fn due_text(&self) -> Option<String> {
+        match (&self.due_at, self.due) {
+            (Some(at), _) => Some(instant_shown(at)),
+            (None, Some(d)) => Some(d.to_string()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// `2027-03-04T14:30:00Z` as `2027-03-04 14:30 UTC` (seconds shown only when not zero).
+pub fn instant_shown(rfc3339: &str) -> String {
+    let Some((day, time)) = rfc3339.trim_end_matches('Z').split_once('T') else {
+        return rfc3339.to_string();
+    };
+    let time = time.strip_suffix(":00").unwrap_or(time);
+    format!("{day} {time} UTC")
+}
+
+/// An instant as the contract writes it: RFC 3339 in UTC, to the second. Reading accepts only
+/// that form, so that a text is never taken for an instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Instant(pub String);
+
+impl<'de> Deserialize<'de> for Instant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Instant, D::Error> {
+        let s = String::deserialize(d)?;
+        let canonical = crate::value::parse_instant(&s)
+            .ok()
+            .map(crate::value::instant_text)
+            .is_some_and(|c| c == s);
+        if canonical {
+            Ok(Instant(s))
+        } else {
+            Err(serde::de::Error::custom("not an RFC 3339 instant in UTC"))
+        }
+    }
+}
+
+/// A certain bound on an undetermined computed value: one side or the other.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComputedBound {
+    /// The value is at least this (a date: on or after it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<ComputedValue>,
+    /// The value is at most this (a date: on or before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<ComputedValue>,
+}
+
+impl ComputedBound {
+    /// The bound as the kernel computed it.
+    pub fn of(b: &crate::eval::Bound) -> ComputedBound {
+        match b {
+            crate::eval::Bound::AtLeast(v) => ComputedBound {
+                at_least: Some(ComputedValue::of(v)),
+                at_most: None,
+            },
+            crate::eval::Bound::AtMost(v) => ComputedBound {
+                at_least: None,
+                at_most: Some(ComputedValue::of(v)),
+            },
+        }
+    }
+
+    /// In words, with the value as `shown` writes it: `at least 5000000`.
+    pub fn describe(&self, shown: impl Fn(&ComputedValue) -> String) -> String {
+        let dated = |v: &ComputedValue| v.as_date().is_some();
+        match (&self.at_least, &self.at_most) {
+            (Some(v), None) if dated(v) => format!("on or after {}", shown(v)),
+            (None, Some(v)) if dated(v) => format!("on or before {}", shown(v)),
+            (Some(v), None) => format!("at least {}", shown(v)),
+            (None, Some(v)) => format!("at most {}", shown(v)),
+            (Some(a), Some(b)) => format!("between {} and {}", shown(a), shown(b)),
+            (None, None) => String::new(),
+        }
+    }
+}
+
 /// A computed value: a date, an amount, a flag or a text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -170,6 +257,9 @@ pub enum ComputedValue {
     Number(f64),
     /// A flag.
     Bool(bool),
+    /// A point in time, where the law counts hours: RFC 3339 in UTC
+    /// (`2027-03-04T14:30:00Z`). Added in contract revision 4.
+    Instant(Instant),
     /// A text.
     Text(String),
     /// A number too large for a double: `null` in JSON, as the contract has always written it.
@@ -177,7 +267,8 @@ pub enum ComputedValue {
 }
 
 impl ComputedValue {
-    fn of(v: &crate::value::Value) -> ComputedValue {
+    /// The value as the contract writes it.
+    pub fn of(v: &crate::value::Value) -> ComputedValue {
         use crate::value::Value;
         match v {
             Value::Date(d) => ComputedValue::Date(*d),
@@ -191,6 +282,7 @@ impl ComputedValue {
                 }
             }
             Value::Bool(b) => ComputedValue::Bool(*b),
+            Value::Instant(t) => ComputedValue::Instant(Instant(crate::value::instant_text(*t))),
             other => ComputedValue::Text(other.to_string()),
         }
     }
@@ -199,6 +291,10 @@ impl ComputedValue {
     pub fn as_date(&self) -> Option<Date> {
         match self {
             ComputedValue::Date(d) => Some(*d),
+            // An instant's day, in UTC.
+            ComputedValue::Instant(Instant(t)) => crate::value::parse_instant(t)
+                .ok()
+                .and_then(crate::value::instant_date),
             _ => None,
         }
     }
@@ -212,7 +308,9 @@ impl ComputedValue {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             ComputedValue::Bool(b) => serde_json::Value::Bool(*b),
-            ComputedValue::Text(t) => serde_json::Value::String(t.clone()),
+            ComputedValue::Text(t) | ComputedValue::Instant(Instant(t)) => {
+                serde_json::Value::String(t.clone())
+            }
             ComputedValue::Unrepresentable => serde_json::Value::Null,
         }
     }
@@ -223,7 +321,7 @@ impl PartialEq<&str> for ComputedValue {
     fn eq(&self, other: &&str) -> bool {
         match self {
             ComputedValue::Date(d) => d.to_string() == *other,
-            ComputedValue::Text(t) => t == other,
+            ComputedValue::Text(t) | ComputedValue::Instant(Instant(t)) => t == other,
             _ => false,
         }
     }
@@ -289,8 +387,13 @@ pub struct Finding {
     pub citation: String,
     /// Why the cell says what it says.
     pub explanation: String,
-    /// Deadline, if the rule has one and it is determined (`YYYY-MM-DD`).
+    /// Deadline, if the rule has one and it is determined (`YYYY-MM-DD`; where the law counts
+    /// hours, the UTC day of `due_at`).
     pub due: Option<Date>,
+    /// The deadline to the second where the law counts it in hours (RFC 3339 in UTC,
+    /// `2027-03-04T14:30:00Z`); absent where the deadline is a day. Added in contract revision 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<String>,
     /// For an obligation that applies or may apply: where it stands on `as_of` (overdue, due
     /// in N days, due today, not yet triggered, no deadline); `null` for every other rule.
     /// Added in contract revision 3.
@@ -350,6 +453,7 @@ impl RegimeReport {
                     .collect();
                 let status = Status::from_truth(o.truth);
                 let due = ev.due(i, rule);
+                let due_at = ev.due_at(i, rule).map(crate::value::instant_text);
                 Finding {
                     id: rule.id.clone(),
                     kind: rule.kind,
@@ -358,6 +462,7 @@ impl RegimeReport {
                     citation: rule.citation.clone(),
                     explanation: rule_explanation(regime, ev, facts, i),
                     due,
+                    due_at,
                     state: DutyState::of_rule(
                         rule.kind,
                         status,
@@ -402,14 +507,18 @@ impl RegimeReport {
             .collect();
         let mut computed = BTreeMap::new();
         let mut computed_undetermined = BTreeMap::new();
+        let mut computed_bounds = BTreeMap::new();
         for (c, outcome) in regime.computed.iter().zip(&ev.computed) {
             match outcome {
                 ComputedOutcome::Omitted => {}
                 ComputedOutcome::Value(v) => {
                     computed.insert(c.name.clone(), ComputedValue::of(v));
                 }
-                ComputedOutcome::Undetermined { missing, .. } => {
+                ComputedOutcome::Undetermined { missing, bound, .. } => {
                     computed_undetermined.insert(c.name.clone(), schema.paths(*missing));
+                    if let Some(b) = bound {
+                        computed_bounds.insert(c.name.clone(), ComputedBound::of(b));
+                    }
                 }
             }
         }
@@ -422,6 +531,7 @@ impl RegimeReport {
             rules,
             computed,
             computed_undetermined,
+            computed_bounds,
             error: None,
             open_questions,
             computed_info: computed_info(Some(regime)),
@@ -460,6 +570,7 @@ impl RegimeReport {
             rules: Vec::new(),
             computed: BTreeMap::new(),
             computed_undetermined: BTreeMap::new(),
+            computed_bounds: BTreeMap::new(),
             error: Some(error),
             open_questions: BTreeMap::new(),
             computed_info: computed_info(regime),
@@ -581,10 +692,14 @@ pub fn given_facts(profile: &Profile, schema: &Schema) -> Vec<GivenFact> {
         .filter_map(|def| {
             let id = schema.lookup(&def.path)?;
             let value = profile.get(id)?;
+            let text = match profile.money(id, schema) {
+                Some((amount, currency, Some(c))) => money_text(&amount, &currency, &c, def),
+                _ => value.to_string(),
+            };
             Some(GivenFact {
                 fact: def.path.clone(),
                 value: value.to_json(),
-                text: value.to_string(),
+                text,
                 exact: match value {
                     crate::value::Value::Number(n) => n.to_string(),
                     other => other.to_string(),
@@ -592,6 +707,24 @@ pub fn given_facts(profile: &Profile, schema: &Schema) -> Vec<GivenFact> {
             })
         })
         .collect()
+}
+
+/// A money fact as given and as the rules read it: `EUR 600000000 = USD 648000000 (1.08 USD per
+/// EUR, params.usd_per_eur: source)`.
+fn money_text(
+    amount: &crate::number::Number,
+    currency: &str,
+    c: &crate::schema::Conversion,
+    def: &crate::schema::FactDef,
+) -> String {
+    let own = def.money.as_ref().map_or("", |m| m.currency.as_str());
+    match &c.rate {
+        None => format!("{own} {amount}"),
+        Some((rate, parameter, source)) => format!(
+            "{currency} {amount} = {own} {} ({rate} {own} per {currency}, params.{parameter}: {source})",
+            c.value
+        ),
+    }
 }
 
 /// The ids of a set of a regime's open questions, sorted.

@@ -11,10 +11,14 @@
 //! ([`Schema::visibility`]).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use juxta_sdk::manifest::{Namespace, NamespaceFactType};
+use juxta_sdk::Date;
+use juxta_sdk::manifest::indexmap_like::Ordered;
+use juxta_sdk::manifest::{Namespace, NamespaceFactType, Parameter, ParameterType};
 use juxta_sdk::schema::{FACTS_SCHEMA_VERSIONS, FIELDS, FactType, TABLES};
 
+use crate::number::Number;
 use crate::tri::FactSet;
 
 /// Index of a fact in a [`Schema`].
@@ -54,6 +58,88 @@ pub struct FactDef {
     /// The core fact this is another name for (a namespace fact the core schema adopted):
     /// profiles may write it, its value is the core fact's, and no regime reads it.
     pub alias_of: Option<FactId>,
+    /// For a money fact: its currency and the rates that convert other currencies into it.
+    pub money: Option<Arc<MoneyDef>>,
+}
+
+/// How a money fact is read: as an exact amount in the currency the law counts in, other
+/// currencies converted by the declaring regime's dated rate parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MoneyDef {
+    /// The ISO 4217 code rules read the amount in (`USD`).
+    pub currency: String,
+    /// One rate per other accepted currency, by currency code.
+    pub rates: Vec<Rate>,
+}
+
+/// The rate of one currency into a money fact's own: a `number` parameter of the regime.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rate {
+    /// The currency it converts (`EUR`).
+    pub currency: String,
+    /// The parameter that holds it.
+    pub parameter: String,
+    /// Its values: first day in force (`None`: since always), units of the fact's currency per
+    /// unit of this one, and the source.
+    pub values: Vec<(Option<Date>, Number, String)>,
+}
+
+/// An amount converted into a money fact's currency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conversion {
+    /// The amount in the fact's currency, exactly.
+    pub value: Number,
+    /// The rate used (`None` when the amount was given in the fact's currency), the parameter
+    /// it comes from and its source.
+    pub rate: Option<(Number, String, String)>,
+}
+
+impl MoneyDef {
+    /// The amount in this fact's currency on `day`, or why it cannot be converted.
+    pub fn convert(
+        &self,
+        amount: &Number,
+        currency: &str,
+        day: Date,
+    ) -> Result<Conversion, String> {
+        if currency == self.currency {
+            return Ok(Conversion {
+                value: amount.clone(),
+                rate: None,
+            });
+        }
+        let accepted = || {
+            std::iter::once(self.currency.as_str())
+                .chain(self.rates.iter().map(|r| r.currency.as_str()))
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let Some(rate) = self.rates.iter().find(|r| r.currency == currency) else {
+            return Err(format!(
+                "no rate converts `{currency}` into `{}`, the currency this amount is counted in; give it in {}",
+                self.currency,
+                accepted()
+            ));
+        };
+        let index = rate
+            .values
+            .iter()
+            .rposition(|(from, _, _)| from.is_none_or(|from| from <= day))
+            .unwrap_or(0);
+        let Some((_, r, source)) = rate.values.get(index) else {
+            return Err(format!("parameter `{}` has no value", rate.parameter));
+        };
+        Ok(Conversion {
+            value: amount.mul(r),
+            rate: Some((r.clone(), rate.parameter.clone(), source.clone())),
+        })
+    }
+}
+
+/// Whether a string is an ISO 4217 alphabetic code in shape: three upper-case ASCII letters.
+pub fn is_currency_code(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 /// One table.
@@ -134,6 +220,17 @@ pub enum SchemaError {
         /// What it named.
         target: String,
     },
+    /// A money fact without a currency, a currency or rate that is not an ISO 4217 code, a
+    /// rate naming no `number` parameter of the regime, or `currency` on another type.
+    #[error("namespace fact `{namespace}.{fact}`: {reason}")]
+    BadMoney {
+        /// The namespace.
+        namespace: String,
+        /// The fact name.
+        fact: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// Too many facts for the bitsets.
     #[error("the facts schema would have {0} facts with the regimes' namespaces; at most {max} fit", max = FactSet::CAPACITY)]
     TooManyFacts(usize),
@@ -177,6 +274,7 @@ impl Schema {
                     if_absent: "never absent: the table is there or not".to_string(),
                     since: "1".to_string(),
                     alias_of: None,
+                    money: None,
                 });
                 schema.tables[index].presence = Some(id);
             }
@@ -199,6 +297,7 @@ impl Schema {
                 if_absent: f.if_absent.to_string(),
                 since: f.since.to_string(),
                 alias_of: None,
+                money: None,
             });
         }
         schema
@@ -211,18 +310,32 @@ impl Schema {
         namespaces: impl IntoIterator<Item = (&'a str, &'a str, &'a Namespace)>,
     ) -> Result<Schema, SchemaError> {
         let mut schema = Schema::core();
+        let none = Ordered(Vec::new());
         for (regime, target, ns) in namespaces {
-            schema.add_namespace(regime, target, ns)?;
+            schema.add_namespace(regime, target, ns, &none)?;
         }
         Ok(schema)
     }
 
-    /// Adds one regime's namespace.
+    /// The core schema plus the namespaces the manifests declare, in the order given.
+    pub fn with_declared(declared: &[crate::regime::Declared]) -> Result<Schema, SchemaError> {
+        let mut schema = Schema::core();
+        for d in declared {
+            if let Some(ns) = &d.namespace {
+                schema.add_namespace(&d.regime, &d.target, ns, &d.parameters)?;
+            }
+        }
+        Ok(schema)
+    }
+
+    /// Adds one regime's namespace; `params` are the regime's parameters, where the rates of
+    /// its money facts are.
     pub fn add_namespace(
         &mut self,
         regime: &str,
         target: &str,
         ns: &Namespace,
+        params: &Ordered<Parameter>,
     ) -> Result<(), SchemaError> {
         if !is_lower_identifier(&ns.name) {
             return Err(SchemaError::BadName(ns.name.clone()));
@@ -240,9 +353,13 @@ impl Schema {
         if self.facts.len() + ns.facts.len() > FactSet::CAPACITY {
             return Err(SchemaError::TooManyFacts(self.facts.len() + ns.facts.len()));
         }
+        let mut money = Vec::with_capacity(ns.facts.len());
         for (name, f) in ns.facts.iter() {
             let bad_min = f.min.is_some_and(|m| !m.is_finite())
-                || (f.min.is_some() && f.ty != NamespaceFactType::Number);
+                || (f.min.is_some()
+                    && !matches!(f.ty, NamespaceFactType::Number | NamespaceFactType::Integer))
+                || (f.ty == NamespaceFactType::Integer
+                    && f.min.is_some_and(|m| m.fract() != 0.0 || m.abs() > 9.0e15));
             if !is_lower_identifier(name) {
                 return Err(SchemaError::BadFact {
                     namespace: ns.name.clone(),
@@ -266,6 +383,13 @@ impl Schema {
                     fact: name.to_string(),
                 });
             }
+            money.push(
+                money_def(f, params).map_err(|reason| SchemaError::BadMoney {
+                    namespace: ns.name.clone(),
+                    fact: name.to_string(),
+                    reason,
+                })?,
+            );
             if let Some(target) = &f.alias_of {
                 let ok = self.lookup(target).is_some_and(|id| {
                     self.tables[self.facts[id].table].owner.is_none()
@@ -291,7 +415,7 @@ impl Schema {
             presence: None,
             owner: Some(regime.to_string()),
         });
-        for (name, f) in ns.facts.iter() {
+        for ((name, f), money) in ns.facts.iter().zip(money) {
             self.push(FactDef {
                 path: format!("{}.{name}", ns.name),
                 table,
@@ -307,6 +431,7 @@ impl Schema {
                 },
                 since: target.to_string(),
                 alias_of: f.alias_of.as_deref().and_then(|t| self.lookup(t)),
+                money: money.map(Arc::new),
             });
         }
         Ok(())
@@ -377,8 +502,44 @@ impl Schema {
                         "maxLength": MAX_STRING_BYTES,
                         "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*$",
                     }),
+                    FactType::Integer { min } => {
+                        let mut v = json!({ "type": "integer" });
+                        if let Some(m) = min {
+                            v["minimum"] = json!(m);
+                        }
+                        v
+                    }
+                    FactType::Money => {
+                        let currencies: Vec<&str> = f
+                            .money
+                            .iter()
+                            .flat_map(|m| {
+                                std::iter::once(m.currency.as_str())
+                                    .chain(m.rates.iter().map(|r| r.currency.as_str()))
+                            })
+                            .collect();
+                        json!({
+                            "type": "object",
+                            "additionalProperties": false,
+                            "required": ["amount", "currency"],
+                            "properties": {
+                                "amount": { "type": "number", "minimum": 0 },
+                                "currency": { "type": "string", "enum": currencies },
+                            },
+                        })
+                    }
+                    FactType::StringList => json!({
+                        "type": "array",
+                        "items": {
+                            "type": "string",
+                            "maxLength": MAX_STRING_BYTES,
+                            "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*$",
+                        },
+                        "maxItems": MAX_LIST_ITEMS,
+                    }),
                     FactType::CountryCode => json!({ "type": "string", "pattern": "^[A-Z]{2}$" }),
                     FactType::Date => json!({ "type": "string", "format": "date" }),
+                    FactType::DateTime => json!({ "type": "string", "format": "date-time" }),
                     FactType::Enum(values) => json!({ "type": "string", "enum": values }),
                     FactType::EnumList(values) => json!({
                         "type": "array",
@@ -403,8 +564,8 @@ impl Schema {
                 }
                 if let Some(core) = f.alias_of {
                     field["description"] = json!(format!(
-                        "Another name for `{}`, kept for profiles written before facts schema 1.2: give one or the other (both, only with the same value).",
-                        self.facts[core].path
+                        "Another name for `{}`, kept for profiles written before facts schema {}: give one or the other (both, only with the same value).",
+                        self.facts[core].path, self.facts[core].since
                     ));
                     field["deprecated"] = json!(true);
                 }
@@ -515,11 +676,81 @@ fn namespace_type(f: &juxta_sdk::manifest::NamespaceFact) -> FactType {
     match f.ty {
         NamespaceFactType::Bool => FactType::Bool,
         NamespaceFactType::Number => FactType::Float { min: f.min },
+        // Checked whole and within ±9e15 before this is called.
+        NamespaceFactType::Integer => FactType::Integer {
+            min: f.min.map(|m| m as i64),
+        },
+        NamespaceFactType::Money => FactType::Money,
         NamespaceFactType::Date => FactType::Date,
+        NamespaceFactType::Datetime => FactType::DateTime,
         NamespaceFactType::String => FactType::String,
+        NamespaceFactType::StringList => FactType::StringList,
         NamespaceFactType::CountryCode => FactType::CountryCode,
         NamespaceFactType::Enum => FactType::Enum(intern_values(&f.values)),
     }
+}
+
+/// A money fact's currency and rates, checked against the regime's parameters; `None` for a
+/// fact of another type (which must then have neither).
+fn money_def(
+    f: &juxta_sdk::manifest::NamespaceFact,
+    params: &Ordered<Parameter>,
+) -> Result<Option<MoneyDef>, String> {
+    if f.ty != NamespaceFactType::Money {
+        return if f.currency.is_some() || !f.rates.is_empty() {
+            Err("`currency` and `rates` belong to a `money` fact".into())
+        } else {
+            Ok(None)
+        };
+    }
+    let Some(currency) = f.currency.clone() else {
+        return Err("a `money` fact needs `currency`, the ISO 4217 code the law counts the amount in (such as `currency = \"USD\"`)".into());
+    };
+    if !is_currency_code(&currency) {
+        return Err(format!(
+            "`currency = \"{currency}\"` is not an ISO 4217 code (three upper-case letters, such as `USD`)"
+        ));
+    }
+    let mut rates = Vec::with_capacity(f.rates.len());
+    for (code, parameter) in &f.rates {
+        if !is_currency_code(code) || *code == currency {
+            return Err(format!(
+                "rate `{code}`: a rate converts another ISO 4217 currency (three upper-case letters) into `{currency}`"
+            ));
+        }
+        let Some(decl) = params.get(parameter) else {
+            return Err(format!(
+                "rate `{code} = \"{parameter}\"` names no parameter of the regime: declare `[parameters.{parameter}]` with `type = \"number\"` and `unit = \"{currency} per {code}\"`"
+            ));
+        };
+        let mut values = Vec::with_capacity(decl.values.len());
+        for v in &decl.values {
+            let n = match (decl.ty, v.value.get_ref()) {
+                (ParameterType::Number, toml::Value::Float(x)) => Number::from_f64(*x),
+                (ParameterType::Number, toml::Value::Integer(i)) => Some(Number::from_i64(*i)),
+                _ => None,
+            };
+            match n {
+                Some(n) if n.signum() > 0 => values.push((v.from, n, v.source.clone())),
+                _ => {
+                    return Err(format!(
+                        "rate `{code}`: parameter `{parameter}` must be a `number` parameter with positive values"
+                    ));
+                }
+            }
+        }
+        if values.is_empty() {
+            return Err(format!(
+                "rate `{code}`: parameter `{parameter}` has no value"
+            ));
+        }
+        rates.push(Rate {
+            currency: code.clone(),
+            parameter: parameter.clone(),
+            values,
+        });
+    }
+    Ok(Some(MoneyDef { currency, rates }))
 }
 
 /// The values of a namespace enumeration as the `'static` list the core's enum type holds.

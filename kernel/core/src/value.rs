@@ -26,8 +26,13 @@ pub enum Value {
     Text(String),
     /// A calendar date.
     Date(Date),
+    /// A point in time, in seconds since 1970-01-01T00:00:00Z: where the law counts hours
+    /// (`datetime` facts and computed values).
+    Instant(i64),
     /// A list of strings.
     List(Vec<String>),
+    /// A list of dates (a `date_list` parameter: public holidays).
+    Dates(Vec<Date>),
 }
 
 impl Value {
@@ -39,10 +44,16 @@ impl Value {
             Value::Integer(i) => cel::Value::Int(*i),
             Value::Text(s) => cel::Value::String(Arc::new(s.clone())),
             Value::Date(d) => cel::Value::Timestamp(date_to_timestamp(*d)),
+            Value::Instant(t) => cel::Value::Timestamp(instant_to_timestamp(*t)),
             Value::List(items) => cel::Value::List(Arc::new(
                 items
                     .iter()
                     .map(|s| cel::Value::String(Arc::new(s.clone())))
+                    .collect(),
+            )),
+            Value::Dates(days) => cel::Value::List(Arc::new(
+                days.iter()
+                    .map(|d| cel::Value::Timestamp(date_to_timestamp(*d)))
                     .collect(),
             )),
         }
@@ -58,7 +69,11 @@ impl Value {
             cel::Value::Int(i) => Value::Integer(*i),
             cel::Value::UInt(u) => Value::Integer(i64::try_from(*u).ok()?),
             cel::Value::String(s) => Value::Text(s.to_string()),
-            cel::Value::Timestamp(t) => Value::Date(timestamp_to_date(t)?),
+            // Midnight UTC is a date, as dates are represented; any other time is an instant.
+            cel::Value::Timestamp(t) if t.timestamp() % 86_400 == 0 => {
+                Value::Date(timestamp_to_date(t)?)
+            }
+            cel::Value::Timestamp(t) => Value::Instant(t.timestamp()),
             cel::Value::List(items) => Value::List(
                 items
                     .iter()
@@ -83,10 +98,16 @@ impl Value {
             Value::Integer(i) => serde_json::Value::from(*i),
             Value::Text(s) => serde_json::Value::String(s.clone()),
             Value::Date(d) => serde_json::Value::String(d.to_string()),
+            Value::Instant(_) => serde_json::Value::String(self.to_string()),
             Value::List(items) => serde_json::Value::Array(
                 items
                     .iter()
                     .map(|s| serde_json::Value::String(s.clone()))
+                    .collect(),
+            ),
+            Value::Dates(days) => serde_json::Value::Array(
+                days.iter()
+                    .map(|d| serde_json::Value::String(d.to_string()))
                     .collect(),
             ),
         }
@@ -119,9 +140,49 @@ impl fmt::Display for Value {
             Value::Integer(i) => write!(f, "{i}"),
             Value::Text(s) => f.write_str(s),
             Value::Date(d) => write!(f, "{d}"),
+            Value::Instant(t) => f.write_str(&instant_text(*t)),
             Value::List(items) => write!(f, "[{}]", items.join(", ")),
+            Value::Dates(days) => {
+                let days: Vec<String> = days.iter().map(Date::to_string).collect();
+                write!(f, "[{}]", days.join(", "))
+            }
         }
     }
+}
+
+/// An instant as RFC 3339 in UTC, to the second: `2027-03-04T14:30:00Z`.
+pub fn instant_text(t: i64) -> String {
+    instant_to_timestamp(t)
+        .with_timezone(&Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// An instant as a CEL timestamp (UTC).
+pub fn instant_to_timestamp(t: i64) -> DateTime<FixedOffset> {
+    Utc.timestamp_opt(t, 0)
+        .single()
+        .unwrap_or_default()
+        .fixed_offset()
+}
+
+/// Reads an RFC 3339 date-time with its offset (`2027-03-01T14:30:00Z`,
+/// `2027-03-01T09:30:00-05:00`) as an instant, in the years 1000 to 9999.
+pub fn parse_instant(text: &str) -> Result<i64, String> {
+    let t = DateTime::parse_from_rfc3339(text).map_err(|e| {
+        format!("`{text}` is not an RFC 3339 date-time with its offset ({e}), such as 2027-03-01T14:30:00Z")
+    })?;
+    let utc = t.with_timezone(&Utc);
+    use chrono::Datelike;
+    if !(1000..=9999).contains(&utc.year()) {
+        return Err(format!("`{text}` is outside the years 1000 to 9999"));
+    }
+    Ok(t.timestamp())
+}
+
+/// The UTC calendar date of an instant.
+pub fn instant_date(t: i64) -> Option<Date> {
+    timestamp_to_date(&instant_to_timestamp(t))
 }
 
 /// Formats a number the way the inventories write them: `3.00e25` for large magnitudes,

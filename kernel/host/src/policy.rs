@@ -113,6 +113,28 @@ fn lock_dir(lock: &Path) -> PathBuf {
     }
 }
 
+/// Whether the lock file a command would read pins a plugin file, and how: what `regime
+/// build` says after writing one, so that a rebuild never silently breaks `compare`.
+pub fn pin_status(args: &PluginOptions, plugin: &Path, sha256: &str) -> Option<String> {
+    let resolved = resolve(args).ok()?;
+    let lock = Lock::read(&resolved.lock).ok().flatten()?;
+    let key = crate::lock::relative_key(plugin, &lock_dir(&resolved.lock));
+    let shown = resolved.lock.display();
+    Some(match lock.pin(&key) {
+        Ok(Some(pin)) if pin.sha256.eq_ignore_ascii_case(sha256) => {
+            format!("`{shown}` pins `{key}` at this sha256")
+        }
+        Ok(Some(pin)) => format!(
+            "`{shown}` pins `{key}` at sha256 {}: juxta refuses this build until you review it and run `juxta regimes lock`",
+            pin.sha256
+        ),
+        Ok(None) => format!(
+            "`{shown}` does not pin `{key}`: juxta refuses it until you review it and run `juxta regimes lock`"
+        ),
+        Err(why) => format!("`{shown}`: {why}"),
+    })
+}
+
 /// The bundled regimes plus the pinned third-party plugins. A plugin that is not pinned, or whose
 /// bytes differ from its pin, becomes a failed column: the other regimes still work.
 pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
@@ -156,16 +178,24 @@ pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
                 origin,
                 bytes: &f.bytes,
                 expected_sha256: Some(pin.sha256.clone()),
+                refused: None,
             }),
             None => {
                 let why = match &lock {
                     None => format!("there is no lock file `{}`", resolved.lock.display()),
                     Some(_) => format!("`{}` does not pin it", resolved.lock.display()),
                 };
-                set.refuse(&name, origin, &f.sha256, format!(
-                    "plugin `{name}`: load: `{}` is not pinned: {why}; review the plugin, then run `juxta regimes lock`",
-                    f.path.display()
-                ));
+                // Refused, but its namespace is still recognised (see `RegimeSet::load`).
+                sources.push(PluginSource {
+                    refused: Some(format!(
+                        "plugin `{name}`: load: `{}` is not pinned: {why}; review the plugin, then run `juxta regimes lock`",
+                        f.path.display()
+                    )),
+                    name,
+                    origin,
+                    bytes: &f.bytes,
+                    expected_sha256: None,
+                });
             }
         }
     }

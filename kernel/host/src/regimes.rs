@@ -143,6 +143,9 @@ pub struct RegimeSet {
     sandbox: Arc<Sandbox>,
     schema: Arc<Schema>,
     entries: Vec<Entry>,
+    /// The namespaces refused plugins declare: recognised in profiles (so that a profile
+    /// written for the regime still validates and only its column fails), read by no rule.
+    refused_namespaces: Vec<Declared>,
 }
 
 /// A plugin to load: its name (a file stem), origin and bytes.
@@ -155,6 +158,9 @@ pub struct PluginSource<'a> {
     pub bytes: &'a [u8],
     /// A checksum the bytes must have, if pinned.
     pub expected_sha256: Option<String>,
+    /// Why the policy refuses it (not pinned), if it does: it is then loaded, in the sandbox,
+    /// only to read the namespace it declares, and its column fails with this reason.
+    pub refused: Option<String>,
 }
 
 impl RegimeSet {
@@ -164,6 +170,7 @@ impl RegimeSet {
             sandbox,
             schema: Arc::new(Schema::core()),
             entries: Vec::new(),
+            refused_namespaces: Vec::new(),
         }
     }
 
@@ -177,6 +184,7 @@ impl RegimeSet {
                 origin: Origin::Bundled,
                 bytes: b.bytes,
                 expected_sha256: crate::bundled::recorded_sha256(b.file).map(str::to_string),
+                refused: None,
             })
             .collect();
         set.load(sources);
@@ -188,7 +196,7 @@ impl RegimeSet {
     /// naming both origins. Regimes already in the set are recompiled when the schema grows.
     pub fn load(&mut self, sources: Vec<PluginSource<'_>>) {
         let sandbox = &self.sandbox;
-        let fetched: Vec<Result<Fetched, FailedRegime>> = std::thread::scope(|scope| {
+        let fetched: Vec<Result<Fetched, Refused>> = std::thread::scope(|scope| {
             let handles: Vec<_> = sources
                 .iter()
                 .map(|s| scope.spawn(move || fetch(sandbox, s)))
@@ -198,12 +206,12 @@ impl RegimeSet {
                 .zip(&sources)
                 .map(|(h, s)| {
                     h.join().unwrap_or_else(|_| {
-                        Err(FailedRegime {
+                        Err(Refused::plain(FailedRegime {
                             id: s.name.clone(),
                             origin: s.origin.clone(),
                             sha256: sha256_hex(s.bytes),
                             error: format!("plugin `{}`: load: the loader crashed", s.name),
-                        })
+                        }))
                     })
                 })
                 .collect()
@@ -230,17 +238,21 @@ impl RegimeSet {
         for f in &ready {
             if let Some(d) = &f.declared
                 && let Some(ns) = &d.namespace
-                && let Err(e) = schema.add_namespace(&d.regime, &d.target, ns)
+                && let Err(e) = schema.add_namespace(&d.regime, &d.target, ns, &d.parameters)
             {
                 // They were accepted together before, in this order: this cannot fail.
                 tracing::warn!(regime = %d.regime, error = %e, "namespace refused on reload");
             }
         }
+        let mut refused_namespaces = std::mem::take(&mut self.refused_namespaces);
         for f in fetched {
             let f = match f {
                 Ok(f) => f,
                 Err(e) => {
-                    failed.push(e);
+                    failed.push(e.failed);
+                    refused_namespaces.extend(
+                        e.declared.filter(|d| d.namespace.is_some()).map(|d| *d),
+                    );
                     continue;
                 }
             };
@@ -273,7 +285,7 @@ impl RegimeSet {
                 continue;
             }
             if let Some(ns) = &d.namespace
-                && let Err(e) = schema.add_namespace(&d.regime, &d.target, ns)
+                && let Err(e) = schema.add_namespace(&d.regime, &d.target, ns, &d.parameters)
             {
                 let first = match &e {
                     SchemaError::Clash { first, .. } => ready
@@ -299,6 +311,16 @@ impl RegimeSet {
             }
             ready.push(f);
         }
+        // Then the namespaces of refused plugins, where they clash with none of the above: a
+        // profile written for such a regime validates, and only its column fails.
+        for d in &refused_namespaces {
+            if let Some(ns) = &d.namespace
+                && let Err(e) = schema.add_namespace(&d.regime, &d.target, ns, &d.parameters)
+            {
+                tracing::debug!(regime = %d.regime, error = %e, "a refused plugin's namespace is not recognised");
+            }
+        }
+        self.refused_namespaces = refused_namespaces;
         let schema = Arc::new(schema);
         self.schema = Arc::clone(&schema);
 
@@ -437,6 +459,7 @@ impl RegimeSet {
             origin: origin.clone(),
             bytes,
             expected_sha256: None,
+            refused: None,
         }]);
         let schema = Arc::clone(&set.schema);
         match set.entries.into_iter().next() {
@@ -465,15 +488,50 @@ struct Fetched {
 /// The prefix of a refused third-party plugin's column name: `plugin:<file>`.
 pub const REFUSED_PREFIX: &str = "plugin:";
 
-/// Checks the pin, compiles the component and reads its manifest.
-fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, FailedRegime> {
+/// A plugin that did not load, with the namespace it declares where it could be read.
+struct Refused {
+    failed: FailedRegime,
+    declared: Option<Box<Declared>>,
+}
+
+impl Refused {
+    fn plain(failed: FailedRegime) -> Refused {
+        Refused {
+            failed,
+            declared: None,
+        }
+    }
+}
+
+/// Checks the pin, compiles the component and reads its manifest. A plugin the policy refuses
+/// (unpinned, or changed since it was pinned) is still run, in the sandbox, for its manifest
+/// only: the namespace it declares is recognised in profiles; nothing else of it is used.
+fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, Refused> {
     let sha256 = sha256_hex(source.bytes);
-    let failed = |error: String| FailedRegime {
-        id: source.name.clone(),
-        origin: source.origin.clone(),
-        sha256: sha256.clone(),
-        error,
+    let failed = |error: String| {
+        Refused::plain(FailedRegime {
+            id: source.name.clone(),
+            origin: source.origin.clone(),
+            sha256: sha256.clone(),
+            error,
+        })
     };
+    let namespace_only = |error: String| {
+        let declared = sandbox
+            .load(source.bytes, &source.name)
+            .ok()
+            .and_then(|p| sandbox.instantiate(&Arc::new(p), &source.name, None).ok())
+            .and_then(|mut i| i.manifest().ok())
+            .and_then(|m| declared(&m))
+            .map(Box::new);
+        Refused {
+            declared,
+            ..failed(error)
+        }
+    };
+    if let Some(why) = &source.refused {
+        return Err(namespace_only(why.clone()));
+    }
     if let Some(expected) = &source.expected_sha256
         && !expected.eq_ignore_ascii_case(&sha256)
     {
@@ -485,10 +543,14 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, F
                 "the plugin changed since it was pinned; review it, then run `juxta regimes lock`"
             }
         };
-        return Err(failed(format!(
+        let why = format!(
             "plugin `{}`: load: its sha256 is {sha256} but {expected} is pinned; refusing it ({remedy})",
             source.name
-        )));
+        );
+        return Err(match source.origin {
+            Origin::Bundled => failed(why),
+            Origin::File(_) => namespace_only(why),
+        });
     }
     let started = std::time::Instant::now();
     let plugin = Arc::new(

@@ -79,7 +79,7 @@ pub enum Error {
     WhatIf(String),
     /// `explain` was asked about a rule no loaded regime has.
     #[error(
-        "no loaded regime has a rule `{rule}`{}{}",
+        "no loaded regime has a rule or computed value `{rule}`{}{}",
         .suggestion.as_ref().map(|d| format!(" (did you mean `{d}`?)")).unwrap_or_default(),
         if .failed.is_empty() { String::new() } else { format!("; these regimes failed to load: {}", .failed.join(", ")) }
     )]
@@ -216,6 +216,32 @@ impl Engine {
     /// what would change it, and its counterparts in the other loaded regimes.
     pub fn explain(&self, profile: &Profile, rule: &str) -> Result<Explanation, Error> {
         explain::explain(&self.set, profile, rule)
+    }
+
+    /// One computed value (a deadline, a cap), for one profile, in full: its condition and its
+    /// formula as trees with the values read, what it came to (or the bound that is certain),
+    /// and the rules whose deadline it is. [`Error::UnknownRule`] when no loaded regime has a
+    /// computed value of that name.
+    pub fn explain_computed(
+        &self,
+        profile: &Profile,
+        name: &str,
+    ) -> Result<juxta_core::explanation::ComputedExplanation, Error> {
+        explain::explain_computed(&self.set, profile, name).unwrap_or_else(|| {
+            Err(Error::UnknownRule {
+                rule: name.to_string(),
+                suggestion: None,
+                failed: Vec::new(),
+            })
+        })
+    }
+
+    /// Whether a loaded regime has a computed value of this name.
+    pub fn has_computed(&self, name: &str) -> bool {
+        self.set.entries().iter().any(|e| match e {
+            Entry::Ready(r) => r.regime.computed.iter().any(|c| c.name == name),
+            Entry::Failed(_) => false,
+        })
     }
 
     /// The batch columns: one per regime, for one worker (plugin instances are per worker).

@@ -21,6 +21,7 @@ const HEADER: &[&str] = &[
     "citation",
     "missing_facts",
     "open_questions",
+    "due_at",
 ];
 
 /// One field, quoted when it holds a comma, a quote or a line break.
@@ -91,6 +92,7 @@ pub(crate) fn render(cmp: &Comparison, applicable_only: bool) -> String {
                 text(&f.citation),
                 text(&f.missing_facts.join("; ")),
                 text(&f.open_questions.join("; ")),
+                f.due_at.clone().unwrap_or_default(),
             ];
             out.push_str(&row.join(","));
             out.push_str("\r\n");

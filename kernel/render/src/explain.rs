@@ -2,7 +2,7 @@
 
 use juxta_core::eval::flip::describe;
 use juxta_core::eval::tree::render_text;
-use juxta_core::explanation::Explanation;
+use juxta_core::explanation::{ComputedExplanation, Explanation};
 use juxta_core::report::{Status, status_label};
 
 /// The explanation as text, every string from a plugin or the profile made visible.
@@ -26,8 +26,7 @@ fn raw(e: &Explanation) -> String {
     }
     out.push('\n');
     let due = rule
-        .due
-        .as_ref()
+        .due_text()
         .map(|d| format!(" · due {d}"))
         .unwrap_or_default();
     out.push_str(&format!(
@@ -78,6 +77,108 @@ fn raw(e: &Explanation) -> String {
     }
     if let Some(note) = &e.note {
         out.push_str(&format!("\nNote: {note}\n"));
+    }
+    out
+}
+
+/// A computed value's explanation as text: what it came to, and how.
+pub fn computed_text(e: &ComputedExplanation) -> String {
+    crate::visible::escape(&computed_raw(e)).into_owned()
+}
+
+fn computed_raw(e: &ComputedExplanation) -> String {
+    let regime = &e.regime;
+    let mut out = format!(
+        "{} · {}
+",
+        e.name, e.title
+    );
+    out.push_str(&format!(
+        "{} {} — {} ({})
+",
+        regime.id, regime.version, regime.name, regime.jurisdiction
+    ));
+    let unit = if e.unit.is_empty() {
+        String::new()
+    } else {
+        format!(", in {}", e.unit)
+    };
+    out.push_str(&format!(
+        "computed {}{unit} · {}
+
+",
+        e.ty, e.citation
+    ));
+    let shown = |v: &juxta_core::report::ComputedValue| crate::table::shown_value(v, &e.unit);
+    match (&e.value, &e.bound) {
+        (Some(v), _) => out.push_str(&format!(
+            "= {} (law applied as of {})
+",
+            shown(v),
+            e.as_of
+        )),
+        (None, bound) if e.outcome == "undetermined" => {
+            let bound = bound
+                .as_ref()
+                .map(|b| format!(", {}", b.describe(shown)))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "? undetermined{bound} (law applied as of {})
+",
+                e.as_of
+            ));
+            if !e.missing_facts.is_empty() {
+                out.push_str(&format!(
+                    "Facts that would decide it: {}
+",
+                    e.missing_facts.join(", ")
+                ));
+            }
+            if !e.open_questions.is_empty() {
+                out.push_str(&format!(
+                    "Open questions of the law: {}\n",
+                    e.open_questions.join(", ")
+                ));
+            }
+        }
+        _ => out.push_str(&format!(
+            "not reported: its condition does not hold (law applied as of {})
+",
+            e.as_of
+        )),
+    }
+    if !e.deadline_of.is_empty() {
+        out.push_str(&format!(
+            "The deadline of: {}
+",
+            e.deadline_of.join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "
+Reported when: {}
+(while that is undetermined: {})
+",
+        e.when, e.if_condition_undetermined
+    ));
+    for line in render_text(&e.when_tree).lines() {
+        out.push_str(&format!(
+            "  {line}
+"
+        ));
+    }
+    out.push_str(&format!(
+        "
+Formula: {}
+(each part with the facts, parameters and values it read)
+",
+        e.formula
+    ));
+    for line in render_text(&e.derivation).lines() {
+        out.push_str(&format!(
+            "  {line}
+"
+        ));
     }
     out
 }

@@ -147,7 +147,7 @@ fn row(f: &Finding, questions: &BTreeMap<String, OpenQuestion>, elsewhere: Vec<S
         class,
         label,
         citation: f.citation.clone(),
-        due: f.due.map(|d| d.to_string()),
+        due: f.due_text(),
         state: f.state.map(|s| (s.label(), s.as_str())),
         explanation: f.explanation.clone(),
         needs: f.missing_facts.join(", "),

@@ -113,11 +113,18 @@ pub(crate) fn render(cmp: &Comparison) -> String {
                 ),
             );
             line(&mut out, &format!("DTSTAMP:{stamp}"));
-            line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(due)));
-            line(
-                &mut out,
-                &format!("DTEND;VALUE=DATE:{}", date(next_day(due))),
-            );
+            match &f.due_at {
+                // Where the law counts hours the deadline is an instant: an event at that time
+                // (with no end, it ends as it starts, RFC 5545 § 3.6.1).
+                Some(at) => line(&mut out, &format!("DTSTART:{}", at.replace(['-', ':'], ""))),
+                None => {
+                    line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(due)));
+                    line(
+                        &mut out,
+                        &format!("DTEND;VALUE=DATE:{}", date(next_day(due))),
+                    );
+                }
+            }
             line(
                 &mut out,
                 &format!(

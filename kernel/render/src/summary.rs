@@ -126,7 +126,7 @@ impl<'a> Summary<'a> {
                             None => s.label(),
                         })
                         .unwrap_or_default();
-                    let due = f.due.map(|d| d.to_string()).unwrap_or_default();
+                    let due = f.due_text().unwrap_or_default();
                     parts.push(format!("next due {due} ({}, {when})", f.id));
                 }
                 None if self.overdue.is_empty() => parts.push("no deadline pending".into()),

@@ -70,7 +70,7 @@ pub(crate) fn cell_text(f: &Finding) -> String {
         format!("{} · {}", status_label(f.status), f.id),
         f.title.clone(),
     ];
-    match (&f.due, f.state) {
+    match (f.due_text(), f.state) {
         (
             Some(due),
             Some(
@@ -401,24 +401,7 @@ pub(crate) fn computed_text(r: &RegimeReport) -> String {
     let mut lines = Vec::new();
     for (name, value) in &r.computed {
         let (title, unit) = describe(name);
-        let number = match value {
-            ComputedValue::Number(n) => Some(*n),
-            ComputedValue::Integer(i) => Some(*i as f64),
-            _ => None,
-        };
-        let shown = match (number, value) {
-            // Currency amounts: ISO code first, thousands grouped.
-            (Some(n), _) if unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_uppercase()) => {
-                format!("{unit} {}", group_thousands(n))
-            }
-            (Some(n), _) => format!("{} {unit}", format_number(n)).trim().to_string(),
-            (None, ComputedValue::Date(d)) => d.to_string(),
-            (None, ComputedValue::Text(t)) => t.clone(),
-            (None, ComputedValue::Bool(b)) => b.to_string(),
-            (None, ComputedValue::Unrepresentable) => "(too large to show)".to_string(),
-            (None, _) => String::new(),
-        };
-        lines.push(format!("{title}: {shown}"));
+        lines.push(format!("{title}: {}", shown_value(value, &unit)));
     }
     for (name, missing) in &r.computed_undetermined {
         let (title, _) = describe(name);
@@ -427,12 +410,42 @@ pub(crate) fn computed_text(r: &RegimeReport) -> String {
         } else {
             missing.join(", ")
         };
-        lines.push(format!("{title}: ? undetermined\n  needs: {needs}"));
+        // What is certain all the same ("the greater of 2 % or 5,000,000": at least 5,000,000).
+        let (_, unit) = describe(name);
+        let bound = r
+            .computed_bounds
+            .get(name)
+            .map(|b| format!(", {}", b.describe(|v| shown_value(v, &unit))))
+            .unwrap_or_default();
+        lines.push(format!("{title}: ? undetermined{bound}\n  needs: {needs}"));
     }
     if lines.is_empty() && r.error.is_none() {
         lines.push("— none —".into());
     }
     lines.join("\n")
+}
+
+/// A computed value for people: an amount in a currency with its code first and thousands
+/// grouped, a number with its unit, a date as `YYYY-MM-DD`.
+pub(crate) fn shown_value(value: &ComputedValue, unit: &str) -> String {
+    let number = match value {
+        ComputedValue::Number(n) => Some(*n),
+        ComputedValue::Integer(i) => Some(*i as f64),
+        _ => None,
+    };
+    match (number, value) {
+        // Currency amounts: ISO code first, thousands grouped.
+        (Some(n), _) if unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_uppercase()) => {
+            format!("{unit} {}", group_thousands(n))
+        }
+        (Some(n), _) => format!("{} {unit}", format_number(n)).trim().to_string(),
+        (None, ComputedValue::Date(d)) => d.to_string(),
+        (None, ComputedValue::Text(t)) => t.clone(),
+        (None, ComputedValue::Instant(t)) => juxta_core::report::instant_shown(&t.0),
+        (None, ComputedValue::Bool(b)) => b.to_string(),
+        (None, ComputedValue::Unrepresentable) => "(too large to show)".to_string(),
+        (None, _) => String::new(),
+    }
 }
 
 /// `360000000` as `360,000,000` (amounts are whole units of a currency in every regime so far).
@@ -540,6 +553,7 @@ mod tests {
                 citation: "s. 1".into(),
                 explanation: String::new(),
                 due: "2027-01-01".parse().ok(),
+                due_at: None,
                 state: None,
                 summary: String::new(),
                 facts_used: Default::default(),
@@ -552,6 +566,7 @@ mod tests {
             }],
             computed: Default::default(),
             computed_undetermined: Default::default(),
+            computed_bounds: Default::default(),
             error: None,
             open_questions: Default::default(),
             computed_info: Default::default(),

@@ -265,6 +265,12 @@ fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
         dest.display(),
         component.len()
     );
+    // A third-party plugin rebuilt under a lock: say whether the lock still pins it.
+    if let Some(status) =
+        juxta_host::policy::pin_status(&juxta_host::policy::PluginOptions::default(), &dest, &sha)
+    {
+        let _ = writeln!(ctx.io.out, "{}: {status}", dest.display());
+    }
     Ok(Exit::Success)
 }
 

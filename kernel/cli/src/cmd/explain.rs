@@ -18,6 +18,10 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // Not a rule: a computed value (a deadline, a cap) of that name, explained as a derivation.
+    if engine.has_computed(&a.rule) {
+        return computed(ctx, &engine, &profile, a);
+    }
     let explanation = match engine.explain(&profile, &a.rule) {
         Ok(e) => e,
         Err(e @ juxta::Error::RegimeFailed { .. }) => {
@@ -35,6 +39,34 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
             Err(e) => return ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")),
         },
         ExplainFormat::Text => juxta_render::explain::text(&explanation),
+    };
+    if ctx.io.out.write_all(output.as_bytes()).is_err() {
+        return Exit::Error;
+    }
+    Exit::Success
+}
+
+fn computed(
+    ctx: &mut Ctx<'_, '_>,
+    engine: &juxta::Engine,
+    profile: &juxta_core::profile::Profile,
+    a: &ExplainArgs,
+) -> Exit {
+    let explanation = match engine.explain_computed(profile, &a.rule) {
+        Ok(e) => e,
+        Err(e @ juxta::Error::RegimeFailed { .. }) => {
+            return ctx.fail(Exit::RegimeFailed, &e.to_string());
+        }
+        Err(e) => return ctx.fail(Exit::Usage, &e.to_string()),
+    };
+    let output = match a.format {
+        ExplainFormat::Json => match serde_json::to_value(&explanation)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+        {
+            Ok(t) => crate::visible::json(t + "\n"),
+            Err(e) => return ctx.fail(Exit::Error, &format!("cannot write JSON: {e}")),
+        },
+        ExplainFormat::Text => juxta_render::explain::computed_text(&explanation),
     };
     if ctx.io.out.write_all(output.as_bytes()).is_err() {
         return Exit::Error;

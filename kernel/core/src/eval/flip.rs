@@ -214,7 +214,11 @@ fn candidates(
             }
         }
         // Ordered quantities are probed segment by segment (`segments`).
-        FactType::Float { .. } | FactType::Date => {}
+        FactType::Float { .. } | FactType::Money | FactType::Date => {}
+        // Instants are not probed: a deadline in hours moves with its trigger, not a threshold.
+        FactType::DateTime => {}
+        // Counts and free-text lists have no values worth proposing.
+        FactType::Integer { .. } | FactType::StringList => {}
         FactType::Enum(values) => {
             for v in values {
                 out.push((format!("= {v}"), Some(Value::Text((*v).to_string()))));
@@ -324,12 +328,13 @@ pub fn flips(
         let is_as_of = Some(id) == as_of_id;
         let min = match ty {
             FactType::Float { min } => min.and_then(Number::from_f64),
+            FactType::Money => Some(Number::ZERO),
             _ => None,
         };
         let mut sorted: Vec<Threshold> = found
             .into_iter()
             .filter(|t| match (ty, t) {
-                (FactType::Float { .. }, Threshold::Number(n)) => {
+                (FactType::Float { .. } | FactType::Money, Threshold::Number(n)) => {
                     n.to_f64().is_finite() && min.as_ref().is_none_or(|m| n >= m)
                 }
                 (FactType::Date, Threshold::Date(_)) => true,

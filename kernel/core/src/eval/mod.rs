@@ -22,7 +22,7 @@ use juxta_sdk::manifest::{IfUndetermined, ValueType};
 use crate::number::Number;
 use crate::profile::Profile;
 use crate::profile::tree::Node;
-use crate::regime::ir::{Cond, LeafId, ValueExpr};
+use crate::regime::ir::{Cond, Extreme, LeafId, ValueExpr};
 use crate::regime::native::{self, NEnv, NErr};
 use crate::regime::{Regime, Rule};
 use crate::schema::{FactKind, Schema};
@@ -110,7 +110,35 @@ pub enum ValueOutcome {
         open: QuestionSet,
         /// Facts read.
         used: FactSet,
+        /// What is certain all the same (`max(x, 5e6)` is at least 5e6).
+        bound: Option<Bound>,
     },
+}
+
+/// A certain bound on an undetermined value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bound {
+    /// The value is at least this (a date: on or after it).
+    AtLeast(Value),
+    /// The value is at most this (a date: on or before it).
+    AtMost(Value),
+}
+
+impl Bound {
+    /// The bound with its value converted (the computed value's declared type).
+    fn map(self, f: impl FnOnce(Value) -> Option<Value>) -> Option<Bound> {
+        Some(match self {
+            Bound::AtLeast(v) => Bound::AtLeast(f(v)?),
+            Bound::AtMost(v) => Bound::AtMost(f(v)?),
+        })
+    }
+
+    /// The bound's value.
+    pub fn value(&self) -> &Value {
+        match self {
+            Bound::AtLeast(v) | Bound::AtMost(v) => v,
+        }
+    }
 }
 
 /// What a computed value came to.
@@ -126,6 +154,8 @@ pub enum ComputedOutcome {
         missing: FactSet,
         /// Open questions.
         open: QuestionSet,
+        /// What is certain all the same ("at least 5,000,000").
+        bound: Option<Bound>,
     },
 }
 
@@ -150,7 +180,18 @@ impl Evaluation {
             return None;
         }
         match self.computed.get(rule.due?)? {
+            ComputedOutcome::Value(Value::Instant(t)) => crate::value::instant_date(*t),
             ComputedOutcome::Value(v) => v.as_date(),
+            _ => None,
+        }
+    }
+
+    /// The deadline of a rule as an instant, where the law counts it in hours (a `datetime`
+    /// computed value); `None` where the deadline is a day, or there is none.
+    pub fn due_at(&self, rule_index: usize, rule: &Rule) -> Option<i64> {
+        self.due(rule_index, rule)?;
+        match self.computed.get(rule.due?)? {
+            ComputedOutcome::Value(Value::Instant(t)) => Some(*t),
             _ => None,
         }
     }
@@ -215,9 +256,16 @@ impl Regime {
                     ValueOutcome::Known { value, .. } => {
                         ComputedOutcome::Value(ev.convert(value, c.ty)?)
                     }
-                    ValueOutcome::Unknown { missing, open, .. } => {
-                        ComputedOutcome::Undetermined { missing, open }
-                    }
+                    ValueOutcome::Unknown {
+                        missing,
+                        open,
+                        bound,
+                        ..
+                    } => ComputedOutcome::Undetermined {
+                        missing,
+                        open,
+                        bound: bound.and_then(|b| b.map(|v| ev.convert(v, c.ty).ok())),
+                    },
                 },
                 (Truth::Unknown, mode) => match (ev.val(&c.value)?, mode) {
                     (ValueOutcome::Known { value, .. }, IfUndetermined::ReportValue) => {
@@ -226,13 +274,24 @@ impl Regime {
                     (ValueOutcome::Known { .. }, _) => ComputedOutcome::Undetermined {
                         missing: when.missing,
                         open: when.open,
+                        bound: None,
                     },
-                    (ValueOutcome::Unknown { missing, open, .. }, _) => {
-                        ComputedOutcome::Undetermined {
-                            missing: when.missing.union(missing),
-                            open: when.open.union(open),
-                        }
-                    }
+                    // A bound holds of the value, which is reported only where it applies.
+                    (
+                        ValueOutcome::Unknown {
+                            missing,
+                            open,
+                            bound,
+                            ..
+                        },
+                        mode,
+                    ) => ComputedOutcome::Undetermined {
+                        missing: when.missing.union(missing),
+                        open: when.open.union(open),
+                        bound: bound
+                            .filter(|_| mode == IfUndetermined::ReportValue)
+                            .and_then(|b| b.map(|v| ev.convert(v, c.ty).ok())),
+                    },
                 },
             };
             computed.push(outcome);
@@ -454,6 +513,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 missing,
                 open,
                 used,
+                ..
             } => Outcome::unknown(missing, open, used),
         };
         self.leaves[l] = Some(o);
@@ -478,6 +538,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                     missing: m,
                     open: o,
                     used: u,
+                    ..
                 }) => {
                     unknown_value = true;
                     missing = missing.union(*m);
@@ -500,6 +561,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 missing,
                 open,
                 used,
+                bound: None,
             });
         }
         // Native first; the interpreter for what native evaluation does not cover.
@@ -521,6 +583,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                         missing,
                         open,
                         used,
+                        bound: None,
                     });
                 }
                 Err(NErr::Budget) => return Err(self.over_budget(l)),
@@ -545,6 +608,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 missing,
                 open,
                 used,
+                bound: None,
             }),
             Err(e) => Err(self.error(l, e.to_string())),
         }
@@ -575,6 +639,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                                     missing: co.missing.union(ma).union(mb),
                                     open: co.open.union(oa).union(ob),
                                     used: co.used.union(ua).union(ub),
+                                    bound: None,
                                 }
                             }
                         }
@@ -592,10 +657,85 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                             missing: ma.union(mb),
                             open: oa.union(ob),
                             used: ua.union(ub),
+                            bound: None,
                         }
                     }
                 },
             },
+            ValueExpr::Extreme(x, a, b) => {
+                let (va, vb) = (self.val(a)?, self.val(b)?);
+                self.extreme(*x, va, vb)?
+            }
+        })
+    }
+
+    /// `max` or `min` of two outcomes: the value where both are known, else the bound that is
+    /// certain (for `max`, at least the larger of what is known of either).
+    fn extreme(
+        &self,
+        x: Extreme,
+        a: ValueOutcome,
+        b: ValueOutcome,
+    ) -> Result<ValueOutcome, EvalError> {
+        let pick = |p: Value, q: Value| -> Result<Value, EvalError> {
+            let order = compare(&p, &q).ok_or_else(|| EvalError {
+                regime: self.regime.id().to_string(),
+                item: self.item.clone(),
+                expression: String::new(),
+                message: format!("cannot compare `{p}` with `{q}`"),
+            })?;
+            let first = match x {
+                Extreme::Max => order.is_ge(),
+                Extreme::Min => order.is_le(),
+            };
+            Ok(if first { p } else { q })
+        };
+        // What each side says for certain in this direction: its value, or its bound.
+        let certain = |o: &ValueOutcome| -> Option<Value> {
+            match (o, x) {
+                (ValueOutcome::Known { value, .. }, _) => Some(value.clone()),
+                (
+                    ValueOutcome::Unknown {
+                        bound: Some(Bound::AtLeast(v)),
+                        ..
+                    },
+                    Extreme::Max,
+                )
+                | (
+                    ValueOutcome::Unknown {
+                        bound: Some(Bound::AtMost(v)),
+                        ..
+                    },
+                    Extreme::Min,
+                ) => Some(v.clone()),
+                _ => None,
+            }
+        };
+        if let (
+            ValueOutcome::Known { value: p, used: ua },
+            ValueOutcome::Known { value: q, used: ub },
+        ) = (&a, &b)
+        {
+            return Ok(ValueOutcome::Known {
+                value: pick(p.clone(), q.clone())?,
+                used: ua.union(*ub),
+            });
+        }
+        let bound = match (certain(&a), certain(&b)) {
+            (Some(p), Some(q)) => Some(pick(p, q)?),
+            (Some(p), None) | (None, Some(p)) => Some(p),
+            (None, None) => None,
+        };
+        let (ma, oa, ua) = unknown_parts(&a);
+        let (mb, ob, ub) = unknown_parts(&b);
+        Ok(ValueOutcome::Unknown {
+            missing: ma.union(mb),
+            open: oa.union(ob),
+            used: ua.union(ub),
+            bound: bound.map(|v| match x {
+                Extreme::Max => Bound::AtLeast(v),
+                Extreme::Min => Bound::AtMost(v),
+            }),
         })
     }
 
@@ -604,8 +744,22 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             (ValueType::Number, Value::Integer(i)) => {
                 Ok(Value::Number(crate::number::Number::from_i64(i)))
             }
+            // A computed date from a date-time is its UTC day; a date-time from a date, its
+            // midnight UTC.
+            (ValueType::Date, Value::Instant(t)) => crate::value::instant_date(t)
+                .map(Value::Date)
+                .ok_or_else(|| EvalError {
+                    regime: self.regime.id().to_string(),
+                    item: self.item.clone(),
+                    expression: String::new(),
+                    message: format!("the instant {t} is out of range"),
+                }),
+            (ValueType::Datetime, Value::Date(d)) => {
+                Ok(Value::Instant(d.days_since_epoch() * 86_400))
+            }
             (ValueType::Number, v @ Value::Number(_))
             | (ValueType::Date, v @ Value::Date(_))
+            | (ValueType::Datetime, v @ Value::Instant(_))
             | (ValueType::String, v @ Value::Text(_))
             | (ValueType::Bool, v @ Value::Bool(_)) => Ok(v),
             (ty, v) => Err(EvalError {
@@ -635,12 +789,26 @@ fn value_with_used(v: ValueOutcome, extra: FactSet) -> ValueOutcome {
             missing,
             open,
             used,
+            bound,
         } => ValueOutcome::Unknown {
             missing,
             open,
             used: used.union(extra),
+            bound,
         },
     }
+}
+
+/// The order of two values of one kind (numbers exactly, integers and numbers together).
+fn compare(p: &Value, q: &Value) -> Option<std::cmp::Ordering> {
+    Some(match (p, q) {
+        (Value::Number(a), Value::Number(b)) => a.cmp(b),
+        (Value::Integer(a), Value::Integer(b)) => a.cmp(b),
+        (Value::Integer(a), Value::Number(b)) => Number::from_i64(*a).cmp(b),
+        (Value::Number(a), Value::Integer(b)) => a.cmp(&Number::from_i64(*b)),
+        (Value::Date(a), Value::Date(b)) => a.cmp(b),
+        _ => return None,
+    })
 }
 
 fn unknown_parts(v: &ValueOutcome) -> (FactSet, QuestionSet, FactSet) {
@@ -650,6 +818,7 @@ fn unknown_parts(v: &ValueOutcome) -> (FactSet, QuestionSet, FactSet) {
             missing,
             open,
             used,
+            ..
         } => (*missing, *open, *used),
     }
 }
@@ -711,6 +880,13 @@ pub(crate) fn call_custom(
                 .and_then(|s| s.parse().ok())
                 .ok_or_else(wrong)?;
             cel::Value::Timestamp(date_to_timestamp(date))
+        }
+        ValueType::Datetime => {
+            let t = result
+                .as_str()
+                .and_then(|s| crate::value::parse_instant(s).ok())
+                .ok_or_else(wrong)?;
+            cel::Value::Timestamp(crate::value::instant_to_timestamp(t))
         }
     })
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::explain::Walker;
 use super::{Evaluation, Facts, ValueOutcome};
 use crate::regime::Regime;
-use crate::regime::ir::Cond;
+use crate::regime::ir::{Cond, ValueExpr};
 use crate::tri::Truth;
 use crate::value::Value;
 
@@ -43,6 +43,9 @@ pub struct Node {
     /// A block already expanded above.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub see_above: bool,
+    /// In a formula's tree (`value` is `formula`): what the whole formula came to, on its root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
     /// Operands.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Node>,
@@ -74,6 +77,76 @@ pub fn rule_tree(
     Some(root)
 }
 
+/// The trees of computed value `index`: its condition (`when`), and its formula as a tree of
+/// `?:`, `fallback`, `max` and `min` over leaves, each leaf with the facts, parameters and
+/// values it read; the formula's root carries what it came to.
+pub fn computed_trees(
+    regime: &Regime,
+    ev: &Evaluation,
+    facts: &Facts<'_>,
+    index: usize,
+) -> Option<(Node, Node)> {
+    let c = regime.computed.get(index)?;
+    let walker = Walker { regime, ev, facts };
+    let mut seen = HashSet::new();
+    let mut when = build(&walker, &c.when, &mut seen);
+    if when.kind != "block" && when.kind != "leaf" {
+        when.label = c.when_source.clone();
+    }
+    let mut formula = build_value(&walker, &c.value, &mut seen);
+    if formula.kind != "leaf" {
+        formula.label = c.value_source.clone();
+    }
+    Some((when, formula))
+}
+
+fn build_value(w: &Walker<'_>, v: &ValueExpr, seen: &mut HashSet<usize>) -> Node {
+    let mut node = Node {
+        kind: "leaf",
+        label: String::new(),
+        title: None,
+        value: "formula",
+        reads: Vec::new(),
+        missing_facts: Vec::new(),
+        open_questions: Vec::new(),
+        see_above: false,
+        result: None,
+        children: Vec::new(),
+    };
+    match v {
+        ValueExpr::Leaf(l) => {
+            node.label = w.regime.leaves[*l].text.clone();
+            node.reads = readings(w, *l);
+        }
+        ValueExpr::If(c, a, b) => {
+            node.kind = "if";
+            node.label = "if … then … else …".into();
+            node.children = vec![
+                build(w, c, seen),
+                build_value(w, a, seen),
+                build_value(w, b, seen),
+            ];
+        }
+        ValueExpr::Fallback(a, b) => {
+            node.kind = "fallback";
+            node.label = "the first, or the second where the first is unknown".into();
+            node.children = vec![build_value(w, a, seen), build_value(w, b, seen)];
+        }
+        ValueExpr::Extreme(x, a, b) => {
+            node.kind = match x {
+                crate::regime::ir::Extreme::Max => "max",
+                crate::regime::ir::Extreme::Min => "min",
+            };
+            node.label = match x {
+                crate::regime::ir::Extreme::Max => "the larger (later) of".into(),
+                crate::regime::ir::Extreme::Min => "the smaller (earlier) of".into(),
+            };
+            node.children = vec![build_value(w, a, seen), build_value(w, b, seen)];
+        }
+    }
+    node
+}
+
 fn truth_word(t: Truth) -> &'static str {
     match t {
         Truth::True => "true",
@@ -93,6 +166,7 @@ fn build(w: &Walker<'_>, c: &Cond, seen: &mut HashSet<usize>) -> Node {
         missing_facts: Vec::new(),
         open_questions: Vec::new(),
         see_above: false,
+        result: None,
         children: Vec::new(),
     };
     if o.truth == Truth::Unknown {
@@ -280,6 +354,9 @@ fn line(
     if let Some(t) = &node.title {
         text.push_str(&format!(" — {t}"));
     }
+    if let Some(r) = &node.result {
+        text.push_str(&format!(" = {r}"));
+    }
     if node.see_above {
         text.push_str(" (as above)");
     }
@@ -355,6 +432,7 @@ mod tests {
             missing_facts: Vec::new(),
             open_questions: Vec::new(),
             see_above: false,
+            result: None,
             children,
         }
     }

@@ -24,7 +24,8 @@ pub use what_if::fact_from_text;
 
 use juxta_sdk::Date;
 
-use crate::schema::{FactId, Schema};
+use crate::number::Number;
+use crate::schema::{Conversion, FactId, Schema};
 use crate::value::Value;
 use tree::{Node, Tree};
 use validate::Validator;
@@ -56,6 +57,8 @@ pub struct Profile {
     origin: String,
     values: Vec<Option<Value>>,
     as_of: Date,
+    /// Money facts as given (amount, currency); `values` holds them converted.
+    money: Vec<(FactId, Number, String)>,
 }
 
 impl Profile {
@@ -94,7 +97,11 @@ impl Profile {
         origin: &str,
         schema: &Schema,
     ) -> Result<Profile, ProfileError> {
-        let (values, problems) = Validator::new(schema, text).validate(tree);
+        let validate::Validated {
+            values,
+            problems,
+            money,
+        } = Validator::new(schema, text).validate(tree);
         let as_of = schema
             .lookup("evaluation.as_of")
             .and_then(|id| values[id].as_ref())
@@ -104,6 +111,7 @@ impl Profile {
                 origin: origin.to_string(),
                 values,
                 as_of,
+                money,
             }),
             _ => Err(ProfileError {
                 origin: origin.to_string(),
@@ -128,7 +136,33 @@ impl Profile {
             self.values[id] = Some(Value::Date(as_of));
         }
         self.as_of = as_of;
+        // Money is read at the rates in force on the new day; an amount with no rate then is
+        // unknown, never converted at another day's rate.
+        for (id, amount, currency) in &self.money {
+            let converted = schema
+                .fact(*id)
+                .money
+                .as_ref()
+                .and_then(|m| m.convert(amount, currency, as_of).ok());
+            self.values[*id] = converted.map(|c| Value::Number(c.value));
+        }
         self
+    }
+
+    /// A money fact as the profile gives it (amount and currency), and how it was converted
+    /// into the currency its rules read; `None` for any other fact.
+    pub fn money(
+        &self,
+        id: FactId,
+        schema: &Schema,
+    ) -> Option<(Number, String, Option<Conversion>)> {
+        let (_, amount, currency) = self.money.iter().find(|(m, _, _)| *m == id)?;
+        let conversion = schema
+            .fact(id)
+            .money
+            .as_ref()
+            .and_then(|m| m.convert(amount, currency, self.as_of).ok());
+        Some((amount.clone(), currency.clone(), conversion))
     }
 
     /// The value of a fact, or `None` if it is unknown.
@@ -141,6 +175,8 @@ impl Profile {
     pub fn set(&mut self, id: FactId, value: Option<Value>) {
         if let Some(slot) = self.values.get_mut(id) {
             *slot = value;
+            // A money fact set anew is given in its own currency.
+            self.money.retain(|(m, _, _)| *m != id);
         }
     }
 

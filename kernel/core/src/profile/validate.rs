@@ -11,8 +11,35 @@ use super::error::Problem;
 use super::tree::{Key, Node, Tree};
 use crate::diag::{Location, code_list, did_you_mean};
 use crate::number::{Number, NumberError};
-use crate::schema::{FactKind, Schema};
+use crate::schema::{FactId, FactKind, Schema, is_currency_code};
 use crate::value::Value;
+
+/// What validating a profile found.
+pub(super) struct Validated {
+    /// A value or nothing (unknown) for every fact.
+    pub(super) values: Vec<Option<Value>>,
+    /// Every problem, in document order.
+    pub(super) problems: Vec<Problem>,
+    /// Money facts as given: amount and currency.
+    pub(super) money: Vec<(FactId, Number, String)>,
+}
+
+/// `evaluation.as_of` as written, if it is a date, read before the rest is validated (where it
+/// is not, validating the field reports why).
+fn declared_as_of(tree: &Tree) -> Option<Date> {
+    let Node::Table(top) = &tree.node else {
+        return None;
+    };
+    let (_, evaluation) = top.iter().find(|(k, _)| k.name == "evaluation")?;
+    let Node::Table(fields) = &evaluation.node else {
+        return None;
+    };
+    let (_, as_of) = fields.iter().find(|(k, _)| k.name == "as_of")?;
+    match &as_of.node {
+        Node::Datetime(d) | Node::String(d) => d.parse().ok(),
+        _ => None,
+    }
+}
 
 /// Checks one document against the schema, collecting every problem.
 pub(super) struct Validator<'a> {
@@ -23,6 +50,12 @@ pub(super) struct Validator<'a> {
     values: Vec<Option<Value>>,
     /// Where each value was written, for problems found across fields.
     spans: Vec<Option<Range<usize>>>,
+    /// The day the law is applied on, read first: money facts are converted at its rates.
+    as_of: Option<Date>,
+    /// Whether this checks a what-if value rather than a profile.
+    what_if: bool,
+    /// Money facts as given (amount and currency), before conversion.
+    pub(super) money: Vec<(FactId, Number, String)>,
 }
 
 impl<'a> Validator<'a> {
@@ -35,13 +68,28 @@ impl<'a> Validator<'a> {
             problems: Vec::new(),
             values: vec![None; schema.facts().len()],
             spans: vec![None; schema.facts().len()],
+            as_of: None,
+            what_if: false,
+            money: Vec::new(),
         }
     }
 
-    /// Validates a whole profile: a value or nothing for every fact, and every problem found.
-    pub(super) fn validate(mut self, tree: &Tree) -> (Vec<Option<Value>>, Vec<Problem>) {
+    /// The validator of one what-if value, which has no `as_of` of its own.
+    pub(super) fn what_if(mut self) -> Self {
+        self.what_if = true;
+        self
+    }
+
+    /// Validates a whole profile: a value or nothing for every fact, every problem found, and
+    /// the money facts as given.
+    pub(super) fn validate(mut self, tree: &Tree) -> Validated {
+        self.as_of = declared_as_of(tree);
         self.top(tree);
-        (self.values, self.problems)
+        Validated {
+            values: self.values,
+            problems: self.problems,
+            money: self.money,
+        }
     }
 
     fn problem(
@@ -133,7 +181,7 @@ impl<'a> Validator<'a> {
                             "`{}` = {value} contradicts `{core_path}` = {existing}: they are one fact under two names",
                             def.path
                         ),
-                        Some(format!("keep `{core_path}` (facts schema 1.2) and remove `{}`", def.path)),
+                        Some(format!("keep `{core_path}` (facts schema {}) and remove `{}`", self.schema.fact(core).since, def.path)),
                     );
                 }
                 Some(_) => {}
@@ -316,39 +364,7 @@ impl<'a> Validator<'a> {
                 _ => fail(self, expected(), None),
             },
             FactType::Float { min } => {
-                // Exactly the decimal value written; a binary double as its shortest decimal.
-                let (n, negative_zero) = match &tree.node {
-                    Node::Integer(i) => (Number::from_i64(*i), false),
-                    Node::Decimal(text) => match Number::parse_decimal(text) {
-                        Ok(n) => (n.clone(), n.signum() == 0 && text.starts_with('-')),
-                        Err(e) => {
-                            let help = match e {
-                                NumberError::Underflow => Some("write 0 if it is zero".into()),
-                                _ => None,
-                            };
-                            return fail(self, format!("`{}` is {e}", truncate(text)), help);
-                        }
-                    },
-                    Node::Float(f) => match Number::from_f64(*f) {
-                        Some(n) => (n, f.is_sign_negative() && *f == 0.0),
-                        None => return fail(self, format!("`{f}` is not a finite number"), None),
-                    },
-                    Node::String(s) if Number::parse_decimal(s.trim()).is_ok() => {
-                        return fail(
-                            self,
-                            expected(),
-                            Some(format!("write the number without quotes: {}", s.trim())),
-                        );
-                    }
-                    _ => return fail(self, expected(), None),
-                };
-                if negative_zero {
-                    return fail(
-                        self,
-                        "`-0` is a negative zero, which is not a value".into(),
-                        Some("write 0".into()),
-                    );
-                }
+                let n = self.exact_number(path, ty, tree)?;
                 if let Some(min) = min.and_then(Number::from_f64)
                     && n < min
                 {
@@ -356,6 +372,23 @@ impl<'a> Validator<'a> {
                 }
                 Some(Value::Number(n))
             }
+            FactType::Integer { min } => {
+                let n = self.exact_number(path, ty, tree)?;
+                let Some(i) = n.to_i64() else {
+                    let help = n
+                        .is_integer()
+                        .then(|| "the value is too large for a whole number of 64 bits".to_string());
+                    return fail(self, format!("{n} is not a whole number"), help);
+                };
+                if let Some(min) = min
+                    && i < min
+                {
+                    return fail(self, format!("{i} is below the minimum {min}"), None);
+                }
+                Some(Value::Integer(i))
+            }
+            FactType::Money => self.money(path, tree),
+            FactType::StringList => self.string_list(path, ty, tree),
             FactType::String => match &tree.node {
                 Node::String(s) if s.len() > MAX_STRING_BYTES => fail(
                     self,
@@ -421,6 +454,25 @@ impl<'a> Validator<'a> {
                     Err(e) => fail(self, e.0, None),
                 }
             }
+            FactType::DateTime => {
+                let text = match &tree.node {
+                    Node::Datetime(d) | Node::String(d) => d.clone(),
+                    _ => return fail(self, expected(), None),
+                };
+                // TOML writes `2027-03-01 14:30:00Z` with a space; RFC 3339 takes a `T`.
+                let normalised = match text.split_once(' ') {
+                    Some((day, time)) => format!("{day}T{time}"),
+                    None => text.clone(),
+                };
+                match crate::value::parse_instant(&normalised) {
+                    Ok(t) => Some(Value::Instant(t)),
+                    Err(e) => {
+                        let help = (text.len() == 10 || !text.contains(['Z', 'z', '+']) && text.matches('-').count() <= 2)
+                            .then(|| "give the time and its offset, such as 2027-03-01T14:30:00Z (UTC) or 2027-03-01T09:30:00-05:00".to_string());
+                        fail(self, e, help)
+                    }
+                }
+            }
             FactType::Enum(allowed) => match &tree.node {
                 Node::String(s) if allowed.contains(&s.as_str()) => Some(Value::Text(s.clone())),
                 Node::String(s) => {
@@ -483,6 +535,228 @@ impl<'a> Validator<'a> {
                 ok.then_some(Value::List(out))
             }
         }
+    }
+}
+
+impl Validator<'_> {
+    /// A number exactly as written (a binary double as its shortest decimal), or a problem.
+    fn exact_number(&mut self, path: &str, ty: FactType, tree: &Tree) -> Option<Number> {
+        let fail = |me: &mut Self, message: String, help: Option<String>| {
+            me.problem(tree.span.clone(), Some(path.to_string()), message, help);
+            None
+        };
+        let expected = || format!("expected {}, found {}", ty.describe(), tree.node.describe());
+        // Exactly the decimal value written; a binary double as its shortest decimal.
+        let (n, negative_zero) = match &tree.node {
+            Node::Integer(i) => (Number::from_i64(*i), false),
+            Node::Decimal(text) => match Number::parse_decimal(text) {
+                Ok(n) => (n.clone(), n.signum() == 0 && text.starts_with('-')),
+                Err(e) => {
+                    let help = match e {
+                        NumberError::Underflow => Some("write 0 if it is zero".into()),
+                        _ => None,
+                    };
+                    return fail(self, format!("`{}` is {e}", truncate(text)), help);
+                }
+            },
+            Node::Float(f) => match Number::from_f64(*f) {
+                Some(n) => (n, f.is_sign_negative() && *f == 0.0),
+                None => return fail(self, format!("`{f}` is not a finite number"), None),
+            },
+            Node::String(s) if Number::parse_decimal(s.trim()).is_ok() => {
+                return fail(
+                    self,
+                    expected(),
+                    Some(format!("write the number without quotes: {}", s.trim())),
+                );
+            }
+            _ => return fail(self, expected(), None),
+        };
+        if negative_zero {
+            return fail(
+                self,
+                "`-0` is a negative zero, which is not a value".into(),
+                Some("write 0".into()),
+            );
+        }
+        if negative_zero {
+            return fail(
+                self,
+                "`-0` is a negative zero, which is not a value".into(),
+                Some("write 0".into()),
+            );
+        }
+        Some(n)
+    }
+
+    /// An amount of money, `{ amount = …, currency = "USD" }`, read in the fact's currency at
+    /// the rate in force on `as_of`.
+    fn money(&mut self, path: &str, tree: &Tree) -> Option<Value> {
+        let ty = FactType::Money;
+        let id = self.schema.lookup(path)?;
+        let def = self.schema.fact(id).money.clone()?;
+        let example = format!(
+            "write `{{ amount = 600000000, currency = \"{}\" }}`",
+            def.currency
+        );
+        let Node::Table(entries) = &tree.node else {
+            let message = format!("expected {}, found {}", ty.describe(), tree.node.describe());
+            self.problem(
+                tree.span.clone(),
+                Some(path.to_string()),
+                message,
+                Some(example),
+            );
+            return None;
+        };
+        let mut amount = None;
+        let mut currency = None;
+        let mut ok = true;
+        for (key, value) in entries {
+            match key.name.as_str() {
+                "amount" => amount = Some(value),
+                "currency" => currency = Some(value),
+                other => {
+                    ok = false;
+                    let help = did_you_mean(other, ["amount", "currency"])
+                        .map(|d| format!("did you mean `{d}`?"))
+                        .unwrap_or_else(|| {
+                            "an amount has `amount` and `currency`, nothing else".into()
+                        });
+                    self.problem(
+                        key.span.clone(),
+                        Some(format!("{path}.{}", truncate(other))),
+                        format!("unknown key `{}` in an amount of money", truncate(other)),
+                        Some(help),
+                    );
+                }
+            }
+        }
+        let (Some(amount), Some(currency)) = (amount, currency) else {
+            let missing = if amount.is_none() {
+                "amount"
+            } else {
+                "currency"
+            };
+            self.problem(
+                tree.span.clone(),
+                Some(path.to_string()),
+                format!("an amount of money needs `{missing}`"),
+                Some(example),
+            );
+            return None;
+        };
+        let amount_path = format!("{path}.amount");
+        let number = self.exact_number(&amount_path, FactType::Float { min: Some(0.0) }, amount);
+        if let Some(n) = &number
+            && n.signum() < 0
+        {
+            self.problem(
+                amount.span.clone(),
+                Some(amount_path),
+                format!("{n} is negative: an amount of money here is at least 0"),
+                None,
+            );
+            return None;
+        }
+        let code = match &currency.node {
+            Node::String(c) if is_currency_code(c) => Some(c.clone()),
+            Node::String(c) => {
+                let upper = c.to_ascii_uppercase();
+                let help = if is_currency_code(&upper) {
+                    format!("did you mean `{upper}`?")
+                } else {
+                    "an ISO 4217 code is three upper-case letters, such as `USD`, `EUR` or `GBP`"
+                        .into()
+                };
+                self.problem(
+                    currency.span.clone(),
+                    Some(format!("{path}.currency")),
+                    format!("`{}` is not an ISO 4217 currency code", truncate(c)),
+                    Some(help),
+                );
+                None
+            }
+            other => {
+                self.problem(
+                    currency.span.clone(),
+                    Some(format!("{path}.currency")),
+                    format!(
+                        "expected an ISO 4217 currency code, found {}",
+                        other.describe()
+                    ),
+                    None,
+                );
+                None
+            }
+        };
+        let (Some(n), Some(code), true) = (number, code, ok) else {
+            return None;
+        };
+        let day = match self.as_of {
+            Some(day) => day,
+            // The rules' own currency needs no rate.
+            None if code == def.currency => Date::new(1970, 1, 1).ok()?,
+            // A what-if value has no day of its own; in a profile, `as_of`'s problem says why.
+            None => {
+                if self.what_if {
+                    self.problem(
+                        currency.span.clone(),
+                        Some(format!("{path}.currency")),
+                        format!(
+                            "a what-if amount is given in `{}`, the currency the rules read: other currencies are converted at the rates of the profile's own day",
+                            def.currency
+                        ),
+                        None,
+                    );
+                }
+                return None;
+            }
+        };
+        match def.convert(&n, &code, day) {
+            Ok(c) => {
+                self.money.push((id, n, code));
+                Some(Value::Number(c.value))
+            }
+            Err(message) => {
+                self.problem(
+                    currency.span.clone(),
+                    Some(format!("{path}.currency")),
+                    message,
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of free-text strings.
+    fn string_list(&mut self, path: &str, ty: FactType, tree: &Tree) -> Option<Value> {
+        let Node::Array(items) = &tree.node else {
+            let message = format!("expected {}, found {}", ty.describe(), tree.node.describe());
+            self.problem(tree.span.clone(), Some(path.to_string()), message, None);
+            return None;
+        };
+        if items.len() > MAX_LIST_ITEMS {
+            self.problem(
+                tree.span.clone(),
+                Some(path.to_string()),
+                format!(
+                    "list of {} items exceeds the limit of {MAX_LIST_ITEMS}",
+                    items.len()
+                ),
+                None,
+            );
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match self.check(path, FactType::String, item) {
+                Some(Value::Text(s)) => out.push(s),
+                _ => return None,
+            }
+        }
+        Some(Value::List(out))
     }
 }
 

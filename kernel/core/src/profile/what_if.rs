@@ -47,7 +47,7 @@ pub fn fact_from_text(schema: &Schema, assignment: &str) -> Result<(FactId, Valu
     let Some((_, node)) = entries.into_iter().next() else {
         return Err(format!("`{path}`: cannot read `{raw}`"));
     };
-    let mut v = Validator::new(schema, &text);
+    let mut v = Validator::new(schema, &text).what_if();
     match v.check(path, ty, &node) {
         Some(value) => Ok((id, value)),
         None => Err(v

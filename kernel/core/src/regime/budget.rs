@@ -378,6 +378,16 @@ impl<'a, 'n> Estimator<'a, 'n> {
                         size: a.item,
                         item: 1,
                     },
+                    // Walks up to its cap of days, each looked up in the holidays.
+                    (_, Some(Cost::Calendar)) => {
+                        let holidays = args.get(2).map_or(1, |h| h.size.max(1));
+                        Estimate::scalar(
+                            cost.saturating_add(
+                                (super::builtins::MAX_BUSINESS_DAYS as u64 * 7 / 5 + 1)
+                                    .saturating_mul(64 - holidays.leading_zeros() as u64),
+                            ),
+                        )
+                    }
                     (_, Some(Cost::Either)) => Estimate {
                         cost,
                         size: a.size.max(b.size),
@@ -473,6 +483,11 @@ fn fact_size(kind: FactKind) -> Estimate {
             cost: 1,
             size: MAX_STRING_BYTES as u64,
             item: 1,
+        },
+        FactKind::Field(FactType::StringList) => Estimate {
+            cost: 1,
+            size: MAX_LIST_ITEMS as u64,
+            item: MAX_STRING_BYTES as u64,
         },
         FactKind::Field(FactType::EnumList(values)) => Estimate {
             cost: 1,

@@ -63,6 +63,10 @@ pub enum Id {
     Duration,
     /// `days`
     Days,
+    /// `hours`
+    Hours,
+    /// `business_days`
+    BusinessDays,
     /// `max`
     Max,
     /// `min`
@@ -139,6 +143,9 @@ pub enum Cost {
     Text,
     /// Returns one of its arguments.
     Either,
+    /// Walks the calendar day by day, up to [`MAX_BUSINESS_DAYS`] business days, looking each
+    /// day up in its third argument (`business_days`).
+    Calendar,
 }
 
 /// Every builtin, in the order "did you mean" lists them.
@@ -265,6 +272,29 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "a duration of that many calendar days, for date arithmetic",
     },
     Builtin {
+        id: Id::Hours,
+        name: "hours",
+        origin: Origin::Kernel,
+        shape: Shape::Function(1),
+        signature: Signature::Takes(&[Ty::Int], Ty::Duration),
+        takes: "an integer number of hours",
+        usage: "hours(params.incident_report_hours)",
+        cost: Cost::Flat,
+        doc: "a duration of that many hours, for a deadline the law counts in hours from a date-time",
+    },
+    Builtin {
+        id: Id::BusinessDays,
+        name: "business_days",
+        origin: Origin::Kernel,
+        shape: Shape::Function(3),
+        // The holidays are checked apart: a `date_list` parameter (see `lower::check`).
+        signature: Signature::Takes(&[Ty::Timestamp, Ty::Int, Ty::Dyn], Ty::Timestamp),
+        takes: "a date, a number of business days (0 to 3660) and a `date_list` parameter of holidays",
+        usage: "business_days(rt.incident_date, params.report_business_days, params.holidays)",
+        cost: Cost::Calendar,
+        doc: "the day the given number of business days after a date ends: Saturdays, Sundays and the listed holidays are skipped (a date-time counts from its UTC day)",
+    },
+    Builtin {
         id: Id::Max,
         name: "max",
         origin: Origin::Kernel,
@@ -343,10 +373,17 @@ impl Builtin {
     }
 }
 
-/// The CEL environment of every regime: the standard library plus `days`. (`max`, `min` and
+/// The most business days `business_days` counts: ten years of them, so that its loop is
+/// bounded whatever a profile or parameter holds.
+pub const MAX_BUSINESS_DAYS: i64 = 3660;
+
+/// The CEL environment of every regime: the standard library plus `days`, `hours` and
+/// `business_days`. (`max`, `min` and
 /// every operator on numbers are the kernel's exact functions, see [`crate::exact`].)
 pub(crate) fn environment() -> Env {
-    use cel::common::types::{CelDuration, CelInt, INT_TYPE};
+    use cel::common::types::{
+        CelDuration, CelInt, CelList, CelTimestamp, INT_TYPE, LIST_TYPE, TIMESTAMP_TYPE,
+    };
     use cel::common::value::CowVal;
     let mut env = Env::stdlib();
     // Declaring a new function cannot collide in a fresh stdlib environment; ignore the Ok.
@@ -360,7 +397,79 @@ pub(crate) fn environment() -> Env {
             .ok_or_else(|| cel::ExecutionError::function_error("days", "out of range"))?;
         Ok(CowVal::owned(CelDuration::from(d)))
     });
+    let _ = env.add_overload("hours", "hours_int", vec![INT_TYPE], |args| {
+        let n = args
+            .first()
+            .and_then(|a| a.downcast_ref::<CelInt>())
+            .map(|n| *n.inner())
+            .ok_or_else(|| cel::ExecutionError::function_error("hours", "expects an integer"))?;
+        let d = chrono::Duration::try_hours(n)
+            .ok_or_else(|| cel::ExecutionError::function_error("hours", "out of range"))?;
+        Ok(CowVal::owned(CelDuration::from(d)))
+    });
+    let _ = env.add_overload(
+        "business_days",
+        "business_days_timestamp_int_list",
+        vec![TIMESTAMP_TYPE, INT_TYPE, LIST_TYPE],
+        |args| {
+            let fail = |m: &str| cel::ExecutionError::function_error("business_days", m);
+            let start = args
+                .first()
+                .and_then(|a| a.downcast_ref::<CelTimestamp>())
+                .and_then(|t| crate::value::timestamp_to_date(t.inner()))
+                .ok_or_else(|| fail("expects a date first"))?;
+            let n = args
+                .get(1)
+                .and_then(|a| a.downcast_ref::<CelInt>())
+                .map(|n| *n.inner())
+                .ok_or_else(|| fail("expects a number of business days second"))?;
+            let list = args
+                .get(2)
+                .and_then(|a| a.downcast_ref::<CelList<'_>>())
+                .ok_or_else(|| fail("expects a list of holidays third"))?;
+            let mut holidays = Vec::with_capacity(list.inner().len());
+            for item in list.inner() {
+                let day = item
+                    .downcast_ref::<CelTimestamp>()
+                    .and_then(|t| crate::value::timestamp_to_date(t.inner()))
+                    .ok_or_else(|| fail("the holidays must be dates"))?;
+                holidays.push(day);
+            }
+            holidays.sort();
+            let day = add_business_days(start, n, &holidays).map_err(|m| fail(&m))?;
+            Ok(CowVal::owned(CelTimestamp::from(
+                crate::value::date_to_timestamp(day),
+            )))
+        },
+    );
     env
+}
+
+/// The day `n` business days after `start` ends: each day after `start` that is not a
+/// Saturday, a Sunday or one of `holidays` (sorted) counts one; `n = 0` is `start` itself.
+pub fn add_business_days(
+    start: juxta_sdk::Date,
+    n: i64,
+    holidays: &[juxta_sdk::Date],
+) -> Result<juxta_sdk::Date, String> {
+    if !(0..=MAX_BUSINESS_DAYS).contains(&n) {
+        return Err(format!(
+            "counts 0 to {MAX_BUSINESS_DAYS} business days, not {n}"
+        ));
+    }
+    let mut day = start.days_since_epoch();
+    let mut left = n;
+    while left > 0 {
+        day += 1;
+        // 1970-01-01 was a Thursday: day 2 (mod 7) is a Saturday, 3 a Sunday.
+        let weekend = matches!(day.rem_euclid(7), 2 | 3);
+        let date = juxta_sdk::Date::from_days_since_epoch(day)
+            .map_err(|_| "the result is out of range".to_string())?;
+        if !weekend && holidays.binary_search(&date).is_err() {
+            left -= 1;
+        }
+    }
+    juxta_sdk::Date::from_days_since_epoch(day).map_err(|_| "the result is out of range".into())
 }
 
 #[cfg(test)]

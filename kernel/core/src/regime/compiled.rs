@@ -132,6 +132,10 @@ pub struct Computed {
     pub citation: String,
     /// What is reported while `when` is undetermined.
     pub mode: IfUndetermined,
+    /// `when` as written (CEL).
+    pub when_source: String,
+    /// The formula as written (CEL).
+    pub value_source: String,
     pub(crate) when: Cond,
     pub(crate) value: ValueExpr,
     pub(crate) when_ast: IdedExpr,

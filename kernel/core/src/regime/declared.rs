@@ -1,6 +1,9 @@
 //! What a manifest declares about itself (its id, target schema and namespace), read without
 //! compiling it, the schema a set of manifests compiles against, and the ids no regime may take.
 
+use juxta_sdk::manifest::Parameter;
+use juxta_sdk::manifest::indexmap_like::Ordered;
+
 use crate::schema::Schema;
 
 /// Ids no regime may take: the top-level keys of batch records and columns of batch Parquet.
@@ -15,6 +18,9 @@ pub struct Declared {
     pub target: String,
     /// Its namespace, if it declares one.
     pub namespace: Option<juxta_sdk::manifest::Namespace>,
+    /// Its parameters, where the rates of its money facts are (empty when they do not read:
+    /// compiling then reports why).
+    pub parameters: Ordered<Parameter>,
 }
 
 /// Reads a manifest's id, target schema and namespace, ignoring everything else; `None` if it
@@ -30,12 +36,33 @@ pub fn declared(text: &str) -> Option<Declared> {
         regime: Header,
         #[serde(default)]
         namespace: Option<juxta_sdk::manifest::Namespace>,
+        #[serde(default)]
+        parameters: Option<Ordered<Parameter>>,
     }
-    let p: Partial = toml::from_str(text).ok()?;
+    #[derive(serde::Deserialize)]
+    struct WithoutParameters {
+        regime: Header,
+        #[serde(default)]
+        namespace: Option<juxta_sdk::manifest::Namespace>,
+    }
+    // Parameters are read from the text (their values carry spans); where one does not read,
+    // the namespace still does, and compiling says what is wrong with the parameter.
+    let p: Partial = match toml::from_str(text) {
+        Ok(p) => p,
+        Err(_) => {
+            let w: WithoutParameters = toml::from_str(text).ok()?;
+            Partial {
+                regime: w.regime,
+                namespace: w.namespace,
+                parameters: None,
+            }
+        }
+    };
     Some(Declared {
         regime: p.regime.id,
         target: p.regime.facts_schema,
         namespace: p.namespace,
+        parameters: p.parameters.unwrap_or(Ordered(Vec::new())),
     })
 }
 
@@ -45,9 +72,5 @@ pub fn schema_for<'a>(
     texts: impl IntoIterator<Item = &'a str>,
 ) -> Result<Schema, crate::schema::SchemaError> {
     let declared: Vec<Declared> = texts.into_iter().filter_map(declared).collect();
-    Schema::with_namespaces(declared.iter().filter_map(|d| {
-        d.namespace
-            .as_ref()
-            .map(|ns| (d.regime.as_str(), d.target.as_str(), ns))
-    }))
+    Schema::with_declared(&declared)
 }

@@ -51,8 +51,20 @@ pub enum ValueExpr {
     If(Cond, Box<ValueExpr>, Box<ValueExpr>),
     /// The first operand, or the second where the first is undetermined.
     Fallback(Box<ValueExpr>, Box<ValueExpr>),
+    /// The larger (`max`) or smaller (`min`) of two values, exactly. Where one is undetermined
+    /// the result still has a certain bound: `max(x, 5e6)` is at least 5e6 whatever `x` is.
+    Extreme(Extreme, Box<ValueExpr>, Box<ValueExpr>),
     /// A leaf producing the value.
     Leaf(LeafId),
+}
+
+/// Which of two values [`ValueExpr::Extreme`] takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extreme {
+    /// The larger (the later date).
+    Max,
+    /// The smaller (the earlier date).
+    Min,
 }
 
 /// A sub-expression evaluated by the CEL interpreter.
@@ -124,7 +136,7 @@ impl ValueExpr {
                 a.parts(blocks, leaves);
                 b.parts(blocks, leaves);
             }
-            ValueExpr::Fallback(a, b) => {
+            ValueExpr::Fallback(a, b) | ValueExpr::Extreme(_, a, b) => {
                 a.parts(blocks, leaves);
                 b.parts(blocks, leaves);
             }

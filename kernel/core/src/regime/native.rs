@@ -317,15 +317,20 @@ pub struct NEnv<'a> {
     pub steps: std::cell::Cell<u64>,
 }
 
-fn of_value(v: &Value) -> NVal<'_> {
-    match v {
+/// The native value of a fact, parameter or derived value. Instants and lists of dates are
+/// the interpreter's: reading one fails natively, and the leaf falls back to the interpreter.
+fn of_value(v: &Value) -> Result<NVal<'_>, NErr> {
+    Ok(match v {
         Value::Bool(b) => NVal::Bool(*b),
         Value::Number(n) => NVal::Num(Cow::Borrowed(n)),
         Value::Integer(i) => NVal::Int(*i),
         Value::Text(s) => NVal::Str(s),
         Value::Date(d) => NVal::Date(d.days_since_epoch()),
         Value::List(items) => NVal::Strings(items),
-    }
+        Value::Instant(_) | Value::Dates(_) => {
+            return Err(NErr::Error("evaluated by the interpreter".into()));
+        }
+    })
 }
 
 impl<'a> NVal<'a> {
@@ -422,19 +427,19 @@ pub fn eval<'a>(
             Lit::Str(s) => NVal::Str(s),
             Lit::Null => NVal::Null,
         },
-        NExpr::Fact(id) => env.profile.get(*id).map(of_value).ok_or(NErr::Missing)?,
+        NExpr::Fact(id) => of_value(env.profile.get(*id).ok_or(NErr::Missing)?)?,
         NExpr::Has(id) => NVal::Bool(env.profile.get(*id).is_some()),
         NExpr::Param(i) => of_value(
             env.params
                 .get(*i)
                 .ok_or_else(|| NErr::Error("no such parameter".into()))?,
-        ),
-        NExpr::Value(i) => env
-            .values
-            .get(*i)
-            .and_then(Option::as_ref)
-            .map(of_value)
-            .ok_or(NErr::Missing)?,
+        )?,
+        NExpr::Value(i) => of_value(
+            env.values
+                .get(*i)
+                .and_then(Option::as_ref)
+                .ok_or(NErr::Missing)?,
+        )?,
         NExpr::Local(d) => locals
             .get(*d)
             .cloned()

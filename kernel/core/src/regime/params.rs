@@ -118,6 +118,7 @@ impl Parameter {
             ParameterType::Date => Ty::Timestamp,
             ParameterType::String => Ty::String,
             ParameterType::StringList => Ty::List(Arc::new(Ty::String)),
+            ParameterType::DateList => Ty::List(Arc::new(Ty::Timestamp)),
             ParameterType::Bool => Ty::Bool,
         }
     }
@@ -174,6 +175,36 @@ fn convert(ty: ParameterType, value: &toml::Value) -> Result<Value, (ProblemKind
                     format!("{e}: a parameter date is a local date such as 2025-08-02"),
                 )
             })?)
+        }
+        (ParameterType::DateList, toml::Value::Array(items))
+            if items.len() > MAX_PARAMETER_ITEMS =>
+        {
+            return Err((
+                ProblemKind::Compile,
+                format!("a list of at most {MAX_PARAMETER_ITEMS} dates is accepted"),
+            ));
+        }
+        (ParameterType::DateList, toml::Value::Array(items)) => {
+            let mut days = Vec::with_capacity(items.len());
+            for item in items {
+                let toml::Value::Datetime(d) = item else {
+                    return Err((
+                        ProblemKind::Compile,
+                        format!("expected a list of dates, found `{item}`"),
+                    ));
+                };
+                days.push(d.to_string().parse::<Date>().map_err(|e| {
+                    (
+                        ProblemKind::Compile,
+                        format!(
+                            "{e}: the items of a `date_list` are local dates such as 2027-01-01"
+                        ),
+                    )
+                })?);
+            }
+            days.sort();
+            days.dedup();
+            Value::Dates(days)
         }
         (ParameterType::StringList, toml::Value::Array(items)) => Value::List(
             items

@@ -141,7 +141,7 @@ impl Regime {
                 self.reach_value(a, r, seen_values);
                 self.reach_value(b, r, seen_values);
             }
-            ValueExpr::Fallback(a, b) => {
+            ValueExpr::Fallback(a, b) | ValueExpr::Extreme(_, a, b) => {
                 self.reach_value(a, r, seen_values);
                 self.reach_value(b, r, seen_values);
             }

@@ -41,9 +41,11 @@ impl Ty {
     pub fn of_fact(ty: FactType) -> Ty {
         match ty {
             FactType::Bool => Ty::Bool,
-            FactType::Float { .. } => Ty::Double,
+            FactType::Float { .. } | FactType::Money => Ty::Double,
+            FactType::Integer { .. } => Ty::Int,
             FactType::String | FactType::CountryCode => Ty::String,
-            FactType::Date => Ty::Timestamp,
+            FactType::StringList => Ty::List(Arc::new(Ty::String)),
+            FactType::Date | FactType::DateTime => Ty::Timestamp,
             FactType::Enum(values) => Ty::Enum(values),
             FactType::EnumList(values) => Ty::List(Arc::new(Ty::Enum(values))),
         }
@@ -53,7 +55,7 @@ impl Ty {
     pub fn of_value(ty: ValueType) -> Ty {
         match ty {
             ValueType::Number => Ty::Double,
-            ValueType::Date => Ty::Timestamp,
+            ValueType::Date | ValueType::Datetime => Ty::Timestamp,
             ValueType::String => Ty::String,
             ValueType::Bool => Ty::Bool,
         }

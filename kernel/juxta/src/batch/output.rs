@@ -13,9 +13,9 @@ use std::sync::Arc;
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{
     ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray, StructArray,
-    UInt64Array,
+    TimestampSecondArray, UInt64Array,
 };
-use arrow_schema::{DataType, Field, Fields, Schema};
+use arrow_schema::{DataType, Field, Fields, Schema, TimeUnit};
 use juxta_core::value::Value;
 use juxta_sdk::manifest::ValueType;
 use parquet::arrow::ArrowWriter;
@@ -158,17 +158,7 @@ fn regime_fields(l: &RegimeLayout) -> Fields {
         let values: Fields = l
             .computed
             .iter()
-            .map(|(n, ty)| {
-                Field::new(
-                    n,
-                    if *ty == ValueType::Date {
-                        DataType::Date32
-                    } else {
-                        DataType::Float64
-                    },
-                    true,
-                )
-            })
+            .map(|(n, ty)| Field::new(n, computed_type(*ty), true))
             .collect();
         let lists: Fields = l
             .computed
@@ -371,6 +361,15 @@ impl ParquetSink {
                                     }
                                 })))
                             }
+                            ValueType::Datetime => Arc::new(
+                                TimestampSecondArray::from_iter(results.iter().map(|r| {
+                                    match computed_value(*r, name) {
+                                        Some(Value::Instant(t)) => Some(*t),
+                                        _ => None,
+                                    }
+                                }))
+                                .with_timezone("UTC"),
+                            ),
                             _ => Arc::new(Float64Array::from_iter(results.iter().map(|r| {
                                 computed_value(*r, name)
                                     .and_then(Value::as_number)
@@ -382,16 +381,7 @@ impl ParquetSink {
                 let types: BTreeMap<&str, DataType> = layout
                     .computed
                     .iter()
-                    .map(|(n, t)| {
-                        (
-                            n.as_str(),
-                            if *t == ValueType::Date {
-                                DataType::Date32
-                            } else {
-                                DataType::Float64
-                            },
-                        )
-                    })
+                    .map(|(n, t)| (n.as_str(), computed_type(*t)))
                     .collect();
                 arrays.push(struct_array(
                     &names,
@@ -505,5 +495,15 @@ impl Sink for ParquetSink {
             .close()
             .map(|_| ())
             .map_err(|e| Stop::Failed(format!("cannot write Parquet: {e}")))
+    }
+}
+
+/// The Parquet type of a computed value: a day, an instant in UTC (where the law counts hours)
+/// or a number.
+fn computed_type(ty: ValueType) -> DataType {
+    match ty {
+        ValueType::Date => DataType::Date32,
+        ValueType::Datetime => DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+        _ => DataType::Float64,
     }
 }

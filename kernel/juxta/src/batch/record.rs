@@ -53,6 +53,9 @@ pub struct RegimeResult {
     pub computed: BTreeMap<String, Value>,
     /// Undetermined computed values → the facts they lack.
     pub computed_undetermined: BTreeMap<String, Vec<String>>,
+    /// Undetermined computed values → what is certain of them all the same (written only when
+    /// there is one).
+    pub computed_bounds: BTreeMap<String, juxta_core::eval::Bound>,
 }
 
 /// One output record.
@@ -124,6 +127,24 @@ impl serde::Serialize for Result_<'_> {
             r.computed.iter().map(|(k, v)| (k, v.to_json())).collect();
         m.serialize_entry("computed", &computed)?;
         m.serialize_entry("computed_undetermined", &r.computed_undetermined)?;
+        if !r.computed_bounds.is_empty() {
+            let bounds: BTreeMap<&String, serde_json::Value> = r
+                .computed_bounds
+                .iter()
+                .map(|(k, b)| {
+                    let v = match b {
+                        juxta_core::eval::Bound::AtLeast(v) => {
+                            serde_json::json!({ "at_least": v.to_json() })
+                        }
+                        juxta_core::eval::Bound::AtMost(v) => {
+                            serde_json::json!({ "at_most": v.to_json() })
+                        }
+                    };
+                    (k, v)
+                })
+                .collect();
+            m.serialize_entry("computed_bounds", &bounds)?;
+        }
         m.end()
     }
 }
@@ -275,6 +296,7 @@ fn evaluate(column: &Column, facts: &Facts<'_>, schema: &Schema) -> RegimeResult
         due: BTreeMap::new(),
         computed: BTreeMap::new(),
         computed_undetermined: BTreeMap::new(),
+        computed_bounds: BTreeMap::new(),
     };
     let regime = match &column.regime {
         Ok(r) => r,
@@ -313,10 +335,13 @@ fn evaluate(column: &Column, facts: &Facts<'_>, schema: &Schema) -> RegimeResult
             ComputedOutcome::Value(v) => {
                 result.computed.insert(c.name.clone(), v.clone());
             }
-            ComputedOutcome::Undetermined { missing, .. } => {
+            ComputedOutcome::Undetermined { missing, bound, .. } => {
                 result
                     .computed_undetermined
                     .insert(c.name.clone(), schema.paths(*missing));
+                if let Some(b) = bound {
+                    result.computed_bounds.insert(c.name.clone(), b.clone());
+                }
             }
         }
     }

@@ -106,10 +106,13 @@ impl<'a> Compiler<'a> {
             let when_ast = lw.last_root.take().unwrap_or_default();
             let value = lw.value(&c.value, &Ty::of_value(c.ty));
             let value_ast = lw.last_root.take().unwrap_or_default();
-            if !matches!(c.ty, ValueType::Date | ValueType::Number) {
+            if !matches!(
+                c.ty,
+                ValueType::Date | ValueType::Datetime | ValueType::Number
+            ) {
                 self.problems.push(Problem::new(
                     item.clone(),
-                    "a computed value is a `date` or a `number`",
+                    "a computed value is a `date`, a `datetime` or a `number`",
                 ));
             }
             computed.push(Computed {
@@ -119,6 +122,8 @@ impl<'a> Compiler<'a> {
                 unit: c.unit.clone(),
                 citation: c.citation.clone(),
                 mode: c.if_condition_undetermined,
+                when_source: c.when.get_ref().clone(),
+                value_source: c.value.get_ref().clone(),
                 when: when.unwrap_or(Cond::Const(false)),
                 value: value.unwrap_or(ValueExpr::Leaf(0)),
                 when_ast,

@@ -347,9 +347,16 @@ impl<'c, 'a, 'n> Checker<'c, 'a, 'n> {
                 Ty::Bool
             }
             Signature::Takes(want, result) => {
-                if want.iter().zip(args).any(|(want, got)| !got.fits(want)) {
+                // `business_days` counts around a list of dates: the holidays parameter.
+                let holidays_ok = b.id != builtins::Id::BusinessDays
+                    || matches!(args.get(2), Some(Ty::List(t)) if **t == Ty::Timestamp || **t == Ty::Dyn)
+                    || args.get(2) == Some(&Ty::Dyn);
+                if want.iter().zip(args).any(|(want, got)| !got.fits(want)) || !holidays_ok {
                     let message = format!("`{}` takes {}, found {}", b.name, b.takes, found());
-                    self.out.report(Some(e), message, None);
+                    let help = (!holidays_ok).then(|| {
+                        "declare the holidays as a parameter of `type = \"date_list\"` (an empty list for none) and pass `params.<name>`".to_string()
+                    });
+                    self.out.report(Some(e), message, help);
                 }
                 result.clone()
             }

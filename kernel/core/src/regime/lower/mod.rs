@@ -25,7 +25,7 @@ use cel::{Env, IdedExpr};
 
 use super::budget;
 use super::builtins::{self, Builtin, Id};
-use super::ir::{Cond, Leaf, LeafId, ValueExpr};
+use super::ir::{Cond, Extreme, Leaf, LeafId, ValueExpr};
 use super::source::{Item, Problem, ProblemKind, Source};
 use super::types::Ty;
 use crate::diag::did_you_mean;
@@ -256,6 +256,22 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                         Box::new(self.val(a, want)),
                         Box::new(self.val(b, want)),
                     );
+                }
+                // `max` and `min` of a value are folded natively, so that an undetermined
+                // operand still leaves the bound the other sets ("at least 5,000,000").
+                (_, [a, b]) if !self.names.functions.contains_key(&call.func_name) => {
+                    let extreme = match builtins::find(&call.func_name).map(|f| f.id) {
+                        Some(Id::Max) => Some(Extreme::Max),
+                        Some(Id::Min) => Some(Extreme::Min),
+                        _ => None,
+                    };
+                    if let Some(x) = extreme {
+                        return ValueExpr::Extreme(
+                            x,
+                            Box::new(self.val(a, want)),
+                            Box::new(self.val(b, want)),
+                        );
+                    }
                 }
                 _ => {}
             }

@@ -345,7 +345,10 @@ fn plugin_with_namespace(id: &str, version: &str) -> Vec<u8> {
 #[test]
 fn a_refused_plugins_namespace_still_validates_and_only_its_column_fails() {
     let s = Setup::new();
-    s.add("uk-frontier.wasm", &plugin_with_namespace("uk-frontier", "0.1.0"));
+    s.add(
+        "uk-frontier.wasm",
+        &plugin_with_namespace("uk-frontier", "0.1.0"),
+    );
     let profile = s.dir.path().join("uk.toml");
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -371,7 +374,10 @@ fn a_refused_plugins_namespace_still_validates_and_only_its_column_fails() {
     let (code, doc, stderr) = compare(&s);
     assert_eq!(code, 3, "{stderr}");
     let e = regime(&doc, "uk-frontier")["error"].as_str().unwrap();
-    assert!(e.contains("is not pinned") && e.contains("juxta regimes lock"), "{e}");
+    assert!(
+        e.contains("is not pinned") && e.contains("juxta regimes lock"),
+        "{e}"
+    );
     assert!(regime(&doc, "eu-ai-act-gpai")["error"].is_null());
     // Pinned: it loads and reads its namespace.
     assert_eq!(s.pin().code, 0);
@@ -386,10 +392,201 @@ fn a_refused_plugins_namespace_still_validates_and_only_its_column_fails() {
     let (code, doc, stderr) = compare(&s);
     assert_eq!(code, 3, "{stderr}");
     let e = regime(&doc, "uk-frontier")["error"].as_str().unwrap();
-    assert!(e.contains("is pinned") && e.contains("juxta regimes lock"), "{e}");
+    assert!(
+        e.contains("is pinned") && e.contains("juxta regimes lock"),
+        "{e}"
+    );
     // A table no plugin declares is still an error naming it.
     std::fs::write(&profile, format!("{text}\n[ukk]\nin_uk = true\n")).unwrap();
     let (code, _, stderr) = compare(&s);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("ukk"), "{stderr}");
+}
+
+/// A plugin whose namespace has a money fact and a date-time, with an hours deadline.
+fn statute_plugin() -> Vec<u8> {
+    let extra = r#"
+[namespace]
+name = "ms"
+
+[namespace.facts.revenue]
+type = "money"
+currency = "USD"
+rates = { EUR = "usd_per_eur" }
+meaning = "gross revenue"
+
+[namespace.facts.incident_at]
+type = "datetime"
+meaning = "when the incident was discovered"
+
+[parameters.usd_per_eur]
+title = "USD per EUR"
+type = "number"
+values = [{ value = 1.25, source = "rate" }]
+
+[parameters.threshold]
+title = "Threshold"
+type = "number"
+values = [{ value = 500000000.0, source = "s. 2" }]
+
+[parameters.report_hours]
+title = "Report within"
+type = "integer"
+values = [{ value = 72, source = "s. 3" }]
+
+[blocks.REVENUE]
+title = "Revenue above the threshold"
+condition = "ms.revenue > params.threshold"
+
+[[rules]]
+id = "XX-OBL-REPORT"
+kind = "obligation"
+title = "Report"
+citation = "Test Act, s. 3"
+condition = "REVENUE && has(ms.incident_at)"
+summary = "report within 72 hours"
+due = "report_due"
+
+[computed.report_due]
+title = "Report by"
+type = "datetime"
+when = "has(ms.incident_at)"
+value = "ms.incident_at + hours(params.report_hours)"
+"#;
+    component(
+        &plugin_wat("1.0.0", &tiny_manifest("ms-act", extra), "", CALL_ERR, ""),
+        juxta_sdk::WIT,
+    )
+}
+
+#[test]
+fn money_and_date_times_read_the_same_from_parquet_as_from_json() {
+    use arrow_array::{
+        ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, StructArray,
+        TimestampMicrosecondArray,
+    };
+    use arrow_schema::{DataType, Field, TimeUnit};
+    use std::sync::Arc;
+    let s = Setup::new();
+    s.add("ms-act.wasm", &statute_plugin());
+    assert_eq!(s.pin().code, 0);
+    let json = "{\"schema_version\":\"1.3\",\"evaluation\":{\"as_of\":\"2026-12-20\"},\"ms\":{\"revenue\":{\"amount\":400000000.01,\"currency\":\"EUR\"},\"incident_at\":\"2026-12-18T16:45:00+01:00\"}}\n\
+                {\"schema_version\":\"1.3\",\"evaluation\":{\"as_of\":\"2026-12-20\"},\"ms\":{\"revenue\":{\"amount\":400000000,\"currency\":\"EUR\"}}}\n";
+    let args = |input: &str, output: &str| -> Vec<String> {
+        [
+            "batch",
+            input,
+            "-o",
+            output,
+            "-q",
+            "--regime",
+            "ms-act",
+            "--plugins",
+            &s.plugins(),
+            "--lock",
+            &s.lock(),
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect()
+    };
+    let from_json = {
+        let a = args("-", "-");
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        juxta_tests::juxta_with_input(&a, json.as_bytes())
+    };
+    assert_eq!(from_json.code, 0, "{}", from_json.stderr);
+    let first: Value = serde_json::from_str(from_json.stdout.lines().next().unwrap()).unwrap();
+    let ms = &first["regimes"]["ms-act"];
+    assert_eq!(ms["rules"]["XX-OBL-REPORT"], "applies", "{first}");
+    assert_eq!(
+        ms["computed"]["report_due"], "2026-12-21T15:45:00Z",
+        "{first}"
+    );
+
+    let day = "2026-12-20"
+        .parse::<juxta_sdk::Date>()
+        .unwrap()
+        .days_since_epoch() as i32;
+    let revenue = StructArray::from(vec![
+        (
+            Arc::new(Field::new("amount", DataType::Float64, true)),
+            Arc::new(Float64Array::from(vec![400000000.01, 400000000.0])) as ArrayRef,
+        ),
+        (
+            Arc::new(Field::new("currency", DataType::Utf8, true)),
+            Arc::new(StringArray::from(vec!["EUR", "EUR"])) as ArrayRef,
+        ),
+    ]);
+    // 2026-12-18T15:45:00Z in microseconds.
+    let at = 1_797_608_700_000_000_i64;
+    let incident: ArrayRef =
+        Arc::new(TimestampMicrosecondArray::from(vec![Some(at), None]).with_timezone("UTC"));
+    let batch = RecordBatch::try_from_iter(vec![
+        (
+            "schema_version",
+            Arc::new(StringArray::from(vec!["1.3", "1.3"])) as ArrayRef,
+        ),
+        (
+            "evaluation.as_of",
+            Arc::new(Date32Array::from(vec![day, day])) as ArrayRef,
+        ),
+        ("ms.revenue", Arc::new(revenue) as ArrayRef),
+        ("ms.incident_at", incident),
+    ])
+    .unwrap();
+    let path = s.dir.path().join("in.parquet");
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&path).unwrap(),
+        batch.schema(),
+        None,
+    )
+    .unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let a = args(path.to_str().unwrap(), "-");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let from_parquet = juxta(&a);
+    assert_eq!(from_parquet.code, 0, "{}", from_parquet.stderr);
+    assert_eq!(from_parquet.stdout, from_json.stdout);
+
+    // A timestamp without a time zone names no instant: that record fails alone.
+    let naive: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![Some(at), None]));
+    let batch = RecordBatch::try_new(
+        Arc::new(arrow_schema::Schema::new(vec![
+            Field::new("schema_version", DataType::Utf8, false),
+            Field::new("evaluation.as_of", DataType::Date32, false),
+            Field::new(
+                "ms.incident_at",
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+                true,
+            ),
+        ])),
+        vec![
+            Arc::new(StringArray::from(vec!["1.3", "1.3"])),
+            Arc::new(Date32Array::from(vec![day, day])),
+            naive,
+        ],
+    )
+    .unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&path).unwrap(),
+        batch.schema(),
+        None,
+    )
+    .unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let a = args(path.to_str().unwrap(), "-");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let run = juxta(&a);
+    let records: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2, "{}", run.stderr);
+    let error = records[0]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("without a time zone"), "{error}");
+    assert!(records[1]["error"].is_null(), "{}", records[1]);
 }

@@ -250,9 +250,8 @@ impl RegimeSet {
                 Ok(f) => f,
                 Err(e) => {
                     failed.push(e.failed);
-                    refused_namespaces.extend(
-                        e.declared.filter(|d| d.namespace.is_some()).map(|d| *d),
-                    );
+                    refused_namespaces
+                        .extend(e.declared.filter(|d| d.namespace.is_some()).map(|d| *d));
                     continue;
                 }
             };

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Decimal128Type, Decimal256Type, Float32Type, Float64Type, Int8Type,
-    Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Int16Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, TimeUnit};
 use juxta_core::profile::tree::{Key, Node, Tree};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
@@ -339,6 +340,34 @@ fn cell(array: &Arc<dyn Array>, row: usize) -> Result<Option<Tree>, String> {
                 .value(row)
                 .div_euclid(86_400_000),
         )),
+        // An instant (a `datetime` fact), to the second, as RFC 3339 in UTC. A timestamp without
+        // a time zone names no instant: refused rather than guessed.
+        DataType::Timestamp(unit, tz) => {
+            if tz.is_none() {
+                return Err(
+                    "a timestamp without a time zone names no instant; write it adjusted to UTC (Spark and pandas do with a time zone set)"
+                        .into(),
+                );
+            }
+            let (value, per_second) = match unit {
+                TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(row), 1),
+                TimeUnit::Millisecond => (
+                    array.as_primitive::<TimestampMillisecondType>().value(row),
+                    1_000,
+                ),
+                TimeUnit::Microsecond => (
+                    array.as_primitive::<TimestampMicrosecondType>().value(row),
+                    1_000_000,
+                ),
+                TimeUnit::Nanosecond => (
+                    array.as_primitive::<TimestampNanosecondType>().value(row),
+                    1_000_000_000,
+                ),
+            };
+            Node::String(juxta_core::value::instant_text(
+                value.div_euclid(per_second),
+            ))
+        }
         DataType::List(_) => {
             let list = array.as_list::<i32>().value(row);
             Node::Array(

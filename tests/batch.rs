@@ -878,6 +878,14 @@ fn long_parquet_rows(path: &str) -> Vec<Value> {
                                 .map(|k| Value::from(items.value(k)))
                                 .collect()
                         }
+                        DataType::Timestamp(arrow_schema::TimeUnit::Second, Some(_)) => {
+                            juxta_core::value::instant_text(
+                                column
+                                    .as_primitive::<arrow_array::types::TimestampSecondType>()
+                                    .value(i),
+                            )
+                            .into()
+                        }
                         other => panic!("unexpected type {other} of `{}`", field.name()),
                     }
                 };
@@ -937,6 +945,11 @@ fn long_parquet_has_typed_columns_and_the_long_json_lines_rows() {
                 true
             ),
             utf8("error"),
+            (
+                "due_at".into(),
+                DataType::Timestamp(arrow_schema::TimeUnit::Second, Some("UTC".into())).to_string(),
+                true
+            ),
         ]
     );
     let parquet = long_parquet_rows(&f.path("long.parquet"));

@@ -245,7 +245,7 @@ fn an_unknown_rule_gets_a_did_you_mean() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("no loaded regime has a rule `EU-OBL-53-1x`"),
+            .contains("no loaded regime has a rule or computed value `EU-OBL-53-1x`"),
         "{}",
         run.stderr
     );

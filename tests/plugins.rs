@@ -590,3 +590,43 @@ fn money_and_date_times_read_the_same_from_parquet_as_from_json() {
     assert!(error.contains("without a time zone"), "{error}");
     assert!(records[1]["error"].is_null(), "{}", records[1]);
 }
+
+#[test]
+fn a_refused_plugin_cannot_feed_core_facts_through_an_alias() {
+    let s = Setup::new();
+    let manifest = tiny_manifest(
+        "uk-frontier",
+        "\n[namespace]\nname = \"uk\"\n\n[namespace.facts.other]\ntype = \"bool\"\nalias_of = \"provider.has_other_frontier_model\"\nmeaning = \"m\"\n\n[namespace.facts.in_uk]\ntype = \"bool\"\nmeaning = \"m\"\n",
+    );
+    s.add(
+        "uk-frontier.wasm",
+        &component(
+            &plugin_wat("1.0.0", &manifest, "", CALL_ERR, ""),
+            juxta_sdk::WIT,
+        ),
+    );
+    let profile = s.dir.path().join("uk.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/closed-frontier.toml"
+    ))
+    .unwrap();
+    let run = |extra: &str| {
+        std::fs::write(&profile, format!("{text}\n[uk]\n{extra}\n")).unwrap();
+        juxta(&[
+            "compare",
+            profile.to_str().unwrap(),
+            "--format",
+            "json",
+            "--plugins",
+            &s.plugins(),
+            "--lock",
+            &s.lock(),
+        ])
+    };
+    // Its own fact is recognised; the alias of a core fact is not.
+    assert_eq!(run("in_uk = true").code, 3);
+    let aliased = run("other = true");
+    assert_eq!(aliased.code, 1, "{}", aliased.stdout);
+    assert!(aliased.stderr.contains("uk.other"), "{}", aliased.stderr);
+}

@@ -76,11 +76,15 @@ pub struct RenderArgs {
 pub struct ExplainArgs {
     /// The profile: a TOML or JSON file (`-` reads TOML from standard input).
     pub profile: PathBuf,
-    /// The rule id (`EU-OBL-55-1a`), from any loaded regime.
+    /// The rule id (`EU-OBL-55-1a`) or the name of a computed value (`notification_due`), from
+    /// any loaded regime.
     pub rule: String,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ExplainFormat::Text)]
     pub format: ExplainFormat,
+    /// Only these regimes (repeatable), by id: for a computed value several regimes declare.
+    #[arg(long = "regime", value_name = "ID")]
+    pub regimes: Vec<String>,
     /// Apply the law as of this day instead of the profile's `evaluation.as_of` (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,

@@ -84,10 +84,15 @@ impl Budget {
     }
 
     fn spend(&self) -> Result<(), ExecutionError> {
+        self.spend_n(1)
+    }
+
+    /// Spends `n` steps at once (a function whose work grows with its input).
+    fn spend_n(&self, n: u64) -> Result<(), ExecutionError> {
         let left = self
             .0
-            .fetch_update(AtomicOrdering::Relaxed, AtomicOrdering::Relaxed, |n| {
-                n.checked_sub(1)
+            .fetch_update(AtomicOrdering::Relaxed, AtomicOrdering::Relaxed, |left| {
+                left.checked_sub(n)
             });
         match left {
             Ok(_) => Ok(()),
@@ -132,6 +137,7 @@ const REPLACED: &[(&str, &str)] = &[
     ("min", "__juxta_min"),
     ("double", "__juxta_double"),
     ("int", "__juxta_int"),
+    ("business_days", "__juxta_business_days"),
 ];
 
 /// The operator or function a name of [`rewrite`]'s output replaces (`max` for `__juxta_max`);
@@ -342,6 +348,42 @@ fn extremum(
     }
 }
 
+/// `business_days(d, n, holidays)`, spending a step per holiday read and per day walked.
+fn business_days(budget: &Budget, args: &Args) -> Result<cel::Value, ExecutionError> {
+    let fail = |m: &str| ExecutionError::function_error("business_days", m);
+    let (start, n, list) = match args.0.as_slice() {
+        [cel::Value::Timestamp(t), n, cel::Value::List(l)] => (t, n, l),
+        _ => {
+            return Err(fail(
+                "expects a date, a number of business days and a list of holidays",
+            ));
+        }
+    };
+    let start =
+        crate::value::timestamp_to_date(start).ok_or_else(|| fail("the date is out of range"))?;
+    let n = match n {
+        cel::Value::Int(i) => *i,
+        _ => return Err(fail("expects a whole number of business days")),
+    };
+    budget.spend_n(list.len() as u64)?;
+    let mut holidays = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        match item {
+            cel::Value::Timestamp(t) => holidays.push(
+                crate::value::timestamp_to_date(t)
+                    .ok_or_else(|| fail("a holiday is out of range"))?,
+            ),
+            _ => return Err(fail("the holidays must be dates")),
+        }
+    }
+    holidays.sort_unstable();
+    let day = crate::regime::builtins::add_business_days(start, n, &holidays, &mut |steps| {
+        budget.spend_n(steps).is_ok()
+    })
+    .map_err(|m| fail(&m))?;
+    Ok(cel::Value::Timestamp(crate::value::date_to_timestamp(day)))
+}
+
 /// Registers the functions [`rewrite`] calls, each counting against `budget`.
 pub fn register(ctx: &mut Context<'_, '_>, budget: &Budget) -> Result<(), String> {
     let mut failed = Vec::new();
@@ -350,6 +392,15 @@ pub fn register(ctx: &mut Context<'_, '_>, budget: &Budget) -> Result<(), String
             failed.push(name.to_string());
         }
     };
+    let walker = budget.clone();
+    add(
+        "__juxta_business_days",
+        ctx.add_function(
+            "__juxta_business_days",
+            budget.wrap(move |args: Args| business_days(&walker, &args)),
+        )
+        .is_ok(),
+    );
     add(
         "__juxta_number",
         ctx.add_function(

@@ -167,17 +167,35 @@ pub fn instant_to_timestamp(t: i64) -> DateTime<FixedOffset> {
 }
 
 /// Reads an RFC 3339 date-time with its offset (`2027-03-01T14:30:00Z`,
-/// `2027-03-01T09:30:00-05:00`) as an instant, in the years 1000 to 9999.
+/// `2027-03-01T09:30:00-05:00`) as an instant: in UTC within the years dates may have
+/// ([`juxta_sdk::date::MIN_YEAR`] to [`juxta_sdk::date::MAX_YEAR`]), to the whole second (a
+/// fraction is refused, never dropped).
 pub fn parse_instant(text: &str) -> Result<i64, String> {
+    use juxta_sdk::date::{MAX_YEAR, MIN_YEAR};
     let t = DateTime::parse_from_rfc3339(text).map_err(|e| {
         format!("`{text}` is not an RFC 3339 date-time with its offset ({e}), such as 2027-03-01T14:30:00Z")
     })?;
     let utc = t.with_timezone(&Utc);
     use chrono::Datelike;
-    if !(1000..=9999).contains(&utc.year()) {
-        return Err(format!("`{text}` is outside the years 1000 to 9999"));
+    if !(MIN_YEAR..=MAX_YEAR).contains(&utc.year()) {
+        return Err(format!(
+            "`{text}` is outside the years {MIN_YEAR} to {MAX_YEAR} (in UTC)"
+        ));
+    }
+    if t.timestamp_subsec_nanos() != 0 {
+        return Err(format!(
+            "`{text}` has a fraction of a second: deadlines in hours are counted to the second; give whole seconds"
+        ));
     }
     Ok(t.timestamp())
+}
+
+/// An instant as RFC 3339 text, if it lies within the years dates may have: how a binary
+/// timestamp (a Parquet cell) is read, so that an out-of-range one is refused, never wrapped.
+pub fn instant_text_checked(t: i64) -> Option<String> {
+    let utc = DateTime::<Utc>::from_timestamp(t, 0)?;
+    let text = utc.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    parse_instant(&text).ok().map(|_| text)
 }
 
 /// The UTC calendar date of an instant.

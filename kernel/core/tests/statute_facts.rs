@@ -2,6 +2,8 @@
 //! its own currency, counts, lists, date-times and hours, business days with holidays, and the
 //! bound a `max` or `min` keeps when one operand is unknown.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 
 use juxta_core::eval::Facts;
@@ -352,7 +354,9 @@ fn hours_count_from_the_instant_and_business_days_skip_weekends_and_holidays() {
 
 #[test]
 fn business_days_count_as_the_law_does() {
-    use juxta_core::regime::builtins::add_business_days;
+    use juxta_core::regime::builtins;
+    let add_business_days =
+        |d, n, h: &[juxta_sdk::Date]| builtins::add_business_days(d, n, h, &mut |_| true);
     let d = |s: &str| s.parse::<juxta_sdk::Date>().unwrap();
     // Zero business days is the day itself, even a Saturday.
     assert_eq!(
@@ -438,11 +442,113 @@ fn holidays_must_be_a_date_list_and_a_computed_value_a_date_a_datetime_or_a_numb
         },
         schema,
     )
-    .err()
-    .expect("refused");
+    .err();
+    let Some(err) = err else {
+        panic!("the regime should be refused")
+    };
     let text = err.to_string();
     assert!(
         text.contains("business_days") && text.contains("date_list"),
+        "{text}"
+    );
+}
+
+#[test]
+fn review_fixes_dates_and_instants_compare_bounds_decide_and_instants_are_checked() {
+    // max of an instant and a date: a date is its midnight UTC.
+    let text = REGIME.replace(
+        "value = \"st.incident_at + hours(params.report_hours)\"",
+        "value = \"max(st.incident_at + hours(params.report_hours), timestamp('2026-12-22T00:00:00Z'))\"",
+    );
+    let schema = Arc::new(schema_for([text.as_str()]).unwrap());
+    let regime = Regime::compile(
+        &Source {
+            origin: "st.toml",
+            text: &text,
+        },
+        Arc::clone(&schema),
+    )
+    .unwrap();
+    let p = profile(
+        &schema,
+        "2026-12-20",
+        "incident_at = 2026-12-18T16:45:00+01:00",
+    )
+    .unwrap();
+    let r = report(&regime, &schema, &p);
+    assert_eq!(r.computed["report_due"], "2026-12-22T00:00:00Z");
+    // A fraction of a second, or a year no date may have, is refused.
+    let (_, schema) = setup();
+    let e = profile(
+        &schema,
+        "2026-12-20",
+        "incident_at = 2026-12-18T16:45:00.5Z",
+    )
+    .unwrap_err();
+    assert!(e.contains("fraction of a second"), "{e}");
+    let e = profile(&schema, "2026-12-20", "incident_at = 3027-03-01T10:00:00Z").unwrap_err();
+    assert!(e.contains("outside the years 1900 to 2999"), "{e}");
+    assert_eq!(
+        juxta_core::value::instant_text_checked(9_000_000_000_000_000),
+        None
+    );
+}
+
+#[test]
+fn a_known_side_beyond_the_others_bound_decides_max_and_min() {
+    let text = REGIME.replace(
+        "value = \"min(st.revenue * 0.02, params.fine_ceiling)\"",
+        "value = \"min(max(st.revenue * 0.02, params.fine_ceiling), params.fine_floor)\"",
+    );
+    let schema = Arc::new(schema_for([text.as_str()]).unwrap());
+    let regime = Regime::compile(
+        &Source {
+            origin: "st.toml",
+            text: &text,
+        },
+        Arc::clone(&schema),
+    )
+    .unwrap();
+    let p = profile(&schema, "2026-06-01", "staff = 1").unwrap();
+    let r = report(&regime, &schema, &p);
+    // min(at least 9e7, 5e6) is 5e6 whatever the revenue.
+    assert_eq!(r.computed["fine_min"], 5_000_000.0);
+    assert!(!r.computed_undetermined.contains_key("fine_min"));
+}
+
+#[test]
+fn business_days_over_a_huge_holiday_list_in_a_comprehension_is_refused_at_load() {
+    let days: Vec<String> = (0..10_000)
+        .map(|i| {
+            juxta_sdk::Date::from_days_since_epoch(20_000 + i)
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let text = REGIME
+        .replace(
+            "value = [2027-01-01, 2026-12-25, 2026-12-28]",
+            &format!("value = [{}]", days.join(", ")),
+        )
+        .replace(
+            "condition = \"has(st.incident_at)\"\nsummary = \"report\"",
+            "condition = \"params.holidays.exists(h, business_days(h, 3660, params.holidays) < h)\"\nsummary = \"report\"",
+        );
+    let schema = Arc::new(schema_for([text.as_str()]).unwrap());
+    let err = Regime::compile(
+        &Source {
+            origin: "st.toml",
+            text: &text,
+        },
+        schema,
+    )
+    .err();
+    let Some(err) = err else {
+        panic!("the regime should be over budget")
+    };
+    let text = err.to_string();
+    assert!(
+        text.contains("worst-case cost") && text.contains("exceeds the budget"),
         "{text}"
     );
 }

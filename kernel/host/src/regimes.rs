@@ -313,7 +313,14 @@ impl RegimeSet {
         // Then the namespaces of refused plugins, where they clash with none of the above: a
         // profile written for such a regime validates, and only its column fails.
         for d in &refused_namespaces {
-            if let Some(ns) = &d.namespace
+            // Its own table only: a fact naming itself another name of a core fact would let
+            // an unreviewed plugin feed the facts every other regime reads.
+            let ns = d.namespace.as_ref().map(|ns| {
+                let mut own = ns.clone();
+                own.facts.0.retain(|(_, f)| f.alias_of.is_none());
+                own
+            });
+            if let Some(ns) = &ns
                 && let Err(e) = schema.add_namespace(&d.regime, &d.target, ns, &d.parameters)
             {
                 tracing::debug!(regime = %d.regime, error = %e, "a refused plugin's namespace is not recognised");
@@ -487,6 +494,9 @@ struct Fetched {
 /// The prefix of a refused third-party plugin's column name: `plugin:<file>`.
 pub const REFUSED_PREFIX: &str = "plugin:";
 
+/// The largest refused plugin whose namespace is still read (see [`fetch`]).
+pub const MAX_REFUSED_BYTES: usize = 4 << 20;
+
 /// A plugin that did not load, with the namespace it declares where it could be read.
 struct Refused {
     failed: FailedRegime,
@@ -516,6 +526,11 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
         })
     };
     let namespace_only = |error: String| {
+        // Compiling is not metered: only plugins of a plausible size are read for their
+        // namespace (the bundled ones are under 64 KiB).
+        if source.bytes.len() > MAX_REFUSED_BYTES {
+            return failed(error);
+        }
         let declared = sandbox
             .load(source.bytes, &source.name)
             .ok()

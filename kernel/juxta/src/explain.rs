@@ -138,15 +138,29 @@ pub(crate) fn explain_computed(
     name: &str,
 ) -> Option<Result<ComputedExplanation, Error>> {
     let schema = set.schema();
-    let (loaded, index) = set.entries().iter().find_map(|e| match e {
-        Entry::Ready(r) => r
-            .regime
-            .computed
-            .iter()
-            .position(|c| c.name == name)
-            .map(|i| (r, i)),
-        Entry::Failed(_) => None,
-    })?;
+    let found: Vec<_> = set
+        .entries()
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Ready(r) => r
+                .regime
+                .computed
+                .iter()
+                .position(|c| c.name == name)
+                .map(|i| (r, i)),
+            Entry::Failed(_) => None,
+        })
+        .collect();
+    if found.len() > 1 {
+        return Some(Err(Error::Ambiguous {
+            name: name.to_string(),
+            regimes: found
+                .iter()
+                .map(|(r, _)| r.regime.id().to_string())
+                .collect(),
+        }));
+    }
+    let (loaded, index) = found.into_iter().next()?;
     let regime = &loaded.regime;
     let facts = Facts::new(profile, schema);
     let ev = match regime.evaluate(&facts, loaded.host()) {

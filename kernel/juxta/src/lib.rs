@@ -91,6 +91,17 @@ pub enum Error {
         /// The regimes that failed to load (the rule may be theirs).
         failed: Vec<String>,
     },
+    /// A computed value's name is declared by several loaded regimes.
+    #[error(
+        "computed value `{name}` is declared by {}; choose one with --regime",
+        .regimes.join(" and ")
+    )]
+    Ambiguous {
+        /// The name asked about.
+        name: String,
+        /// The regimes that declare it.
+        regimes: Vec<String>,
+    },
     /// The rule's regime failed on this profile.
     #[error("regime `{regime}` failed on this profile: {message}")]
     RegimeFailed {

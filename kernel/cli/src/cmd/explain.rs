@@ -10,20 +10,23 @@ use crate::args::{ExplainArgs, ExplainFormat};
 use crate::{Ctx, Exit, setup};
 
 pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
-    let engine = match setup::engine(ctx, &a.plugins) {
+    let mut engine = match setup::engine(ctx, &a.plugins) {
         Ok(e) => e,
         Err(code) => return code,
     };
+    if let Err(code) = setup::select(ctx, &mut engine, &a.regimes) {
+        return code;
+    }
     let profile = match setup::profile(ctx, &engine, &a.profile, a.json_input, a.as_of.as_deref()) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    // Not a rule: a computed value (a deadline, a cap) of that name, explained as a derivation.
-    if engine.has_computed(&a.rule) {
-        return computed(ctx, &engine, &profile, a);
-    }
     let explanation = match engine.explain(&profile, &a.rule) {
         Ok(e) => e,
+        // Not a rule: a computed value (a deadline, a cap) of that name, as a derivation.
+        Err(juxta::Error::UnknownRule { .. }) if engine.has_computed(&a.rule) => {
+            return computed(ctx, &engine, &profile, a);
+        }
         Err(e @ juxta::Error::RegimeFailed { .. }) => {
             return ctx.fail(Exit::RegimeFailed, &e.to_string());
         }

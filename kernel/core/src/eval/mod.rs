@@ -721,6 +721,36 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 used: ua.union(*ub),
             });
         }
+        // A known side beyond the other's opposite bound decides: `min(x, 3)` is 3 where `x`
+        // is at least 5, whatever `x` is.
+        let opposite = |o: &ValueOutcome| match (o, x) {
+            (
+                ValueOutcome::Unknown {
+                    bound: Some(Bound::AtMost(v)),
+                    ..
+                },
+                Extreme::Max,
+            )
+            | (
+                ValueOutcome::Unknown {
+                    bound: Some(Bound::AtLeast(v)),
+                    ..
+                },
+                Extreme::Min,
+            ) => Some(v.clone()),
+            _ => None,
+        };
+        for (known, other) in [(&a, &b), (&b, &a)] {
+            if let (ValueOutcome::Known { value, used }, Some(limit)) = (known, opposite(other))
+                && pick(value.clone(), limit.clone())? == *value
+            {
+                let (_, _, uo) = unknown_parts(other);
+                return Ok(ValueOutcome::Known {
+                    value: value.clone(),
+                    used: used.union(uo),
+                });
+            }
+        }
         let bound = match (certain(&a), certain(&b)) {
             (Some(p), Some(q)) => Some(pick(p, q)?),
             (Some(p), None) | (None, Some(p)) => Some(p),
@@ -807,6 +837,10 @@ fn compare(p: &Value, q: &Value) -> Option<std::cmp::Ordering> {
         (Value::Integer(a), Value::Number(b)) => Number::from_i64(*a).cmp(b),
         (Value::Number(a), Value::Integer(b)) => a.cmp(&Number::from_i64(*b)),
         (Value::Date(a), Value::Date(b)) => a.cmp(b),
+        // A date is its midnight UTC, as CEL compares them.
+        (Value::Instant(a), Value::Instant(b)) => a.cmp(b),
+        (Value::Date(a), Value::Instant(b)) => (a.days_since_epoch() * 86_400).cmp(b),
+        (Value::Instant(a), Value::Date(b)) => a.cmp(&(b.days_since_epoch() * 86_400)),
         _ => return None,
     })
 }

@@ -378,14 +378,19 @@ impl<'a, 'n> Estimator<'a, 'n> {
                         size: a.item,
                         item: 1,
                     },
-                    // Walks up to its cap of days, each looked up in the holidays.
+                    // Reads every holiday, then walks the calendar: each weekday holiday
+                    // lengthens the walk, and each day is searched among the holidays.
                     (_, Some(Cost::Calendar)) => {
                         let holidays = args.get(2).map_or(1, |h| h.size.max(1));
+                        let days = (super::builtins::MAX_BUSINESS_DAYS as u64)
+                            .saturating_add(holidays)
+                            .saturating_mul(7)
+                            / 5
+                            + 2;
+                        let search = u64::from(64 - holidays.leading_zeros()) + 1;
                         Estimate::scalar(
-                            cost.saturating_add(
-                                (super::builtins::MAX_BUSINESS_DAYS as u64 * 7 / 5 + 1)
-                                    .saturating_mul(64 - holidays.leading_zeros() as u64),
-                            ),
+                            cost.saturating_add(holidays)
+                                .saturating_add(days.saturating_mul(search)),
                         )
                     }
                     (_, Some(Cost::Either)) => Estimate {
@@ -469,6 +474,7 @@ impl<'a, 'n> Estimator<'a, 'n> {
                     let longest = items.iter().map(String::len).max().unwrap_or(1);
                     est.item = est.item.max(longest as u64);
                 }
+                Value::Dates(days) => est.size = est.size.max(days.len() as u64),
                 _ => {}
             }
         }

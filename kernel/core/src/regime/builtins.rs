@@ -377,13 +377,12 @@ impl Builtin {
 /// bounded whatever a profile or parameter holds.
 pub const MAX_BUSINESS_DAYS: i64 = 3660;
 
-/// The CEL environment of every regime: the standard library plus `days`, `hours` and
-/// `business_days`. (`max`, `min` and
+/// The CEL environment of every regime: the standard library plus `days` and `hours`.
+/// (`business_days`, `max`, `min` and every operator on numbers are the kernel's own
+/// functions, counted against the run-time budget: see [`crate::exact`].) (`max`, `min` and
 /// every operator on numbers are the kernel's exact functions, see [`crate::exact`].)
 pub(crate) fn environment() -> Env {
-    use cel::common::types::{
-        CelDuration, CelInt, CelList, CelTimestamp, INT_TYPE, LIST_TYPE, TIMESTAMP_TYPE,
-    };
+    use cel::common::types::{CelDuration, CelInt, INT_TYPE};
     use cel::common::value::CowVal;
     let mut env = Env::stdlib();
     // Declaring a new function cannot collide in a fresh stdlib environment; ignore the Ok.
@@ -407,50 +406,19 @@ pub(crate) fn environment() -> Env {
             .ok_or_else(|| cel::ExecutionError::function_error("hours", "out of range"))?;
         Ok(CowVal::owned(CelDuration::from(d)))
     });
-    let _ = env.add_overload(
-        "business_days",
-        "business_days_timestamp_int_list",
-        vec![TIMESTAMP_TYPE, INT_TYPE, LIST_TYPE],
-        |args| {
-            let fail = |m: &str| cel::ExecutionError::function_error("business_days", m);
-            let start = args
-                .first()
-                .and_then(|a| a.downcast_ref::<CelTimestamp>())
-                .and_then(|t| crate::value::timestamp_to_date(t.inner()))
-                .ok_or_else(|| fail("expects a date first"))?;
-            let n = args
-                .get(1)
-                .and_then(|a| a.downcast_ref::<CelInt>())
-                .map(|n| *n.inner())
-                .ok_or_else(|| fail("expects a number of business days second"))?;
-            let list = args
-                .get(2)
-                .and_then(|a| a.downcast_ref::<CelList<'_>>())
-                .ok_or_else(|| fail("expects a list of holidays third"))?;
-            let mut holidays = Vec::with_capacity(list.inner().len());
-            for item in list.inner() {
-                let day = item
-                    .downcast_ref::<CelTimestamp>()
-                    .and_then(|t| crate::value::timestamp_to_date(t.inner()))
-                    .ok_or_else(|| fail("the holidays must be dates"))?;
-                holidays.push(day);
-            }
-            holidays.sort();
-            let day = add_business_days(start, n, &holidays).map_err(|m| fail(&m))?;
-            Ok(CowVal::owned(CelTimestamp::from(
-                crate::value::date_to_timestamp(day),
-            )))
-        },
-    );
     env
 }
 
 /// The day `n` business days after `start` ends: each day after `start` that is not a
 /// Saturday, a Sunday or one of `holidays` (sorted) counts one; `n = 0` is `start` itself.
+///
+/// `spend(steps)` is told of the work as it goes (a step per day walked, and the search of each
+/// in the holidays); it returns `false` when the caller's budget is spent, which stops the walk.
 pub fn add_business_days(
     start: juxta_sdk::Date,
     n: i64,
     holidays: &[juxta_sdk::Date],
+    spend: &mut dyn FnMut(u64) -> bool,
 ) -> Result<juxta_sdk::Date, String> {
     if !(0..=MAX_BUSINESS_DAYS).contains(&n) {
         return Err(format!(
@@ -459,7 +427,11 @@ pub fn add_business_days(
     }
     let mut day = start.days_since_epoch();
     let mut left = n;
+    let search = u64::from(usize::BITS - holidays.len().leading_zeros()) + 1;
     while left > 0 {
+        if !spend(search) {
+            return Err("the run-time budget of this expression is spent".into());
+        }
         day += 1;
         // 1970-01-01 was a Thursday: day 2 (mod 7) is a Saturday, 3 a Sunday.
         let weekend = matches!(day.rem_euclid(7), 2 | 3);

@@ -364,9 +364,20 @@ fn cell(array: &Arc<dyn Array>, row: usize) -> Result<Option<Tree>, String> {
                     1_000_000_000,
                 ),
             };
-            Node::String(juxta_core::value::instant_text(
-                value.div_euclid(per_second),
-            ))
+            if value.rem_euclid(per_second) != 0 {
+                return Err(
+                    "a timestamp with a fraction of a second: deadlines in hours are counted to the second".into(),
+                );
+            }
+            let text = juxta_core::value::instant_text_checked(value.div_euclid(per_second))
+                .ok_or_else(|| {
+                    format!(
+                        "a timestamp outside the years {} to {}",
+                        juxta_sdk::date::MIN_YEAR,
+                        juxta_sdk::date::MAX_YEAR
+                    )
+                })?;
+            Node::String(text)
         }
         DataType::List(_) => {
             let list = array.as_list::<i32>().value(row);

@@ -215,6 +215,12 @@ fn long_schema() -> Schema {
         utf8("citation"),
         Field::new("missing_facts", list_type(), true),
         utf8("error"),
+        // Added with deadlines in hours: the instant, where the law counts hours.
+        Field::new(
+            "due_at",
+            DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+            true,
+        ),
     ])
 }
 
@@ -443,6 +449,9 @@ fn long_columns<'a>(rows: &[LongRow<'a>]) -> Vec<ArrayRef> {
         text(|r| r.citation),
         list_array(rows.iter().map(|r| r.missing_facts)),
         text(|r| r.error),
+        Arc::new(
+            TimestampSecondArray::from_iter(rows.iter().map(|r| r.due_at)).with_timezone("UTC"),
+        ),
     ]
 }
 

@@ -49,6 +49,9 @@ pub struct RegimeResult {
     /// Rules with a determined deadline that do not fail to apply → the deadline (as `due` in
     /// the JSON contract). Not part of the wide layout's output.
     pub due: BTreeMap<String, Date>,
+    /// Of those, the rules whose law counts the deadline in hours → the instant (seconds since
+    /// 1970 UTC).
+    pub due_at: BTreeMap<String, i64>,
     /// Determined computed values.
     pub computed: BTreeMap<String, Value>,
     /// Undetermined computed values → the facts they lack.
@@ -294,6 +297,7 @@ fn evaluate(column: &Column, facts: &Facts<'_>, schema: &Schema) -> RegimeResult
         missing_facts: BTreeMap::new(),
         open_questions: BTreeMap::new(),
         due: BTreeMap::new(),
+        due_at: BTreeMap::new(),
         computed: BTreeMap::new(),
         computed_undetermined: BTreeMap::new(),
         computed_bounds: BTreeMap::new(),
@@ -314,6 +318,9 @@ fn evaluate(column: &Column, facts: &Facts<'_>, schema: &Schema) -> RegimeResult
     };
     for (i, (rule, o)) in regime.rules.iter().zip(&ev.rules).enumerate() {
         let status = Status::from_truth(o.truth);
+        if let Some(at) = ev.due_at(i, rule) {
+            result.due_at.insert(rule.id.clone(), at);
+        }
         if let Some(due) = ev.due(i, rule) {
             result.due.insert(rule.id.clone(), due);
         }
@@ -434,6 +441,8 @@ pub struct LongRow<'a> {
     pub state: Option<DutyState>,
     /// The deadline, if the rule has one, it is determined and the rule can apply.
     pub due: Option<Date>,
+    /// Where the law counts the deadline in hours: the instant (seconds since 1970 UTC).
+    pub due_at: Option<i64>,
     /// The rule's citation.
     pub citation: Option<&'a str>,
     /// The facts an undetermined rule needs (empty for a determined rule).
@@ -453,7 +462,7 @@ impl LongRow<'_> {
     }
 
     fn serialize_into<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let mut m = ser.serialize_map(Some(14))?;
+        let mut m = ser.serialize_map(Some(15))?;
         m.serialize_entry("id", self.id)?;
         m.serialize_entry("line", &self.line)?;
         m.serialize_entry("as_of", &self.as_of.map(|d| d.to_string()))?;
@@ -465,6 +474,7 @@ impl LongRow<'_> {
         m.serialize_entry("state", &self.state.map(DutyState::as_str))?;
         m.serialize_entry("days", &self.days())?;
         m.serialize_entry("due", &self.due.map(|d| d.to_string()))?;
+        m.serialize_entry("due_at", &self.due_at.map(juxta_core::value::instant_text))?;
         m.serialize_entry("citation", &self.citation)?;
         m.serialize_entry("missing_facts", &self.missing_facts)?;
         m.serialize_entry("error", &self.error)?;
@@ -487,6 +497,7 @@ impl BatchRecord {
             status: None,
             state: None,
             due: None,
+            due_at: None,
             citation: None,
             missing_facts: None,
             error: None,
@@ -528,6 +539,7 @@ impl BatchRecord {
                     status: Some(*status),
                     state,
                     due,
+                    due_at: result.due_at.get(rule).copied(),
                     citation: info.map(|i| i.citation.as_str()),
                     missing_facts: Some(result.missing_facts.get(rule).map_or(&[], Vec::as_slice)),
                     ..base

@@ -259,7 +259,11 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                 }
                 // `max` and `min` of a value are folded natively, so that an undetermined
                 // operand still leaves the bound the other sets ("at least 5,000,000").
-                (_, [a, b]) if !self.names.functions.contains_key(&call.func_name) => {
+                // Only a number or a date: anything else is a leaf, whose checker says why.
+                (_, [a, b])
+                    if !self.names.functions.contains_key(&call.func_name)
+                        && matches!(want, Ty::Double | Ty::Timestamp) =>
+                {
                     let extreme = match builtins::find(&call.func_name).map(|f| f.id) {
                         Some(Id::Max) => Some(Extreme::Max),
                         Some(Id::Min) => Some(Extreme::Min),

@@ -494,7 +494,8 @@ struct Fetched {
 /// The prefix of a refused third-party plugin's column name: `plugin:<file>`.
 pub const REFUSED_PREFIX: &str = "plugin:";
 
-/// The largest refused plugin whose namespace is still read (see [`fetch`]).
+/// The largest refused plugin whose namespace is still read: compiling a component is not
+/// metered, so a larger one is refused without being compiled.
 pub const MAX_REFUSED_BYTES: usize = 4 << 20;
 
 /// A plugin that did not load, with the namespace it declares where it could be read.

@@ -359,8 +359,8 @@ fn business_days(budget: &Budget, args: &Args) -> Result<cel::Value, ExecutionEr
             ));
         }
     };
-    let start =
-        crate::value::timestamp_to_date(start).ok_or_else(|| fail("the date is out of range"))?;
+    let start = crate::calendar::timestamp_to_date(start)
+        .ok_or_else(|| fail("the date is out of range"))?;
     let n = match n {
         cel::Value::Int(i) => *i,
         _ => return Err(fail("expects a whole number of business days")),
@@ -370,18 +370,20 @@ fn business_days(budget: &Budget, args: &Args) -> Result<cel::Value, ExecutionEr
     for item in list.iter() {
         match item {
             cel::Value::Timestamp(t) => holidays.push(
-                crate::value::timestamp_to_date(t)
+                crate::calendar::timestamp_to_date(t)
                     .ok_or_else(|| fail("a holiday is out of range"))?,
             ),
             _ => return Err(fail("the holidays must be dates")),
         }
     }
     holidays.sort_unstable();
-    let day = crate::regime::builtins::add_business_days(start, n, &holidays, &mut |steps| {
+    let day = crate::calendar::add_business_days(start, n, &holidays, &mut |steps| {
         budget.spend_n(steps).is_ok()
     })
     .map_err(|m| fail(&m))?;
-    Ok(cel::Value::Timestamp(crate::value::date_to_timestamp(day)))
+    Ok(cel::Value::Timestamp(crate::calendar::date_to_timestamp(
+        day,
+    )))
 }
 
 /// Registers the functions [`rewrite`] calls, each counting against `budget`.

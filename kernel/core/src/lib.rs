@@ -16,6 +16,7 @@
 //! [`eval::FunctionHost`] trait, which `juxta-host` implements with its sandbox.
 #![forbid(unsafe_code)]
 
+pub mod calendar;
 pub mod cases;
 pub mod diag;
 pub mod eval;

@@ -317,17 +317,6 @@ impl Schema {
         Ok(schema)
     }
 
-    /// The core schema plus the namespaces the manifests declare, in the order given.
-    pub fn with_declared(declared: &[crate::regime::Declared]) -> Result<Schema, SchemaError> {
-        let mut schema = Schema::core();
-        for d in declared {
-            if let Some(ns) = &d.namespace {
-                schema.add_namespace(&d.regime, &d.target, ns, &d.parameters)?;
-            }
-        }
-        Ok(schema)
-    }
-
     /// Adds one regime's namespace; `params` are the regime's parameters, where the rates of
     /// its money facts are.
     pub fn add_namespace(

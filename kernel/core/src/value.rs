@@ -8,7 +8,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use juxta_sdk::Date;
 
 use crate::number::Number;
@@ -215,20 +215,7 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
-/// Midnight UTC of a date, as CEL represents dates.
-pub fn date_to_timestamp(d: Date) -> DateTime<FixedOffset> {
-    let naive = NaiveDate::from_ymd_opt(d.year(), u32::from(d.month()), u32::from(d.day()))
-        .and_then(|n| n.and_hms_opt(0, 0, 0))
-        .unwrap_or_default();
-    Utc.from_utc_datetime(&naive).fixed_offset()
-}
-
-/// The UTC calendar date of a CEL timestamp, if it lies in the accepted range.
-pub fn timestamp_to_date(t: &DateTime<FixedOffset>) -> Option<Date> {
-    use chrono::Datelike;
-    let utc = t.with_timezone(&Utc);
-    Date::new(utc.year(), utc.month() as u8, utc.day() as u8).ok()
-}
+pub use crate::calendar::{date_to_timestamp, timestamp_to_date};
 
 #[cfg(test)]
 mod tests {

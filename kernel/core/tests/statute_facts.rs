@@ -354,9 +354,9 @@ fn hours_count_from_the_instant_and_business_days_skip_weekends_and_holidays() {
 
 #[test]
 fn business_days_count_as_the_law_does() {
-    use juxta_core::regime::builtins;
+    use juxta_core::calendar;
     let add_business_days =
-        |d, n, h: &[juxta_sdk::Date]| builtins::add_business_days(d, n, h, &mut |_| true);
+        |d, n, h: &[juxta_sdk::Date]| calendar::add_business_days(d, n, h, &mut |_| true);
     let d = |s: &str| s.parse::<juxta_sdk::Date>().unwrap();
     // Zero business days is the day itself, even a Saturday.
     assert_eq!(

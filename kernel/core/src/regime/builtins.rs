@@ -373,9 +373,7 @@ impl Builtin {
     }
 }
 
-/// The most business days `business_days` counts: ten years of them, so that its loop is
-/// bounded whatever a profile or parameter holds.
-pub const MAX_BUSINESS_DAYS: i64 = 3660;
+pub use crate::calendar::MAX_BUSINESS_DAYS;
 
 /// The CEL environment of every regime: the standard library plus `days` and `hours`.
 /// (`business_days`, `max`, `min` and every operator on numbers are the kernel's own
@@ -407,41 +405,6 @@ pub(crate) fn environment() -> Env {
         Ok(CowVal::owned(CelDuration::from(d)))
     });
     env
-}
-
-/// The day `n` business days after `start` ends: each day after `start` that is not a
-/// Saturday, a Sunday or one of `holidays` (sorted) counts one; `n = 0` is `start` itself.
-///
-/// `spend(steps)` is told of the work as it goes (a step per day walked, and the search of each
-/// in the holidays); it returns `false` when the caller's budget is spent, which stops the walk.
-pub fn add_business_days(
-    start: juxta_sdk::Date,
-    n: i64,
-    holidays: &[juxta_sdk::Date],
-    spend: &mut dyn FnMut(u64) -> bool,
-) -> Result<juxta_sdk::Date, String> {
-    if !(0..=MAX_BUSINESS_DAYS).contains(&n) {
-        return Err(format!(
-            "counts 0 to {MAX_BUSINESS_DAYS} business days, not {n}"
-        ));
-    }
-    let mut day = start.days_since_epoch();
-    let mut left = n;
-    let search = u64::from(usize::BITS - holidays.len().leading_zeros()) + 1;
-    while left > 0 {
-        if !spend(search) {
-            return Err("the run-time budget of this expression is spent".into());
-        }
-        day += 1;
-        // 1970-01-01 was a Thursday: day 2 (mod 7) is a Saturday, 3 a Sunday.
-        let weekend = matches!(day.rem_euclid(7), 2 | 3);
-        let date = juxta_sdk::Date::from_days_since_epoch(day)
-            .map_err(|_| "the result is out of range".to_string())?;
-        if !weekend && holidays.binary_search(&date).is_err() {
-            left -= 1;
-        }
-    }
-    juxta_sdk::Date::from_days_since_epoch(day).map_err(|_| "the result is out of range".into())
 }
 
 #[cfg(test)]

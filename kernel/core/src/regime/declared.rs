@@ -72,5 +72,17 @@ pub fn schema_for<'a>(
     texts: impl IntoIterator<Item = &'a str>,
 ) -> Result<Schema, crate::schema::SchemaError> {
     let declared: Vec<Declared> = texts.into_iter().filter_map(declared).collect();
-    Schema::with_declared(&declared)
+    schema_with(&declared)
+}
+
+/// The core schema plus the namespaces these manifests declare, in the order given (each with
+/// its regime's parameters, where the rates of its money facts are).
+pub fn schema_with(declared: &[Declared]) -> Result<Schema, crate::schema::SchemaError> {
+    let mut schema = Schema::core();
+    for d in declared {
+        if let Some(ns) = &d.namespace {
+            schema.add_namespace(&d.regime, &d.target, ns, &d.parameters)?;
+        }
+    }
+    Ok(schema)
 }

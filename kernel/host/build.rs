@@ -20,9 +20,20 @@ fn main() {
     for f in &files {
         let path = dist.join(f);
         println!("cargo::rerun-if-changed={}", path.display());
+        // The manifest an import-free plugin returns is a pure function of its bytes: for a
+        // bundled regime, its `regime.toml` (a test and CI's `regime build --check` keep the
+        // two in step). Embedding it spares compiling the plugin at every start.
+        let id = f.trim_end_matches(".wasm");
+        let toml = dist.join("../../regimes").join(id).join("regime.toml");
+        println!("cargo::rerun-if-changed={}", toml.display());
+        let manifest = if toml.is_file() {
+            format!("Some(include_str!({:?}))", toml.display().to_string())
+        } else {
+            "None".to_string()
+        };
         let _ = writeln!(
             out,
-            "    BundledPlugin {{ file: {f:?}, bytes: include_bytes!({:?}) }},",
+            "    BundledPlugin {{ file: {f:?}, bytes: include_bytes!({:?}), manifest: {manifest} }},",
             path.display().to_string()
         );
     }

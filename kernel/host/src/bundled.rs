@@ -14,6 +14,9 @@ pub struct BundledPlugin {
     pub file: &'static str,
     /// The component's bytes.
     pub bytes: &'static [u8],
+    /// The manifest it returns (its `regimes/<id>/regime.toml`, embedded at build time), so
+    /// that starting juxta does not compile the plugin; `None` if the checkout had none.
+    pub manifest: Option<&'static str>,
 }
 
 /// Every bundled plugin, in file-name (regime-id) order: those listed in

@@ -179,6 +179,7 @@ pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
                 bytes: &f.bytes,
                 expected_sha256: Some(pin.sha256.clone()),
                 refused: None,
+                manifest: None,
             }),
             None => {
                 let why = match &lock {
@@ -195,6 +196,7 @@ pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
                     origin,
                     bytes: &f.bytes,
                     expected_sha256: None,
+                    manifest: None,
                 });
             }
         }

@@ -49,10 +49,41 @@ pub struct LoadedRegime {
     /// SHA-256 of the plugin's bytes.
     pub sha256: String,
     sandbox: Arc<Sandbox>,
-    plugin: Arc<Plugin>,
+    plugin: Arc<Code>,
     manifest: Arc<str>,
     /// The manifest's id, target schema and namespace, read once when it was fetched.
     declared: Option<Declared>,
+}
+
+/// A plugin's compiled code, or its bytes until a custom function is first called: a bundled
+/// plugin's manifest is known at build time, so most starts never compile one.
+enum Code {
+    Compiled(Arc<Plugin>),
+    Deferred {
+        name: String,
+        bytes: Arc<[u8]>,
+        compiled: std::sync::OnceLock<Result<Arc<Plugin>, String>>,
+    },
+}
+
+impl Code {
+    fn get(&self, sandbox: &Sandbox) -> Result<Arc<Plugin>, String> {
+        match self {
+            Code::Compiled(p) => Ok(Arc::clone(p)),
+            Code::Deferred {
+                name,
+                bytes,
+                compiled,
+            } => compiled
+                .get_or_init(|| {
+                    sandbox
+                        .load(bytes, name)
+                        .map(Arc::new)
+                        .map_err(|e| e.to_string())
+                })
+                .clone(),
+        }
+    }
 }
 
 impl LoadedRegime {
@@ -62,7 +93,7 @@ impl LoadedRegime {
     pub fn functions(&self) -> Arc<dyn FunctionHost> {
         Arc::new(PluginFunctions {
             sandbox: Arc::clone(&self.sandbox),
-            plugin: Arc::clone(&self.plugin),
+            code: Arc::clone(&self.plugin),
             id: self.regime.id().to_string(),
             version: self.regime.header.version.clone(),
         })
@@ -161,6 +192,9 @@ pub struct PluginSource<'a> {
     /// Why the policy refuses it (not pinned), if it does: it is then loaded, in the sandbox,
     /// only to read the namespace it declares, and its column fails with this reason.
     pub refused: Option<String>,
+    /// The manifest it returns, where that is known without running it (a bundled plugin):
+    /// the plugin is then compiled only if a custom function is called.
+    pub manifest: Option<&'static str>,
 }
 
 impl RegimeSet {
@@ -185,6 +219,7 @@ impl RegimeSet {
                 bytes: b.bytes,
                 expected_sha256: crate::bundled::recorded_sha256(b.file).map(str::to_string),
                 refused: None,
+                manifest: b.manifest,
             })
             .collect();
         set.load(sources);
@@ -466,6 +501,7 @@ impl RegimeSet {
             bytes,
             expected_sha256: None,
             refused: None,
+            manifest: None,
         }]);
         let schema = Arc::clone(&set.schema);
         match set.entries.into_iter().next() {
@@ -486,7 +522,7 @@ struct Fetched {
     name: String,
     origin: Origin,
     sha256: String,
-    plugin: Arc<Plugin>,
+    plugin: Arc<Code>,
     manifest: Arc<str>,
     declared: Option<Declared>,
 }
@@ -567,6 +603,21 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
             Origin::File(_) => namespace_only(why),
         });
     }
+    // A bundled plugin, its checksum verified: its manifest was embedded with it.
+    if let (Origin::Bundled, Some(manifest)) = (&source.origin, source.manifest) {
+        return Ok(Fetched {
+            name: source.name.clone(),
+            origin: source.origin.clone(),
+            sha256: sha256.clone(),
+            plugin: Arc::new(Code::Deferred {
+                name: source.name.clone(),
+                bytes: Arc::from(source.bytes),
+                compiled: std::sync::OnceLock::new(),
+            }),
+            declared: declared(manifest),
+            manifest: Arc::from(manifest),
+        });
+    }
     let started = std::time::Instant::now();
     let plugin = Arc::new(
         sandbox
@@ -588,7 +639,7 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
         name: source.name.clone(),
         origin: source.origin.clone(),
         sha256: sha256.clone(),
-        plugin,
+        plugin: Arc::new(Code::Compiled(plugin)),
         declared: declared(&manifest),
         manifest: Arc::from(manifest),
     })
@@ -633,16 +684,17 @@ fn compile(sandbox: Arc<Sandbox>, schema: &Arc<Schema>, f: Fetched) -> Entry {
 /// Custom functions of one plugin: each call in a fresh instance.
 struct PluginFunctions {
     sandbox: Arc<Sandbox>,
-    plugin: Arc<Plugin>,
+    code: Arc<Code>,
     id: String,
     version: String,
 }
 
 impl FunctionHost for PluginFunctions {
     fn call(&self, name: &str, args_json: &str) -> Result<String, String> {
+        let plugin = self.code.get(&self.sandbox)?;
         let mut instance = self
             .sandbox
-            .instantiate(&self.plugin, &self.id, Some(&self.version))
+            .instantiate(&plugin, &self.id, Some(&self.version))
             .map_err(|e| e.to_string())?;
         instance.call(name, args_json).map_err(|e| e.to_string())
     }

@@ -878,11 +878,12 @@ fn long_parquet_rows(path: &str) -> Vec<Value> {
                                 .map(|k| Value::from(items.value(k)))
                                 .collect()
                         }
-                        DataType::Timestamp(arrow_schema::TimeUnit::Second, Some(_)) => {
+                        DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, Some(_)) => {
                             juxta_core::value::instant_text(
                                 column
-                                    .as_primitive::<arrow_array::types::TimestampSecondType>()
-                                    .value(i),
+                                    .as_primitive::<arrow_array::types::TimestampMillisecondType>()
+                                    .value(i)
+                                    / 1000,
                             )
                             .into()
                         }
@@ -947,7 +948,8 @@ fn long_parquet_has_typed_columns_and_the_long_json_lines_rows() {
             utf8("error"),
             (
                 "due_at".into(),
-                DataType::Timestamp(arrow_schema::TimeUnit::Second, Some("UTC".into())).to_string(),
+                DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, Some("UTC".into()))
+                    .to_string(),
                 true
             ),
         ]

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{
     ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray, StructArray,
-    TimestampSecondArray, UInt64Array,
+    TimestampMillisecondArray, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Fields, Schema, TimeUnit};
 use juxta_core::value::Value;
@@ -218,7 +218,7 @@ fn long_schema() -> Schema {
         // Added with deadlines in hours: the instant, where the law counts hours.
         Field::new(
             "due_at",
-            DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+            DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
             true,
         ),
     ])
@@ -368,9 +368,9 @@ impl ParquetSink {
                                 })))
                             }
                             ValueType::Datetime => Arc::new(
-                                TimestampSecondArray::from_iter(results.iter().map(|r| {
+                                TimestampMillisecondArray::from_iter(results.iter().map(|r| {
                                     match computed_value(*r, name) {
-                                        Some(Value::Instant(t)) => Some(*t),
+                                        Some(Value::Instant(t)) => t.checked_mul(1000),
                                         _ => None,
                                     }
                                 }))
@@ -450,7 +450,11 @@ fn long_columns<'a>(rows: &[LongRow<'a>]) -> Vec<ArrayRef> {
         list_array(rows.iter().map(|r| r.missing_facts)),
         text(|r| r.error),
         Arc::new(
-            TimestampSecondArray::from_iter(rows.iter().map(|r| r.due_at)).with_timezone("UTC"),
+            TimestampMillisecondArray::from_iter(
+                rows.iter()
+                    .map(|r| r.due_at.and_then(|t| t.checked_mul(1000))),
+            )
+            .with_timezone("UTC"),
         ),
     ]
 }
@@ -512,7 +516,8 @@ impl Sink for ParquetSink {
 fn computed_type(ty: ValueType) -> DataType {
     match ty {
         ValueType::Date => DataType::Date32,
-        ValueType::Datetime => DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+        // Parquet has no timestamps in seconds: milliseconds, every one a whole second.
+        ValueType::Datetime => DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
         _ => DataType::Float64,
     }
 }

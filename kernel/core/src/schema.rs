@@ -243,6 +243,8 @@ pub struct Schema {
     tables: Vec<TableDef>,
     facts: Vec<FactDef>,
     by_path: HashMap<String, FactId>,
+    /// The field facts of each table, by table index: what validation looks a key up in.
+    by_table: Vec<Vec<FactId>>,
 }
 
 impl Schema {
@@ -253,6 +255,7 @@ impl Schema {
             tables: Vec::new(),
             facts: Vec::new(),
             by_path: HashMap::new(),
+            by_table: Vec::new(),
         };
         for t in TABLES {
             let index = schema.tables.len();
@@ -603,8 +606,23 @@ impl Schema {
     fn push(&mut self, def: FactDef) -> FactId {
         let id = self.facts.len();
         self.by_path.insert(def.path.clone(), id);
+        if def.kind != FactKind::Presence {
+            if self.by_table.len() <= def.table {
+                self.by_table.resize(def.table + 1, Vec::new());
+            }
+            self.by_table[def.table].push(id);
+        }
         self.facts.push(def);
         id
+    }
+
+    /// The field `name` of table `table`, without building its path.
+    pub fn field_in(&self, table: usize, name: &str) -> Option<(FactId, &FactDef)> {
+        self.by_table
+            .get(table)?
+            .iter()
+            .map(|&id| (id, &self.facts[id]))
+            .find(|(_, f)| f.name == name)
     }
 
     /// The schema version (`"1.1"`).

@@ -229,7 +229,7 @@ impl Regime {
     ) -> Result<Evaluation, EvalError> {
         let mut ev = Evaluator::new(self, facts, host);
         for &v in &self.value_order {
-            ev.item = format!("value {}", self.values[v].name);
+            ev.item = Current::Value(v);
             let outcome = ev.val(&self.values[v].expr)?;
             if let ValueOutcome::Known { value, .. } = &outcome {
                 ev.known[v] = Some(value.clone());
@@ -240,13 +240,13 @@ impl Regime {
             ev.values[v] = Some(outcome);
         }
         let mut rules = Vec::with_capacity(self.rules.len());
-        for r in &self.rules {
-            ev.item = format!("rule {}", r.id);
+        for (i, r) in self.rules.iter().enumerate() {
+            ev.item = Current::Rule(i);
             rules.push(ev.cond(&r.cond)?);
         }
         let mut computed = Vec::with_capacity(self.computed.len());
-        for c in &self.computed {
-            ev.item = format!("computed {}", c.name);
+        for (i, c) in self.computed.iter().enumerate() {
+            ev.item = Current::Computed(i);
             let when = ev.cond(&c.when)?;
             let outcome = match (when.truth, c.mode) {
                 (Truth::False, _) | (Truth::Unknown, IfUndetermined::Omit) => {
@@ -322,10 +322,31 @@ pub(crate) struct Evaluator<'r, 'f> {
     known: Vec<Option<Value>>,
     /// The interpreter's run-time budget, reset for each leaf.
     budget: crate::exact::Budget,
-    item: String,
+    item: Current,
+}
+
+/// What is being evaluated, named only when an error needs it (nothing is formatted per rule).
+#[derive(Clone, Copy, Debug)]
+enum Current {
+    None,
+    Value(usize),
+    Rule(usize),
+    Computed(usize),
 }
 
 impl<'r, 'f> Evaluator<'r, 'f> {
+    /// The item being evaluated, as errors name it (`rule EU-OBL-53-1a`).
+    fn item_name(&self) -> String {
+        let r = self.regime;
+        match self.item {
+            Current::None => None,
+            Current::Value(i) => r.values.get(i).map(|v| format!("value {}", v.name)),
+            Current::Rule(i) => r.rules.get(i).map(|x| format!("rule {}", x.id)),
+            Current::Computed(i) => r.computed.get(i).map(|c| format!("computed {}", c.name)),
+        }
+        .unwrap_or_default()
+    }
+
     fn new(regime: &'r Regime, facts: &'f Facts<'f>, host: Option<Arc<dyn FunctionHost>>) -> Self {
         let as_of = facts.profile.as_of();
         Evaluator {
@@ -339,7 +360,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             values: vec![None; regime.values.len()],
             known: vec![None; regime.values.len()],
             budget: crate::exact::Budget::new(crate::regime::budget::RUN_TIME_STEPS),
-            item: String::new(),
+            item: Current::None,
         }
     }
 
@@ -407,7 +428,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
     fn error(&self, leaf: LeafId, message: String) -> EvalError {
         EvalError {
             regime: self.regime.id().to_string(),
-            item: self.item.clone(),
+            item: self.item_name(),
             expression: self
                 .regime
                 .leaves
@@ -680,7 +701,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         let pick = |p: Value, q: Value| -> Result<Value, EvalError> {
             let order = compare(&p, &q).ok_or_else(|| EvalError {
                 regime: self.regime.id().to_string(),
-                item: self.item.clone(),
+                item: self.item_name(),
                 expression: String::new(),
                 message: format!("cannot compare `{p}` with `{q}`"),
             })?;
@@ -780,7 +801,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 .map(Value::Date)
                 .ok_or_else(|| EvalError {
                     regime: self.regime.id().to_string(),
-                    item: self.item.clone(),
+                    item: self.item_name(),
                     expression: String::new(),
                     message: format!("the instant {t} is out of range"),
                 }),
@@ -794,7 +815,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             | (ValueType::Bool, v @ Value::Bool(_)) => Ok(v),
             (ty, v) => Err(EvalError {
                 regime: self.regime.id().to_string(),
-                item: self.item.clone(),
+                item: self.item_name(),
                 expression: String::new(),
                 message: format!("computed `{v}`, which is not a {ty:?}"),
             }),

@@ -290,13 +290,16 @@ impl<'a> Validator<'a> {
             self.values[presence] = Some(Value::Bool(true));
         }
         for (field_key, field_value) in entries {
-            let path = format!("{name}.{}", field_key.name);
-            match self.schema.lookup(&path) {
-                Some(id) if self.schema.fact(id).kind != FactKind::Presence => {
-                    let FactKind::Field(ty) = self.schema.fact(id).kind else {
+            // Found by table and name, and named by the schema's own path: nothing is
+            // allocated for a field that is well formed.
+            let schema = self.schema;
+            let found = schema.field_in(table, &field_key.name);
+            match found {
+                Some((id, def)) => {
+                    let FactKind::Field(ty) = def.kind else {
                         continue;
                     };
-                    match self.check(&path, ty, field_value) {
+                    match self.check(&def.path, ty, field_value) {
                         Some(v) => {
                             self.values[id] = Some(v);
                             self.spans[id] = field_value.span.clone();
@@ -304,7 +307,8 @@ impl<'a> Validator<'a> {
                         None => continue,
                     }
                 }
-                _ => {
+                None => {
+                    let path = format!("{name}.{}", field_key.name);
                     let fields: Vec<&str> = self
                         .schema
                         .fields_of(table)

@@ -4,6 +4,15 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+// The allocator: `batch` allocates and frees small objects on several threads, records built
+// in a worker freed by the writer; glibc's malloc was over a third of its time (BENCHMARKS.md).
+#[cfg(all(feature = "mimalloc", not(feature = "jemalloc")))]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_env("JUXTA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));

@@ -7,6 +7,7 @@
 //! - `contract`: the JSON result contract, field for field, and golden reports;
 //! - `cli`: the commands as a user runs them, with exit codes;
 //! - `batch`: `juxta batch`, JSON Lines and Parquet, ordered, atomic, errors in-band;
+//! - `batch_line`: the line a worker writes straight from the evaluation is the record's bytes;
 //! - `explain`: `juxta explain`, its condition tree and what changes a rule;
 //! - `differential`: the native fast path and the plain CEL interpreter agree;
 //! - `plugins`: third-party plugins, pinned in `juxta.lock`;
@@ -28,6 +29,7 @@
 
 mod authoring;
 mod batch;
+mod batch_line;
 mod bundled;
 mod cases;
 mod cli;

@@ -305,20 +305,28 @@ impl Engine {
             }
             Some(catalog) => record.to_long_json_lines(catalog, out),
         };
-        let worker =
-            || -> Box<dyn FnMut(&batch::input::Input) -> batch::record::BatchRecord + Send + '_> {
-                let columns = self.columns();
-                let (id_field, as_of) = (&options.id_field, options.as_of);
-                Box::new(move |inp: &batch::input::Input| {
-                    let ev = batch::record::Evaluator {
-                        schema,
-                        columns: &columns,
-                        id_field,
-                        as_of,
-                    };
-                    batch::pipeline::evaluate_input(&ev, inp)
-                })
-            };
+        // JSON lines of the wide layout are written by the workers straight from the
+        // evaluation; Parquet and the long layout build records.
+        let direct = (options.json_output && options.layout == batch::Layout::Wide)
+            .then(|| batch::line::Fragments::new(schema, &self.columns()));
+        let worker = || -> batch::pipeline::Work<'_> {
+            let columns = self.columns();
+            let (id_field, as_of, direct) = (&options.id_field, options.as_of, direct.as_ref());
+            Box::new(move |inp: &batch::input::Input, out: &mut Vec<u8>| {
+                let ev = batch::record::Evaluator {
+                    schema,
+                    columns: &columns,
+                    id_field,
+                    as_of,
+                };
+                match direct {
+                    Some(fragments) => batch::pipeline::Emit::Written {
+                        failed: ev.write_json_line(inp, fragments, out),
+                    },
+                    None => batch::pipeline::Emit::Record(ev.record(inp)),
+                }
+            })
+        };
         batch::pipeline::run(
             source,
             options.jobs,

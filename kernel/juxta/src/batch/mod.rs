@@ -6,6 +6,7 @@
 //! input and the output ([`input`], [`output`], [`crate::fsio`]) and call [`crate::Engine::batch`].
 
 pub mod input;
+pub mod line;
 pub mod output;
 pub mod pipeline;
 pub mod record;

@@ -13,7 +13,7 @@ use std::sync::mpsc::{Receiver, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use super::input::{Input, Raw, Source};
+use super::input::{Input, Source};
 use super::output::{Sink, Stop};
 use super::record::{BatchRecord, Evaluator};
 
@@ -38,9 +38,23 @@ pub struct Stats {
     pub bytes: u64,
 }
 
+/// What a worker made of one input.
+pub enum Emit {
+    /// A record, for the sink (or for [`Render`] to write).
+    Record(BatchRecord),
+    /// The record's JSON line, already written into the chunk's bytes; whether it failed.
+    Written {
+        /// Whether the record, or one of its regimes, failed.
+        failed: bool,
+    },
+}
+
+/// One worker's evaluation: given an input and the chunk's JSON bytes, which it may write the
+/// record's line into itself ([`Emit::Written`]).
+pub type Work<'a> = Box<dyn FnMut(&Input, &mut Vec<u8>) -> Emit + Send + 'a>;
+
 /// Per-worker state: how to evaluate (built once per worker thread).
-pub type WorkerFactory<'a> =
-    dyn Fn() -> Box<dyn FnMut(&Input) -> BatchRecord + Send + 'a> + Sync + 'a;
+pub type WorkerFactory<'a> = dyn Fn() -> Work<'a> + Sync + 'a;
 
 /// How a worker renders a record as JSON lines, each with its newline (both layouts write the
 /// records' text in the workers, so the writer only copies bytes).
@@ -48,11 +62,17 @@ pub type Render<'a> = dyn Fn(&BatchRecord, &mut Vec<u8>) + Sync + 'a;
 
 /// Evaluates one input with an evaluator.
 pub fn evaluate_input(ev: &Evaluator<'_>, input: &Input) -> BatchRecord {
-    match &input.raw {
-        Raw::Text(text) => ev.json_line(input.line, text),
-        Raw::Tree(tree) => ev.tree(input.line, tree, ""),
-        Raw::Unreadable(why) => ev.error_record(input.line, None, why.clone()),
-    }
+    ev.record(input)
+}
+
+/// A chunk done: its sequence number, its records (when the sink needs them), its JSON lines,
+/// how many records it holds and how many failed.
+struct Done {
+    seq: u64,
+    records: Vec<BatchRecord>,
+    json: Vec<u8>,
+    count: u64,
+    failed: u64,
 }
 
 /// Runs the pipeline; `render`, if given, turns each record into the sink's JSON lines;
@@ -73,7 +93,7 @@ pub fn run(
     }
     let (job_tx, job_rx) = channel::<(u64, Vec<Input>)>();
     let job_rx = Arc::new(Mutex::new(job_rx));
-    let (done_tx, done_rx) = channel::<(u64, Vec<BatchRecord>, Vec<u8>)>();
+    let (done_tx, done_rx) = channel::<Done>();
     let bytes = AtomicU64::new(0);
     let fatal: Mutex<Option<String>> = Mutex::new(None);
 
@@ -105,32 +125,62 @@ pub fn run(
             let (job_rx, done_tx) = (Arc::clone(&job_rx), done_tx.clone());
             scope.spawn(move || {
                 let mut evaluate = worker();
+                // The chunk's JSON is sized from the last one's: no buffer grows and copies
+                // itself record after record.
+                let mut expect = 0usize;
                 loop {
                     let next = match job_rx.lock() {
                         Ok(rx) => rx.recv(),
                         Err(_) => break,
                     };
                     let Ok((seq, chunk)) = next else { break };
-                    let mut records = Vec::with_capacity(chunk.len());
-                    let mut json = Vec::new();
+                    let mut done = Done {
+                        seq,
+                        records: Vec::new(),
+                        json: Vec::with_capacity(expect),
+                        count: 0,
+                        failed: 0,
+                    };
                     for input in &chunk {
+                        let mark = done.json.len();
                         // A record that panics the evaluator fails alone.
-                        let record = catch_unwind(AssertUnwindSafe(|| evaluate(input))).unwrap_or_else(|panic| {
-                            let why = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
-                            BatchRecord {
+                        let emit = catch_unwind(AssertUnwindSafe(|| {
+                            evaluate(input, &mut done.json)
+                        }))
+                        .unwrap_or_else(|panic| {
+                            done.json.truncate(mark);
+                            let why = panic
+                                .downcast_ref::<String>()
+                                .cloned()
+                                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                                .unwrap_or_default();
+                            Emit::Record(BatchRecord {
                                 id: input.line.to_string(),
                                 line: input.line,
                                 as_of: None,
-                                error: Some(format!("line {}: internal error while evaluating this record: {why}", input.line)),
+                                error: Some(format!(
+                                    "line {}: internal error while evaluating this record: {why}",
+                                    input.line
+                                )),
                                 regimes: Vec::new(),
-                            }
+                            })
                         });
-                        if let Some(render) = render {
-                            render(&record, &mut json);
+                        done.count += 1;
+                        match emit {
+                            Emit::Written { failed } => done.failed += u64::from(failed),
+                            Emit::Record(record) => {
+                                done.failed += u64::from(record.failed());
+                                // Rendered records are freed here, by the thread that made them.
+                                match render {
+                                    Some(render) => render(&record, &mut done.json),
+                                    None => done.records.push(record),
+                                }
+                            }
                         }
-                        records.push(record);
                     }
-                    if done_tx.send((seq, records, json)).is_err() {
+                    drop(chunk);
+                    expect = done.json.len() + done.json.len() / 8;
+                    if done_tx.send(done).is_err() {
                         break;
                     }
                 }
@@ -148,21 +198,21 @@ pub fn run(
 }
 
 fn write_in_order(
-    done_rx: Receiver<(u64, Vec<BatchRecord>, Vec<u8>)>,
+    done_rx: Receiver<Done>,
     credits: std::sync::mpsc::SyncSender<()>,
     sink: &mut dyn Sink,
     bytes: &AtomicU64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Stats, Stop> {
-    let mut pending: BTreeMap<u64, (Vec<BatchRecord>, Vec<u8>)> = BTreeMap::new();
+    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
     let mut next = 0u64;
     let mut stats = Stats::default();
-    for (seq, records, json) in done_rx.iter() {
-        pending.insert(seq, (records, json));
-        while let Some((records, json)) = pending.remove(&next) {
-            sink.write(&records, &json)?;
-            stats.records += records.len() as u64;
-            stats.failed += records.iter().filter(|r| r.failed()).count() as u64;
+    for done in done_rx.iter() {
+        pending.insert(done.seq, done);
+        while let Some(done) = pending.remove(&next) {
+            sink.write(&done.records, &done.json)?;
+            stats.records += done.count;
+            stats.failed += done.failed;
             next += 1;
             let _ = credits.send(());
             progress(stats.records, bytes.load(Ordering::Relaxed));

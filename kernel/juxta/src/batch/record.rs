@@ -24,6 +24,16 @@ use juxta_sdk::Date;
 use juxta_sdk::manifest::RuleKind;
 use serde::ser::{SerializeMap, Serializer};
 
+use super::input::{Input, Raw};
+use super::line::{self, Fragments, Part};
+
+/// Writes a record's JSON line and its newline; returns whether it failed.
+fn write_record(record: &BatchRecord, out: &mut Vec<u8>) -> bool {
+    record.to_json_line(out);
+    out.push(b'\n');
+    record.failed()
+}
+
 /// A regime as a worker sees it: compiled and with its own plugin instance, or failed.
 #[derive(Clone)]
 pub struct Column {
@@ -179,46 +189,47 @@ pub struct Evaluator<'a> {
 impl Evaluator<'_> {
     /// The record for a JSON line (or the error record it earns).
     pub fn json_line(&self, line: u64, text: &str) -> BatchRecord {
+        match self.parse_line(line, text) {
+            Ok(tree) => self.tree(line, &tree, text),
+            Err(record) => record,
+        }
+    }
+
+    /// A JSON line's tree, or the error record it earns.
+    fn parse_line(&self, line: u64, text: &str) -> Result<Tree, BatchRecord> {
         if text.trim().is_empty() {
-            return self.error_record(
+            return Err(self.error_record(
                 line,
                 None,
                 "empty line: a record is one JSON object per line".into(),
-            );
+            ));
         }
-        let tree = match juxta_core::profile::tree::parse_json(text) {
-            Ok(t) => t,
-            Err(e) => {
-                let column = e
-                    .span
-                    .map(|s| {
-                        format!(
-                            " at column {}",
-                            text[..s.start.min(text.len())].chars().count() + 1
-                        )
-                    })
-                    .unwrap_or_default();
-                return self.error_record(
-                    line,
-                    None,
-                    format!("line {line}: invalid JSON{column}: {}", e.message),
-                );
-            }
-        };
-        self.tree(line, &tree, text)
+        juxta_core::profile::tree::parse_json(text).map_err(|e| {
+            let column = e
+                .span
+                .map(|s| {
+                    format!(
+                        " at column {}",
+                        text.get(..s.start.min(text.len()))
+                            .map_or(0, |t| t.chars().count())
+                            + 1
+                    )
+                })
+                .unwrap_or_default();
+            self.error_record(
+                line,
+                None,
+                format!("line {line}: invalid JSON{column}: {}", e.message),
+            )
+        })
     }
 
     /// The record for a parsed tree (a JSON line, or a Parquet row with `text` empty).
     pub fn tree(&self, line: u64, tree: &Tree, text: &str) -> BatchRecord {
-        let id = find_id(tree, self.id_field);
-        let origin = format!("line {line}");
-        let mut profile = match Profile::from_tree(tree, text, &origin, self.schema) {
+        let (id, profile) = match self.profile(line, tree, text) {
             Ok(p) => p,
-            Err(e) => return self.error_record(line, id, describe(line, &e)),
+            Err(record) => return record,
         };
-        if let Some(day) = self.as_of {
-            profile = profile.with_as_of(day, self.schema);
-        }
         let facts = Facts::new(&profile, self.schema);
         let regimes = self
             .columns
@@ -231,6 +242,84 @@ impl Evaluator<'_> {
             as_of: Some(profile.as_of()),
             error: None,
             regimes,
+        }
+    }
+
+    /// The record's id and validated profile, or the error record it earns.
+    fn profile(
+        &self,
+        line: u64,
+        tree: &Tree,
+        text: &str,
+    ) -> Result<(Option<String>, Profile), BatchRecord> {
+        let id = find_id(tree, self.id_field);
+        let origin = format!("line {line}");
+        let mut profile = match Profile::from_tree(tree, text, &origin, self.schema) {
+            Ok(p) => p,
+            Err(e) => return Err(self.error_record(line, id, describe(line, &e))),
+        };
+        if let Some(day) = self.as_of {
+            profile = profile.with_as_of(day, self.schema);
+        }
+        Ok((id, profile))
+    }
+
+    /// Writes the wide layout's JSON line for an input (and its newline) straight from the
+    /// evaluation, without building a [`BatchRecord`]: the bytes of
+    /// `self.record(input).to_json_line()`. Returns whether the record or one of its regimes
+    /// failed.
+    pub fn write_json_line(&self, input: &Input, fragments: &Fragments, out: &mut Vec<u8>) -> bool {
+        let parsed;
+        let (tree, text) = match &input.raw {
+            Raw::Text(text) => match self.parse_line(input.line, text) {
+                Ok(tree) => {
+                    parsed = tree;
+                    (&parsed, text.as_str())
+                }
+                Err(record) => return write_record(&record, out),
+            },
+            Raw::Tree(tree) => (tree, ""),
+            Raw::Unreadable(why) => {
+                return write_record(&self.error_record(input.line, None, why.clone()), out);
+            }
+        };
+        let (id, profile) = match self.profile(input.line, tree, text) {
+            Ok(p) => p,
+            Err(record) => return write_record(&record, out),
+        };
+        let facts = Facts::new(&profile, self.schema);
+        match &id {
+            Some(id) => line::begin(id, input.line, profile.as_of(), out),
+            None => line::begin(&input.line.to_string(), input.line, profile.as_of(), out),
+        }
+        let mut failed = false;
+        for (position, column) in self.columns.iter().enumerate() {
+            let regime = match &column.regime {
+                Ok(r) => r,
+                Err(e) => {
+                    failed = true;
+                    fragments.regime(position, Part::Failed(e), out);
+                    continue;
+                }
+            };
+            match regime.evaluate(&facts, column.host.clone()) {
+                Ok(ev) => fragments.regime(position, Part::Evaluated(regime, &ev), out),
+                Err(e) => {
+                    failed = true;
+                    fragments.regime(position, Part::Failed(&e.to_string()), out);
+                }
+            }
+        }
+        line::end(out);
+        failed
+    }
+
+    /// The record for an input: a JSON line, a Parquet row, or input that could not be read.
+    pub fn record(&self, input: &Input) -> BatchRecord {
+        match &input.raw {
+            Raw::Text(text) => self.json_line(input.line, text),
+            Raw::Tree(tree) => self.tree(input.line, tree, ""),
+            Raw::Unreadable(why) => self.error_record(input.line, None, why.clone()),
         }
     }
 

@@ -84,7 +84,7 @@ impl<'a> JsonLines<'a> {
                 return Ok(any.then_some((buf, too_long)));
             }
             any = true;
-            let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+            let (chunk, done) = match memchr::memchr(b'\n', available) {
                 Some(i) => (&available[..i], Some(i + 1)),
                 None => (available, None),
             };

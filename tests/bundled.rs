@@ -43,7 +43,13 @@ fn every_regime_is_bundled() {
 fn bundled_plugins_match_their_checksums() {
     for b in BUNDLED {
         let sha = b.verified_sha256().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(sha, sha256_hex(b.bytes));
+        // build.rs computed it from the file: it is the embedded bytes' checksum.
+        assert_eq!(
+            sha,
+            sha256_hex(b.bytes),
+            "{}: the checksum build.rs computed",
+            b.file
+        );
         let on_disk = std::fs::read(juxta_tests::repo().join("plugins/dist").join(b.file)).unwrap();
         assert_eq!(
             on_disk, b.bytes,

@@ -28,6 +28,7 @@ fn compare_with(bytes: &[u8], limits: Limits) -> Comparison {
         expected_sha256: None,
         refused: None,
         manifest: None,
+        sha256: None,
     }]);
     let text =
         std::fs::read_to_string(juxta_tests::repo().join("examples/closed-frontier.toml")).unwrap();
@@ -293,6 +294,7 @@ fn a_third_party_namespace_is_validated_in_profiles_and_read_by_its_rules() {
         expected_sha256: None,
         refused: None,
         manifest: None,
+        sha256: None,
     }]);
     let base = "schema_version = \"1.1\"\n[evaluation]\nas_of = 2026-09-01\n";
     let ok = Profile::parse(

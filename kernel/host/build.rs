@@ -31,9 +31,26 @@ fn main() {
         } else {
             "None".to_string()
         };
+        // The checksum of the bytes `include_bytes!` embeds, computed here once rather than at
+        // every start (the file is read twice, but a change to it reruns this script; a test
+        // checks the two agree).
+        let sha256 = match std::fs::read(&path) {
+            Ok(bytes) => {
+                use sha2::Digest;
+                let digest = sha2::Sha256::digest(&bytes);
+                digest.iter().fold(String::new(), |mut hex, b| {
+                    let _ = write!(hex, "{b:02x}");
+                    hex
+                })
+            }
+            Err(e) => {
+                println!("cargo::error=cannot read {}: {e}", path.display());
+                String::new()
+            }
+        };
         let _ = writeln!(
             out,
-            "    BundledPlugin {{ file: {f:?}, bytes: include_bytes!({:?}), manifest: {manifest} }},",
+            "    BundledPlugin {{ file: {f:?}, bytes: include_bytes!({:?}), sha256: {sha256:?}, manifest: {manifest} }},",
             path.display().to_string()
         );
     }

@@ -180,6 +180,7 @@ pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
                 expected_sha256: Some(pin.sha256.clone()),
                 refused: None,
                 manifest: None,
+                sha256: None,
             }),
             None => {
                 let why = match &lock {
@@ -197,6 +198,7 @@ pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
                     bytes: &f.bytes,
                     expected_sha256: None,
                     manifest: None,
+                    sha256: None,
                 });
             }
         }

@@ -195,6 +195,9 @@ pub struct PluginSource<'a> {
     /// The manifest it returns, where that is known without running it (a bundled plugin):
     /// the plugin is then compiled only if a custom function is called.
     pub manifest: Option<&'static str>,
+    /// The bytes' SHA-256, where it was computed when juxta was built (a bundled plugin);
+    /// otherwise it is computed on loading.
+    pub sha256: Option<&'static str>,
 }
 
 impl RegimeSet {
@@ -220,6 +223,7 @@ impl RegimeSet {
                 expected_sha256: crate::bundled::recorded_sha256(b.file).map(str::to_string),
                 refused: None,
                 manifest: b.manifest,
+                sha256: Some(b.sha256),
             })
             .collect();
         set.load(sources);
@@ -244,7 +248,7 @@ impl RegimeSet {
                         Err(Refused::plain(FailedRegime {
                             id: s.name.clone(),
                             origin: s.origin.clone(),
-                            sha256: sha256_hex(s.bytes),
+                            sha256: s.sha256.map_or_else(|| sha256_hex(s.bytes), str::to_string),
                             error: format!("plugin `{}`: load: the loader crashed", s.name),
                         }))
                     })
@@ -502,6 +506,7 @@ impl RegimeSet {
             expected_sha256: None,
             refused: None,
             manifest: None,
+            sha256: None,
         }]);
         let schema = Arc::clone(&set.schema);
         match set.entries.into_iter().next() {
@@ -553,7 +558,9 @@ impl Refused {
 /// (unpinned, or changed since it was pinned) is still run, in the sandbox, for its manifest
 /// only: the namespace it declares is recognised in profiles; nothing else of it is used.
 fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, Refused> {
-    let sha256 = sha256_hex(source.bytes);
+    let sha256 = source
+        .sha256
+        .map_or_else(|| sha256_hex(source.bytes), str::to_string);
     let failed = |error: String| {
         Refused::plain(FailedRegime {
             id: source.name.clone(),

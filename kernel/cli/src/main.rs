@@ -4,8 +4,8 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-// The allocator: `batch` allocates and frees small objects on several threads, records built
-// in a worker freed by the writer; glibc's malloc was over a third of its time (BENCHMARKS.md).
+// The allocator: `batch` allocates and frees small objects on several threads; glibc's malloc
+// was over a third of its time. jemalloc by default (BENCHMARKS.md says why).
 #[cfg(all(feature = "mimalloc", not(feature = "jemalloc")))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -158,7 +158,12 @@ fn same_bytes(ev: &Evaluator<'_>, fragments: &Fragments, input: &Input) -> Strin
 #[test]
 fn the_direct_line_is_the_records_bytes() {
     let (schema, columns) = columns();
-    let fragments = Fragments::new(&schema, &columns);
+    let fragments = Fragments::new(
+        &schema,
+        columns
+            .iter()
+            .map(|c| (c.id.as_str(), c.regime.as_deref().ok())),
+    );
     let mut seen = String::new();
     let id_field = vec!["model".to_string(), "id".to_string()];
     for as_of in [None, Some("2027-06-01".parse::<juxta_sdk::Date>().unwrap())] {

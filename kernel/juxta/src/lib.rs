@@ -307,8 +307,15 @@ impl Engine {
         };
         // JSON lines of the wide layout are written by the workers straight from the
         // evaluation; Parquet and the long layout build records.
-        let direct = (options.json_output && options.layout == batch::Layout::Wide)
-            .then(|| batch::line::Fragments::new(schema, &self.columns()));
+        let direct = (options.json_output && options.layout == batch::Layout::Wide).then(|| {
+            let columns = self.columns();
+            batch::line::Fragments::new(
+                schema,
+                columns
+                    .iter()
+                    .map(|c| (c.id.as_str(), c.regime.as_deref().ok())),
+            )
+        });
         let worker = || -> batch::pipeline::Work<'_> {
             let columns = self.columns();
             let (id_field, as_of, direct) = (&options.id_field, options.as_of, direct.as_ref());

@@ -17,8 +17,6 @@ use juxta_core::tri::{FactSet, QuestionSet, Truth};
 use juxta_core::value::Value;
 use juxta_sdk::Date;
 
-use super::record::Column;
-
 /// What is written the same way for every record of a batch: keys escaped, orders sorted.
 #[derive(Debug)]
 pub struct Fragments {
@@ -157,17 +155,22 @@ impl RegimeFragments {
 }
 
 impl Fragments {
-    /// The fragments of these columns over this schema.
-    pub fn new(schema: &Schema, columns: &[Column]) -> Fragments {
+    /// The fragments of these columns (each its id and, if it loaded, its regime) over this
+    /// schema.
+    pub fn new<'a>(
+        schema: &Schema,
+        columns: impl IntoIterator<Item = (&'a str, Option<&'a Regime>)>,
+    ) -> Fragments {
         let facts = schema.facts();
         let by_rank = sorted_by(facts.len(), |i| &facts[i].path);
         let fact_rank = ranks(&by_rank);
+        let (keys, regimes) = columns
+            .into_iter()
+            .map(|(id, regime)| (key(id), regime.map(RegimeFragments::new)))
+            .unzip();
         Fragments {
-            keys: columns.iter().map(|c| key(&c.id)).collect(),
-            regimes: columns
-                .iter()
-                .map(|c| c.regime.as_ref().ok().map(|r| RegimeFragments::new(r)))
-                .collect(),
+            keys,
+            regimes,
             fact_paths: facts
                 .iter()
                 .map(|f| {

@@ -15,7 +15,7 @@ use std::thread;
 
 use super::input::{Input, Source};
 use super::output::{Sink, Stop};
-use super::record::{BatchRecord, Evaluator};
+use super::record::BatchRecord;
 
 /// Records per chunk, at most.
 pub const CHUNK: usize = 256;
@@ -59,11 +59,6 @@ pub type WorkerFactory<'a> = dyn Fn() -> Work<'a> + Sync + 'a;
 /// How a worker renders a record as JSON lines, each with its newline (both layouts write the
 /// records' text in the workers, so the writer only copies bytes).
 pub type Render<'a> = dyn Fn(&BatchRecord, &mut Vec<u8>) + Sync + 'a;
-
-/// Evaluates one input with an evaluator.
-pub fn evaluate_input(ev: &Evaluator<'_>, input: &Input) -> BatchRecord {
-    ev.record(input)
-}
 
 /// A chunk done: its sequence number, its records (when the sink needs them), its JSON lines,
 /// how many records it holds and how many failed.

@@ -227,25 +227,30 @@ pub(crate) enum Part<'a> {
 }
 
 impl Fragments {
-    /// Writes column `position`'s entry, preceded by a comma unless it is the first.
-    pub(crate) fn regime(&self, position: usize, part: Part<'_>, out: &mut Vec<u8>) {
+    /// Writes column `position`'s entry, preceded by a comma unless it is the first; returns
+    /// whether the entry is a failure (the regime's, or fragments that do not fit the column).
+    pub(crate) fn regime(&self, position: usize, part: Part<'_>, out: &mut Vec<u8>) -> bool {
         if position > 0 {
             out.push(b',');
         }
-        if let Some(key) = self.keys.get(position) {
-            out.extend_from_slice(key);
-        }
+        let Some(key) = self.keys.get(position) else {
+            // Fragments built from other columns: a key all the same, and the failure said.
+            let _ = std::io::Write::write_fmt(out, format_args!("\"column {position}\":"));
+            failed("internal error: the regime has no output layout", out);
+            return true;
+        };
+        out.extend_from_slice(key);
         let (regime, ev, frags) = match part {
             Part::Evaluated(regime, ev) => match self.regimes.get(position) {
                 Some(Some(frags)) => (regime, ev, frags),
                 _ => {
                     failed("internal error: the regime has no output layout", out);
-                    return;
+                    return true;
                 }
             },
             Part::Failed(error) => {
                 failed(error, out);
-                return;
+                return true;
             }
         };
         out.extend_from_slice(b"{\"error\":null,\"rules\":{");
@@ -318,6 +323,7 @@ impl Fragments {
             out.push(b'}');
         }
         out.push(b'}');
+        false
     }
 }
 

@@ -294,21 +294,13 @@ impl Evaluator<'_> {
         }
         let mut failed = false;
         for (position, column) in self.columns.iter().enumerate() {
-            let regime = match &column.regime {
-                Ok(r) => r,
-                Err(e) => {
-                    failed = true;
-                    fragments.regime(position, Part::Failed(e), out);
-                    continue;
-                }
+            failed |= match &column.regime {
+                Err(e) => fragments.regime(position, Part::Failed(e), out),
+                Ok(regime) => match regime.evaluate(&facts, column.host.clone()) {
+                    Ok(ev) => fragments.regime(position, Part::Evaluated(regime, &ev), out),
+                    Err(e) => fragments.regime(position, Part::Failed(&e.to_string()), out),
+                },
             };
-            match regime.evaluate(&facts, column.host.clone()) {
-                Ok(ev) => fragments.regime(position, Part::Evaluated(regime, &ev), out),
-                Err(e) => {
-                    failed = true;
-                    fragments.regime(position, Part::Failed(&e.to_string()), out);
-                }
-            }
         }
         line::end(out);
         failed

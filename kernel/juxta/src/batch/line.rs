@@ -115,6 +115,11 @@ fn sorted_by<'a>(n: usize, name: impl Fn(usize) -> &'a str) -> Vec<usize> {
 }
 
 impl RegimeFragments {
+    /// Whether `set` names a question the regime declares (what `question_ids` would list).
+    fn declares_any(&self, set: QuestionSet) -> bool {
+        set.iter().any(|q| q < self.questions.len())
+    }
+
     fn new(regime: &Regime) -> RegimeFragments {
         let rules = &regime.rules;
         let computed = &regime.computed;
@@ -223,7 +228,7 @@ pub(crate) enum Part<'a> {
     /// The regime failed (not loaded, or its evaluation failed).
     Failed(&'a str),
     /// Its evaluation.
-    Evaluated(&'a Regime, &'a Evaluation),
+    Evaluated(&'a Evaluation),
 }
 
 impl Fragments {
@@ -240,9 +245,9 @@ impl Fragments {
             return true;
         };
         out.extend_from_slice(key);
-        let (regime, ev, frags) = match part {
-            Part::Evaluated(regime, ev) => match self.regimes.get(position) {
-                Some(Some(frags)) => (regime, ev, frags),
+        let (ev, frags) = match part {
+            Part::Evaluated(ev) => match self.regimes.get(position) {
+                Some(Some(frags)) => (ev, frags),
                 _ => {
                     failed("internal error: the regime has no output layout", out);
                     return true;
@@ -276,9 +281,7 @@ impl Fragments {
         let mut first = true;
         for &i in &frags.rules_by_id {
             let Some(o) = ev.rules.get(i) else { continue };
-            if Status::from_truth(o.truth) != Status::Undetermined
-                || !known_questions(regime, o.open)
-            {
+            if Status::from_truth(o.truth) != Status::Undetermined || !frags.declares_any(o.open) {
                 continue;
             }
             entry(&mut first, frags.rule_keys.get(i), out);
@@ -345,11 +348,6 @@ fn entry(first: &mut bool, key: Option<&Vec<u8>>, out: &mut Vec<u8>) {
     if let Some(key) = key {
         out.extend_from_slice(key);
     }
-}
-
-/// Whether `set` names a question the regime declares (what `question_ids` would list).
-fn known_questions(regime: &Regime, set: QuestionSet) -> bool {
-    set.iter().any(|q| q < regime.questions.len())
 }
 
 /// `["id", …]`: the questions of `set`, in id order.

@@ -297,7 +297,7 @@ impl Evaluator<'_> {
             failed |= match &column.regime {
                 Err(e) => fragments.regime(position, Part::Failed(e), out),
                 Ok(regime) => match regime.evaluate(&facts, column.host.clone()) {
-                    Ok(ev) => fragments.regime(position, Part::Evaluated(regime, &ev), out),
+                    Ok(ev) => fragments.regime(position, Part::Evaluated(&ev), out),
                     Err(e) => fragments.regime(position, Part::Failed(&e.to_string()), out),
                 },
             };

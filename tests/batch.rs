@@ -561,6 +561,172 @@ fn parquet_input_with_flat_or_nested_columns_gives_the_json_answers() {
     );
 }
 
+fn write_parquet(path: &str, batch: &RecordBatch) {
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(path).unwrap(),
+        batch.schema(),
+        None,
+    )
+    .unwrap();
+    w.write(batch).unwrap();
+    w.close().unwrap();
+}
+
+#[test]
+fn parquet_columns_that_hold_no_fact_are_left_out_refused_or_carried() {
+    let f = Files::new();
+    let owner = StructArray::from(vec![
+        (
+            Arc::new(Field::new("id", DataType::Utf8, true)),
+            strings(&[Some("p1"), Some("p2")]),
+        ),
+        (
+            Arc::new(Field::new("owner", DataType::Utf8, true)),
+            strings(&[Some("ana"), None]),
+        ),
+    ]);
+    let with_extra = RecordBatch::try_from_iter(vec![
+        ("schema_version", strings(&[Some("1"), Some("1")])),
+        (
+            "evaluation.as_of",
+            strings(&[Some("2026-11-22"), Some("2026-11-22")]),
+        ),
+        ("model", Arc::new(owner) as ArrayRef),
+        ("owner_team", strings(&[Some("ml"), Some("infra")])),
+        (
+            "row_key",
+            Arc::new(arrow_array::Int32Array::from(vec![7, 9])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let path = f.path("extra.parquet");
+    write_parquet(&path, &with_extra);
+    let json = "{\"schema_version\":\"1\",\"evaluation\":{\"as_of\":\"2026-11-22\"},\"model\":{\"id\":\"p1\"}}\n\
+                {\"schema_version\":\"1\",\"evaluation\":{\"as_of\":\"2026-11-22\"},\"model\":{\"id\":\"p2\"}}\n";
+    let expected =
+        lines(&juxta_with_input(&["batch", "-", "-o", "-", "-q"], json.as_bytes()).stdout);
+
+    // By default: left out, the answers unchanged, and named once in the summary.
+    let run = juxta(&["batch", &path, "-o", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(lines(&run.stdout), expected);
+    assert_eq!(
+        run.stderr
+            .matches("left out: model.owner, owner_team, row_key")
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
+
+    // Refused on request, naming every column.
+    let run = juxta(&["batch", &path, "-o", "-", "--strict-columns"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("`model.owner`")
+            && run.stderr.contains("`owner_team`")
+            && run.stderr.contains("--strict-columns")
+            && run.stdout.is_empty(),
+        "{}",
+        run.stderr
+    );
+
+    // Carried, in JSON Lines with their JSON value and in Parquet with their own type.
+    let run = juxta(&[
+        "batch",
+        &path,
+        "-o",
+        "-",
+        "-q",
+        "--strict-columns",
+        "--passthrough",
+        "row_key,owner_team",
+        "--passthrough",
+        "model",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got = lines(&run.stdout);
+    assert_eq!(got[0]["row_key"], 7);
+    assert_eq!(got[1]["owner_team"], "infra");
+    assert_eq!(got[0]["model"]["owner"], "ana");
+    assert_eq!(got[0]["regimes"], expected[0]["regimes"]);
+    let out = f.path("carried.parquet");
+    let run = juxta(&["batch", &path, "-o", &out, "-q", "--passthrough", "row_key"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(&out).unwrap(),
+    )
+    .unwrap();
+    let metadata = reader
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .cloned()
+        .unwrap();
+    let keys: Vec<&str> = metadata.iter().map(|kv| kv.key.as_str()).collect();
+    for key in [
+        "juxta.version",
+        "juxta.regimes",
+        "juxta.as_of",
+        "juxta.layout",
+    ] {
+        assert!(keys.contains(&key), "{keys:?}");
+    }
+    let batch = reader.build().unwrap().next().unwrap().unwrap();
+    assert_eq!(
+        batch.schema().field_with_name("line").unwrap().data_type(),
+        &DataType::Int64
+    );
+    let keys = batch
+        .column_by_name("row_key")
+        .unwrap()
+        .as_primitive::<arrow_array::types::Int32Type>();
+    assert_eq!(keys.values().to_vec(), vec![7, 9]);
+
+    // What cannot be: a missing column, a name of the output's own, JSON Lines input.
+    let run = juxta(&["batch", &path, "-o", "-", "--passthrough", "owner"]);
+    assert!(run.stderr.contains("no column `owner`"), "{}", run.stderr);
+    let run = juxta(&["batch", &path, "-o", "-", "--passthrough", "model.id"]);
+    assert!(
+        run.stderr.contains("no column `model.id`"),
+        "{}",
+        run.stderr
+    );
+    let input = f.write("in.jsonl", json);
+    let run = juxta(&["batch", &input, "-o", "-", "--passthrough", "owner_team"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("Parquet input"), "{}", run.stderr);
+}
+
+#[test]
+fn an_extension_that_names_no_format_is_an_error_not_json_lines() {
+    let f = Files::new();
+    let input = f.write("in.jsonl", &juxta_cli::generate::jsonl(3, 5, None));
+    let run = juxta(&["batch", &input, "-o", &f.path("results.csv")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("results.csv") && run.stderr.contains("--output-format"),
+        "{}",
+        run.stderr
+    );
+    assert!(!std::path::Path::new(&f.path("results.csv")).exists());
+    // Said explicitly, any name is fine; so are the JSON Lines names and none.
+    for name in ["results.ndjson", "results.json", "results"] {
+        let run = juxta(&["batch", &input, "-o", &f.path(name), "-q"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+    }
+    let run = juxta(&[
+        "batch",
+        &input,
+        "-o",
+        &f.path("results.txt"),
+        "-q",
+        "--output-format",
+        "jsonl",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 /// Standard output that accepts `room` bytes, then fails with `kind`.
 struct ClosingOutput {
     room: usize,

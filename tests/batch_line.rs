@@ -191,6 +191,7 @@ fn the_direct_line_is_the_records_bytes() {
             let input = Input {
                 line: i as u64 + 1,
                 raw: Raw::Text(text.to_string()),
+                pass: None,
             };
             seen += &same_bytes(&ev, &fragments, &input);
         }
@@ -200,6 +201,7 @@ fn the_direct_line_is_the_records_bytes() {
             &Input {
                 line: 3,
                 raw: Raw::Unreadable("row 3: cannot read `compute`".into()),
+                pass: None,
             },
         );
         for (line, json) in [
@@ -216,6 +218,7 @@ fn the_direct_line_is_the_records_bytes() {
                 &Input {
                     line,
                     raw: Raw::Tree(tree),
+                    pass: None,
                 },
             );
         }

@@ -155,6 +155,14 @@ pub struct BatchArgs {
     /// No progress bar and no summary.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Carry these input columns (Parquet) into every output record unchanged, beside the
+    /// results: an inventory's own keys, an owner, a partition id (repeatable, or comma-separated).
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+    pub passthrough: Vec<String>,
+    /// Refuse a Parquet input with a column that is neither a fact nor passed through. By
+    /// default such columns are left out and named once in the summary.
+    #[arg(long)]
+    pub strict_columns: bool,
     /// Print the JSON Schema of an output record (JSON Lines) in the `--layout` and exit.
     #[arg(long)]
     pub print_json_schema: bool,

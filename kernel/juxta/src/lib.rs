@@ -52,7 +52,7 @@ pub use juxta_host::{Entry, RegimeSet};
 pub use juxta_render as render;
 pub use what_if::WhatIf;
 
-use juxta_sdk::Date;
+pub use juxta_sdk::Date;
 
 /// Why the engine could not do what was asked. Each message names the file, fact, rule or
 /// regime at fault.
@@ -285,7 +285,7 @@ impl Engine {
     /// workers; `progress` is told the records and bytes done after each chunk. A record that
     /// fails becomes an error record; only the input or the output failing stops the run.
     /// JSON lines are written in `options.layout`; a Parquet sink has its layout already
-    /// (`ParquetSink::new`).
+    /// ([`Engine::batcher`]).
     pub fn batch(
         &self,
         source: Box<dyn batch::input::Source + '_>,
@@ -327,14 +327,16 @@ impl Engine {
                     as_of,
                 };
                 match direct {
-                    Some(fragments) => batch::pipeline::Emit::Written {
+                    // Passthrough columns are written from the record.
+                    Some(fragments) if inp.pass.is_none() => batch::pipeline::Emit::Written {
                         failed: ev.write_json_line(inp, fragments, out),
                     },
-                    None => batch::pipeline::Emit::Record(ev.record(inp)),
+                    _ => batch::pipeline::Emit::Record(ev.record(inp)),
                 }
             })
         };
-        batch::pipeline::run(
+        let ignored_columns = source.ignored_columns();
+        let mut stats = batch::pipeline::run(
             source,
             options.jobs,
             &worker,
@@ -343,7 +345,48 @@ impl Engine {
                 .json_output
                 .then_some(&render as &batch::pipeline::Render<'_>),
             progress,
-        )
+        )?;
+        stats.ignored_columns = ignored_columns;
+        Ok(stats)
+    }
+
+    /// Where a batch's results come from: this juxta, each regime's id, version, origin and
+    /// plugin sha256, and the day the law is applied on if the run gives one. Written into
+    /// Parquet and Arrow outputs ([`batch::output::Provenance`]).
+    pub fn provenance(&self, as_of: Option<Date>) -> batch::output::Provenance {
+        batch::output::Provenance {
+            juxta_version: env!("CARGO_PKG_VERSION").to_string(),
+            regimes: self
+                .set
+                .entries()
+                .iter()
+                .map(|e| batch::output::RegimeProvenance {
+                    id: e.id().to_string(),
+                    version: match e {
+                        Entry::Ready(r) => Some(r.regime.header.version.clone()),
+                        Entry::Failed(_) => None,
+                    },
+                    origin: e.origin().to_string(),
+                    sha256: e.sha256().to_string(),
+                    error: match e {
+                        Entry::Ready(_) => None,
+                        Entry::Failed(f) => Some(f.error.clone()),
+                    },
+                })
+                .collect(),
+            as_of,
+        }
+    }
+
+    /// The batcher of Arrow (and Parquet) output for these regimes, in `layout`, with the
+    /// passthrough columns of `pass` and this run's provenance.
+    pub fn batcher(
+        &self,
+        layout: batch::Layout,
+        pass: Option<arrow_schema::SchemaRef>,
+        as_of: Option<Date>,
+    ) -> Result<batch::output::Batcher, String> {
+        batch::output::Batcher::new(&self.columns(), layout, pass, &self.provenance(as_of))
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use juxta::batch::input::{JsonLines, ParquetRows, Source};
+use juxta::batch::input::{ArrowRows, ColumnOptions, JsonLines, Source};
 use juxta::batch::output::{self, Destination, JsonLinesSink, ParquetSink, Sink};
 use juxta::batch::{BatchOptions, Layout, RecordFormat};
 
@@ -59,12 +59,29 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
             "give an output with -o FILE (or `-o -` for standard output)",
         );
     };
-    let in_format = a
+    let formats = a
         .input_format
-        .map_or_else(|| RecordFormat::of(input_path), Into::into);
-    let out_format = a
-        .output_format
-        .map_or_else(|| RecordFormat::of(output_path), Into::into);
+        .map_or_else(|| RecordFormat::of(input_path), |f| Ok(f.into()))
+        .and_then(|i| {
+            a.output_format
+                .map_or_else(|| RecordFormat::of(output_path), |f| Ok(f.into()))
+                .map(|o| (i, o))
+        });
+    let (in_format, out_format) = match formats {
+        Ok(f) => f,
+        Err(e) => return ctx.fail(Exit::Usage, &e),
+    };
+    if !a.passthrough.is_empty() && in_format == RecordFormat::Jsonl {
+        return ctx.fail(
+            Exit::Usage,
+            "--passthrough carries columns of a Parquet input; a JSON Lines record is a profile, and its id is in every output record already (--id-field)",
+        );
+    }
+    let columns = ColumnOptions {
+        passthrough: a.passthrough.clone(),
+        strict: a.strict_columns,
+        line: None,
+    };
     let id_field: Vec<String> = a.id_field.split('.').map(str::to_string).collect();
     let jobs = a
         .jobs
@@ -92,6 +109,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
         let _ = err.write_all(renderer.plain(message).as_bytes());
         code
     };
+    let mut pass = None;
     let (source, total_bytes): (Box<dyn Source + '_>, Option<u64>) =
         match (in_format, input_path.as_os_str() == "-") {
             (RecordFormat::Jsonl, true) => (
@@ -140,14 +158,39 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
                     "Parquet cannot be read from standard input: give a file",
                 );
             }
-            (RecordFormat::Parquet, false) => match ParquetRows::open(input_path) {
-                Ok(p) => {
-                    let size = std::fs::metadata(input_path).map(|m| m.len()).ok();
-                    (Box::new(p), size)
+            (RecordFormat::Parquet, false) => {
+                match ArrowRows::parquet(input_path, engine.schema(), &columns) {
+                    Ok(p) => {
+                        let size = std::fs::metadata(input_path).map(|m| m.len()).ok();
+                        pass = p.passthrough_schema();
+                        (Box::new(p), size)
+                    }
+                    Err(e) => return fail(Exit::Error, &e),
                 }
-                Err(e) => return fail(Exit::Error, &e),
-            },
+            }
         };
+    if let Some(pass) = &pass {
+        let regimes: Vec<&str> = engine.regimes().entries().iter().map(|e| e.id()).collect();
+        let names = pass.fields().iter().map(|f| f.name().as_str());
+        if let Err(e) = juxta::batch::pass::check_names(names, &regimes) {
+            return fail(Exit::Usage, &e);
+        }
+        if out_format == RecordFormat::Jsonl
+            && let Some(f) = pass
+                .fields()
+                .iter()
+                .find(|f| !juxta::batch::pass::json_writable(f.data_type()))
+        {
+            return fail(
+                Exit::Usage,
+                &format!(
+                    "--passthrough {}: a {} column has no JSON form; write Parquet (-o FILE.parquet) to carry it",
+                    f.name(),
+                    f.data_type()
+                ),
+            );
+        }
+    }
     let dest = match Destination::open(output_path, ".juxta-batch-") {
         Ok(d) => d,
         Err(e) => return fail(Exit::Error, &e),
@@ -157,7 +200,10 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
             Ok(s) => Box::new(s),
             Err(e) => return fail(Exit::Error, &e),
         },
-        RecordFormat::Parquet => match ParquetSink::new(&dest, &engine.columns(), layout) {
+        RecordFormat::Parquet => match engine
+            .batcher(layout, pass.clone(), as_of)
+            .and_then(|b| ParquetSink::new(&dest, b))
+        {
             Ok(s) => Box::new(s),
             Err(e) => return fail(Exit::Error, &e),
         },
@@ -223,6 +269,16 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
             stats.bytes as f64 / 1e6 / secs,
         );
         let _ = err.write_all(summary.as_bytes());
+        if !stats.ignored_columns.is_empty() {
+            let n = stats.ignored_columns.len();
+            let note = format!(
+                "juxta batch: {} not in the facts schema, left out: {} (carry {} with --passthrough; refuse with --strict-columns)\n",
+                if n == 1 { "1 column" } else { "columns" },
+                stats.ignored_columns.join(", "),
+                if n == 1 { "it" } else { "them" },
+            );
+            let _ = err.write_all(note.as_bytes());
+        }
     }
     if stats.failed > 0 {
         Exit::RegimeFailed

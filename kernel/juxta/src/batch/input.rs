@@ -31,6 +31,8 @@ pub struct Input {
     pub line: u64,
     /// The record.
     pub raw: Raw,
+    /// The record's passthrough columns (one row), carried into its output unchanged.
+    pub pass: Option<RecordBatch>,
 }
 
 /// A stream of records, read chunk by chunk.
@@ -41,6 +43,11 @@ pub trait Source: Send {
     fn next_chunk(&mut self, max: usize, max_bytes: usize) -> Result<Vec<Input>, String>;
     /// Bytes consumed so far (for progress and throughput).
     fn bytes_read(&self) -> u64;
+    /// The input's columns that hold no fact and are not passed through: left out, and named
+    /// once in the run's summary.
+    fn ignored_columns(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// JSON Lines from any reader.
@@ -142,6 +149,7 @@ impl Source for JsonLines<'_> {
             out.push(Input {
                 line: self.line,
                 raw,
+                pass: None,
             });
             // Hand over what we have when the next read would wait: a pipe stage answers each
             // line as soon as it arrives, a file is read in large chunks.
@@ -157,9 +165,174 @@ impl Source for JsonLines<'_> {
     }
 }
 
-/// Parquet rows, one record each.
-pub struct ParquetRows {
-    reader: ParquetRecordBatchReader,
+/// What to do with the columns of a columnar input (Parquet, Arrow) that hold no fact.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnOptions {
+    /// Columns carried into the output unchanged, beside the results (`--passthrough`).
+    pub passthrough: Vec<String>,
+    /// Refuse the input if a column is neither a fact nor passed through (`--strict-columns`);
+    /// otherwise such columns are left out and named once in the summary.
+    pub strict: bool,
+    /// An integer column that numbers the records (the output's `line`) instead of their row
+    /// in the input: a partition of a larger table (Spark's `mapInArrow`) keeps the table's
+    /// numbering.
+    pub line: Option<String>,
+}
+
+/// How each top-level column of a columnar input is used.
+#[derive(Clone, Debug)]
+enum Use {
+    /// It holds facts: a `table.field` column, a struct column named for a table (with the
+    /// children to read), or a top-level field such as `schema_version`.
+    Facts(Option<Vec<usize>>),
+    /// It holds no fact: left out.
+    Ignored,
+}
+
+/// The plan for reading the columns of one input, made once from its schema.
+#[derive(Clone, Debug)]
+struct Plan {
+    uses: Vec<Use>,
+    /// The passthrough columns, in the order asked for, by index.
+    passthrough: Vec<usize>,
+    /// The columns (and struct children) left out, as `column` or `column.child`.
+    ignored: Vec<String>,
+    /// The column numbering the records, if one does.
+    line: Option<usize>,
+}
+
+/// The top-level keys a profile may have besides its tables.
+const TOP_LEVEL_FIELDS: &[&str] = &["schema_version"];
+
+impl Plan {
+    fn new(
+        arrow: &arrow_schema::Schema,
+        facts: &juxta_core::schema::Schema,
+        options: &ColumnOptions,
+        origin: &str,
+    ) -> Result<Plan, String> {
+        let names: Vec<&str> = arrow.fields().iter().map(|f| f.name().as_str()).collect();
+        let mut passthrough = Vec::new();
+        for wanted in &options.passthrough {
+            match names.iter().position(|n| n == wanted) {
+                Some(i) if !passthrough.contains(&i) => passthrough.push(i),
+                Some(_) => {}
+                None => {
+                    let help = juxta_core::diag::did_you_mean(wanted, names.iter().copied())
+                        .map(|d| format!(" (did you mean `{d}`?)"))
+                        .unwrap_or_default();
+                    return Err(format!(
+                        "--passthrough {wanted}: {origin} has no column `{wanted}`{help}; its columns are {}",
+                        names.join(", ")
+                    ));
+                }
+            }
+        }
+        let line = match &options.line {
+            None => None,
+            Some(wanted) => match names.iter().position(|n| n == wanted) {
+                Some(i)
+                    if matches!(
+                        arrow.field(i).data_type(),
+                        DataType::Int8
+                            | DataType::Int16
+                            | DataType::Int32
+                            | DataType::Int64
+                            | DataType::UInt8
+                            | DataType::UInt16
+                            | DataType::UInt32
+                            | DataType::UInt64
+                    ) =>
+                {
+                    Some(i)
+                }
+                Some(i) => {
+                    return Err(format!(
+                        "line column `{wanted}` of {origin} is {}, not integers",
+                        arrow.field(i).data_type()
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "line column `{wanted}`: {origin} has no such column; its columns are {}",
+                        names.join(", ")
+                    ));
+                }
+            },
+        };
+        let mut uses = Vec::with_capacity(names.len());
+        let mut ignored = Vec::new();
+        for (i, field) in arrow.fields().iter().enumerate() {
+            let name = field.name().as_str();
+            let passed = passthrough.contains(&i);
+            let known = |table: usize, child: &str| facts.field_in(table, child).is_some();
+            let use_ = if TOP_LEVEL_FIELDS.contains(&name) {
+                Use::Facts(None)
+            } else if let Some((table, child)) = name.split_once('.') {
+                match facts.table_index(table) {
+                    Some(t) if known(t, child) => Use::Facts(None),
+                    _ => Use::Ignored,
+                }
+            } else if let Some(t) = facts.table_index(name) {
+                match field.data_type() {
+                    DataType::Struct(children) => {
+                        let mut keep = Vec::new();
+                        for (k, c) in children.iter().enumerate() {
+                            if known(t, c.name()) {
+                                keep.push(k);
+                            } else if !passed {
+                                ignored.push(format!("{name}.{}", c.name()));
+                            }
+                        }
+                        Use::Facts(Some(keep))
+                    }
+                    // Not a table: validation says why, naming the column.
+                    _ => Use::Facts(None),
+                }
+            } else {
+                Use::Ignored
+            };
+            if matches!(use_, Use::Ignored) && !passed && line != Some(i) {
+                ignored.push(name.to_string());
+            }
+            uses.push(use_);
+        }
+        if options.strict && !ignored.is_empty() {
+            let hint = |c: &str| {
+                juxta_core::diag::did_you_mean(c, facts.facts().iter().map(|f| f.path.as_str()))
+                    .map(|d| format!(" (did you mean `{d}`?)"))
+                    .unwrap_or_default()
+            };
+            let listed: Vec<String> = ignored
+                .iter()
+                .map(|c| format!("`{c}`{}", hint(c)))
+                .collect();
+            return Err(format!(
+                "{origin}: {} not in the facts schema: {} (--strict-columns); carry {} with --passthrough, or leave out --strict-columns to read the facts only",
+                if ignored.len() == 1 {
+                    "a column is"
+                } else {
+                    "columns are"
+                },
+                listed.join(", "),
+                if ignored.len() == 1 { "it" } else { "them" },
+            ));
+        }
+        Ok(Plan {
+            uses,
+            passthrough,
+            ignored,
+            line,
+        })
+    }
+}
+
+/// Rows of Arrow record batches (a Parquet file, or a table handed over by Python), one
+/// record each.
+pub struct ArrowRows {
+    batches: Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>,
+    plan: Plan,
+    pass_schema: Option<arrow_schema::SchemaRef>,
     pending: Option<(RecordBatch, usize)>,
     row: u64,
     bytes: u64,
@@ -167,54 +340,97 @@ pub struct ParquetRows {
     total_bytes: u64,
 }
 
-impl ParquetRows {
-    /// Opens a Parquet file.
-    pub fn open(path: &std::path::Path) -> Result<ParquetRows, String> {
+impl ArrowRows {
+    /// Rows of `batches`, whose schema is `schema`. `origin` names the input in messages.
+    pub fn new(
+        schema: &arrow_schema::Schema,
+        batches: Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>,
+        facts: &juxta_core::schema::Schema,
+        options: &ColumnOptions,
+        origin: &str,
+    ) -> Result<ArrowRows, String> {
+        let plan = Plan::new(schema, facts, options, origin)?;
+        let pass_schema = (!plan.passthrough.is_empty())
+            .then(|| schema.project(&plan.passthrough).map(Arc::new))
+            .transpose()
+            .map_err(|e| format!("{origin}: {e}"))?;
+        Ok(ArrowRows {
+            batches,
+            plan,
+            pass_schema,
+            pending: None,
+            row: 0,
+            bytes: 0,
+            total_rows: 0,
+            total_bytes: 0,
+        })
+    }
+
+    /// Opens a Parquet file (any codec: uncompressed, Snappy, gzip, LZ4, Zstandard, Brotli).
+    pub fn parquet(
+        path: &std::path::Path,
+        facts: &juxta_core::schema::Schema,
+        options: &ColumnOptions,
+    ) -> Result<ArrowRows, String> {
         let file =
             File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
             .map_err(|e| format!("`{}` is not a readable Parquet file: {e}", path.display()))?;
         let total_rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
-        let reader = builder
+        let reader: ParquetRecordBatchReader = builder
             .with_batch_size(1024)
             .build()
             .map_err(|e| format!("`{}`: {e}", path.display()))?;
-        Ok(ParquetRows {
-            reader,
-            pending: None,
-            row: 0,
-            bytes: 0,
-            total_rows,
-            total_bytes,
-        })
+        let schema = arrow_array::RecordBatchReader::schema(&reader);
+        let shown = format!("`{}`", path.display());
+        let batches = reader.map(|b| b.map_err(|e| format!("cannot read the Parquet input: {e}")));
+        let mut rows = ArrowRows::new(&schema, Box::new(batches), facts, options, &shown)?;
+        rows.total_rows = total_rows;
+        rows.total_bytes = total_bytes;
+        Ok(rows)
+    }
+
+    /// The Arrow schema of the passthrough columns, in the order asked for (`None` if none).
+    pub fn passthrough_schema(&self) -> Option<arrow_schema::SchemaRef> {
+        self.pass_schema.clone()
     }
 }
 
-impl Source for ParquetRows {
-    // Parquet rows are bounded by what the reader decodes (a batch of 1024 rows at a time),
-    // not by a line length: `max_bytes` does not apply.
+impl Source for ArrowRows {
+    // Rows are bounded by what the reader decodes (a batch of 1024 rows at a time for
+    // Parquet), not by a line length: `max_bytes` does not apply.
     fn next_chunk(&mut self, max: usize, _max_bytes: usize) -> Result<Vec<Input>, String> {
         let mut out = Vec::new();
         while out.len() < max {
             let (batch, start) = match self.pending.take() {
                 Some(p) => p,
-                None => match self.reader.next() {
+                None => match self.batches.next() {
                     None => break,
-                    Some(Err(e)) => return Err(format!("cannot read the Parquet input: {e}")),
+                    Some(Err(e)) => return Err(e),
                     Some(Ok(b)) => (b, 0),
                 },
             };
             let end = (start + (max - out.len())).min(batch.num_rows());
+            let pass = (!self.plan.passthrough.is_empty())
+                .then(|| batch.project(&self.plan.passthrough))
+                .transpose()
+                .map_err(|e| format!("cannot read the passthrough columns: {e}"))?;
             for i in start..end {
                 self.row += 1;
-                let raw = match row_tree(&batch, i) {
-                    Ok(tree) => Raw::Tree(tree),
-                    Err(e) => Raw::Unreadable(format!("row {}: {e}", self.row)),
+                let line = match self.plan.line {
+                    None => Ok(self.row),
+                    Some(c) => line_number(batch.column(c), i),
+                };
+                let raw = match (&line, row_tree(&batch, &self.plan, i)) {
+                    (Err(e), _) => Raw::Unreadable(format!("row {}: {e}", self.row)),
+                    (Ok(_), Ok(tree)) => Raw::Tree(tree),
+                    (Ok(n), Err(e)) => Raw::Unreadable(format!("row {n}: {e}")),
                 };
                 out.push(Input {
-                    line: self.row,
+                    line: line.unwrap_or(self.row),
                     raw,
+                    pass: pass.as_ref().map(|p| p.slice(i, 1)),
                 });
             }
             if end < batch.num_rows() {
@@ -232,6 +448,28 @@ impl Source for ParquetRows {
     fn bytes_read(&self) -> u64 {
         self.bytes
     }
+
+    fn ignored_columns(&self) -> Vec<String> {
+        self.plan.ignored.clone()
+    }
+}
+
+/// A record's number from the line column: a whole number from 1.
+fn line_number(array: &Arc<dyn Array>, row: usize) -> Result<u64, String> {
+    match cell(array, row)? {
+        Some(Tree {
+            node: Node::Integer(n),
+            ..
+        }) if n >= 1 => Ok(n.unsigned_abs()),
+        Some(Tree {
+            node: Node::Decimal(d),
+            ..
+        }) => d
+            .parse()
+            .map_err(|_| format!("line number {d} is out of range")),
+        Some(_) => Err("the line number is below 1".into()),
+        None => Err("the line number is null".into()),
+    }
 }
 
 fn plain(node: Node) -> Tree {
@@ -247,12 +485,16 @@ fn key(name: &str) -> Key {
 
 /// A row as a profile tree: struct columns become tables, `table.field` column names are
 /// split, nulls are absent facts.
-fn row_tree(batch: &RecordBatch, row: usize) -> Result<Tree, String> {
+fn row_tree(batch: &RecordBatch, plan: &Plan, row: usize) -> Result<Tree, String> {
     let mut top: Vec<(Key, Tree)> = Vec::new();
-    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-        let Some(value) =
-            cell(column, row).map_err(|e| format!("column `{}`: {e}", field.name()))?
-        else {
+    let schema = batch.schema();
+    for ((field, column), use_) in schema.fields().iter().zip(batch.columns()).zip(&plan.uses) {
+        let value = match use_ {
+            Use::Ignored => continue,
+            Use::Facts(None) => cell(column, row),
+            Use::Facts(Some(keep)) => struct_cell(column, keep, row),
+        };
+        let Some(value) = value.map_err(|e| format!("column `{}`: {e}", field.name()))? else {
             continue;
         };
         match field.name().split_once('.') {
@@ -284,6 +526,26 @@ fn date_text(days: i64) -> String {
     juxta_sdk::Date::from_days_since_epoch(days)
         .map(|d| d.to_string())
         .unwrap_or_else(|_| format!("day {days} since 1970"))
+}
+
+/// A struct cell of a table column, reading only the children that hold facts.
+fn struct_cell(array: &Arc<dyn Array>, keep: &[usize], row: usize) -> Result<Option<Tree>, String> {
+    if array.is_null(row) {
+        return Ok(None);
+    }
+    let DataType::Struct(fields) = array.data_type() else {
+        return cell(array, row);
+    };
+    let s = array.as_struct();
+    let mut entries = Vec::new();
+    for &k in keep {
+        if let Some(v) =
+            cell(s.column(k), row).map_err(|e| format!("field `{}`: {e}", fields[k].name()))?
+        {
+            entries.push((key(fields[k].name()), v));
+        }
+    }
+    Ok(Some(plain(Node::Table(entries))))
 }
 
 /// One cell; `None` for null.

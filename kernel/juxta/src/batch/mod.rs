@@ -8,6 +8,7 @@
 pub mod input;
 pub mod line;
 pub mod output;
+pub mod pass;
 pub mod pipeline;
 pub mod record;
 
@@ -25,16 +26,29 @@ pub enum RecordFormat {
 }
 
 impl RecordFormat {
-    /// The format a path suggests: `.parquet`/`.pq` is Parquet, anything else (and `-`) JSON Lines.
-    pub fn of(path: &Path) -> RecordFormat {
+    /// The format a path names: `.parquet`/`.pq` is Parquet; `.jsonl`, `.ndjson`, `.json`,
+    /// `.jsonlines`, no extension, `-`, pipes and devices are JSON Lines. Any other extension
+    /// of a file names a format juxta does not read or write (`results.csv`): an error, not
+    /// JSON Lines under a wrong name; `--input-format`/`--output-format` say what is meant.
+    pub fn of(path: &Path) -> Result<RecordFormat, String> {
         match path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .as_deref()
         {
-            Some("parquet" | "pq") => RecordFormat::Parquet,
-            _ => RecordFormat::Jsonl,
+            Some("parquet" | "pq") => Ok(RecordFormat::Parquet),
+            None | Some("jsonl" | "ndjson" | "json" | "jsonlines" | "ldjson") => {
+                Ok(RecordFormat::Jsonl)
+            }
+            // A pipe or a device (`/dev/stdout`, a FIFO) is named as its maker likes.
+            Some(_) if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
+                Ok(RecordFormat::Jsonl)
+            }
+            Some(other) => Err(format!(
+                "`{}`: `.{other}` is not a format juxta batch reads or writes; name the file .jsonl or .parquet, or say which with --input-format/--output-format",
+                path.display()
+            )),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{
     ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray, StructArray,
-    TimestampMillisecondArray, UInt64Array,
+    TimestampMillisecondArray,
 };
 use arrow_schema::{DataType, Field, Fields, Schema, TimeUnit};
 use juxta_core::value::Value;
@@ -99,8 +99,106 @@ struct RegimeLayout {
 /// regime and rule with flat columns.
 pub struct ParquetSink {
     writer: ArrowWriter<File>,
+    batcher: Batcher,
+}
+
+/// Arrow record batches kept in memory (the Python package's `Engine.evaluate`).
+pub struct ArrowSink {
+    batcher: Batcher,
+    /// The batches written so far, in input order.
+    pub batches: Vec<RecordBatch>,
+}
+
+impl ArrowSink {
+    /// A sink building batches with `batcher`.
+    pub fn new(batcher: Batcher) -> ArrowSink {
+        ArrowSink {
+            batcher,
+            batches: Vec::new(),
+        }
+    }
+
+    /// The schema of every batch.
+    pub fn schema(&self) -> Arc<Schema> {
+        Arc::clone(&self.batcher.schema)
+    }
+}
+
+impl Sink for ArrowSink {
+    fn write(&mut self, records: &[BatchRecord], _json_lines: &[u8]) -> Result<(), Stop> {
+        if !records.is_empty() {
+            self.batches.push(self.batcher.batch(records)?);
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), Stop> {
+        Ok(())
+    }
+}
+
+/// Where a batch's results came from, written into the Parquet file's key-value metadata and
+/// the Arrow schema's metadata: `juxta.version`, `juxta.regimes` (a JSON array of each regime's
+/// id, version, origin and plugin sha256), `juxta.as_of` and `juxta.layout`.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// The juxta version.
+    pub juxta_version: String,
+    /// Each regime: id, version (empty if it failed to load), origin and sha256.
+    pub regimes: Vec<RegimeProvenance>,
+    /// The day the law was applied on, if one was given for the whole run.
+    pub as_of: Option<juxta_sdk::Date>,
+}
+
+/// One regime of a [`Provenance`].
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RegimeProvenance {
+    /// Regime id.
+    pub id: String,
+    /// Regime version (`None` if the regime failed to load).
+    pub version: Option<String>,
+    /// `bundled`, or the plugin file.
+    pub origin: String,
+    /// SHA-256 of the plugin's bytes.
+    pub sha256: String,
+    /// Why it failed to load, if it did.
+    pub error: Option<String>,
+}
+
+impl Provenance {
+    /// The key-value pairs, in a fixed order.
+    pub fn metadata(&self, layout: Layout) -> Vec<(String, String)> {
+        vec![
+            ("juxta.version".into(), self.juxta_version.clone()),
+            (
+                "juxta.regimes".into(),
+                serde_json::to_string(&self.regimes).unwrap_or_default(),
+            ),
+            (
+                "juxta.as_of".into(),
+                self.as_of.map_or_else(
+                    || "each record's evaluation.as_of".to_string(),
+                    |d| d.to_string(),
+                ),
+            ),
+            (
+                "juxta.layout".into(),
+                match layout {
+                    Layout::Wide => "wide",
+                    Layout::Long => "long",
+                }
+                .into(),
+            ),
+        ]
+    }
+}
+
+/// Turns records into Arrow record batches of one schema: the results, then the passthrough
+/// columns.
+pub struct Batcher {
     schema: Arc<Schema>,
     shape: Shape,
+    pass: Option<arrow_schema::SchemaRef>,
 }
 
 /// What a Parquet sink needs to know of the regimes to lay out a batch.
@@ -186,7 +284,8 @@ pub fn arrow_schema(columns: &[Column], layout: Layout) -> Schema {
 fn wide_schema(columns: &[Column]) -> Schema {
     let mut fields = vec![
         Field::new("id", DataType::Utf8, false),
-        Field::new("line", DataType::UInt64, false),
+        // Int64, not UInt64: Spark reads an unsigned 64-bit column as decimal(20,0).
+        Field::new("line", DataType::Int64, false),
         Field::new("as_of", DataType::Date32, true),
         Field::new("error", DataType::Utf8, true),
     ];
@@ -250,36 +349,104 @@ pub fn describe_schema(schema: &Schema) -> String {
 }
 
 impl ParquetSink {
-    /// A Parquet sink for these regimes, in this layout.
-    pub fn new(
-        dest: &Destination,
-        columns: &[Column],
-        layout: Layout,
-    ) -> Result<ParquetSink, String> {
-        let schema = Arc::new(arrow_schema(columns, layout));
+    /// A Parquet sink writing the batches of `batcher` (Snappy-compressed), with the
+    /// batcher's provenance in the file's key-value metadata.
+    pub fn new(dest: &Destination, batcher: Batcher) -> Result<ParquetSink, String> {
+        let metadata = batcher
+            .schema
+            .metadata()
+            .iter()
+            .map(|(k, v)| parquet::file::metadata::KeyValue::new(k.clone(), v.clone()))
+            .collect();
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
+            .set_key_value_metadata(Some(metadata))
             .build();
-        let writer = ArrowWriter::try_new(dest.file()?, Arc::clone(&schema), Some(props))
+        let writer = ArrowWriter::try_new(dest.file()?, Arc::clone(&batcher.schema), Some(props))
             .map_err(|e| format!("cannot write Parquet: {e}"))?;
+        Ok(ParquetSink { writer, batcher })
+    }
+}
+
+impl Batcher {
+    /// A batcher for these regimes, in this layout, with these passthrough columns (their
+    /// schema, from the input) and this provenance in the schema's metadata.
+    pub fn new(
+        columns: &[Column],
+        layout: Layout,
+        pass: Option<arrow_schema::SchemaRef>,
+        provenance: &Provenance,
+    ) -> Result<Batcher, String> {
+        let base = arrow_schema(columns, layout);
+        let mut fields: Vec<arrow_schema::FieldRef> = base.fields().iter().cloned().collect();
+        if let Some(pass) = &pass {
+            let regimes: Vec<&str> = columns.iter().map(|c| c.id.as_str()).collect();
+            super::pass::check_names(pass.fields().iter().map(|f| f.name().as_str()), &regimes)?;
+            // A passthrough cell may be null in an error row only if the column allows it:
+            // every passthrough column is nullable in the output.
+            fields.extend(
+                pass.fields()
+                    .iter()
+                    .map(|f| Arc::new(f.as_ref().clone().with_nullable(true))),
+            );
+        }
+        let metadata: std::collections::HashMap<String, String> =
+            provenance.metadata(layout).into_iter().collect();
+        let schema = Arc::new(Schema::new_with_metadata(fields, metadata));
         let shape = match layout {
             Layout::Wide => Shape::Wide(layouts(columns)),
             Layout::Long => Shape::Long(Catalog::new(columns)),
         };
-        Ok(ParquetSink {
-            writer,
+        Ok(Batcher {
             schema,
             shape,
+            pass,
         })
     }
 
-    fn batch(&self, records: &[BatchRecord]) -> Result<RecordBatch, String> {
+    /// The schema of every batch.
+    pub fn schema(&self) -> &Arc<Schema> {
+        &self.schema
+    }
+
+    /// The passthrough columns of these records, each record's row repeated `repeat(k)` times.
+    fn pass_columns(
+        &self,
+        records: &[BatchRecord],
+        repeat: impl Fn(usize) -> usize,
+    ) -> Result<Vec<ArrayRef>, String> {
+        let Some(schema) = &self.pass else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<&RecordBatch> = records.iter().filter_map(|r| r.pass.as_deref()).collect();
+        if rows.len() != records.len() {
+            return Err("a record lost its passthrough columns".into());
+        }
+        let all = arrow_select::concat::concat_batches(schema, rows)
+            .map_err(|e| format!("cannot carry the passthrough columns: {e}"))?;
+        let indices =
+            arrow_array::UInt32Array::from_iter_values((0..records.len()).flat_map(|k| {
+                std::iter::repeat_n(u32::try_from(k).unwrap_or(u32::MAX), repeat(k))
+            }));
+        all.columns()
+            .iter()
+            .map(|c| {
+                arrow_select::take::take(c.as_ref(), &indices, None)
+                    .map_err(|e| format!("cannot carry the passthrough columns: {e}"))
+            })
+            .collect()
+    }
+
+    /// The batch of these records.
+    pub fn batch(&self, records: &[BatchRecord]) -> Result<RecordBatch, String> {
         let layouts = match &self.shape {
             Shape::Wide(layouts) => layouts,
             Shape::Long(catalog) => {
-                let rows: Vec<LongRow<'_>> =
-                    records.iter().flat_map(|r| r.long_rows(catalog)).collect();
-                return RecordBatch::try_new(Arc::clone(&self.schema), long_columns(&rows))
+                let per: Vec<Vec<LongRow<'_>>> =
+                    records.iter().map(|r| r.long_rows(catalog)).collect();
+                let mut columns = long_columns(&per.iter().flatten().cloned().collect::<Vec<_>>());
+                columns.extend(self.pass_columns(records, |k| per[k].len())?);
+                return RecordBatch::try_new(Arc::clone(&self.schema), columns)
                     .map_err(|e| format!("cannot build a Parquet batch: {e}"));
             }
         };
@@ -287,8 +454,10 @@ impl ParquetSink {
             Arc::new(StringArray::from_iter_values(
                 records.iter().map(|r| r.id.as_str()),
             )),
-            Arc::new(UInt64Array::from_iter_values(
-                records.iter().map(|r| r.line),
+            Arc::new(Int64Array::from_iter_values(
+                records
+                    .iter()
+                    .map(|r| i64::try_from(r.line).unwrap_or(i64::MAX)),
             )),
             Arc::new(Date32Array::from_iter(records.iter().map(|r| {
                 r.as_of
@@ -413,6 +582,7 @@ impl ParquetSink {
                 .map_err(|e| format!("cannot build column `{}`: {e}", layouts[i].id))?;
             columns.push(Arc::new(array));
         }
+        columns.extend(self.pass_columns(records, |_| 1)?);
         RecordBatch::try_new(Arc::clone(&self.schema), columns)
             .map_err(|e| format!("cannot build a Parquet batch: {e}"))
     }
@@ -497,7 +667,7 @@ impl Sink for ParquetSink {
         if records.is_empty() {
             return Ok(());
         }
-        let batch = self.batch(records)?;
+        let batch = self.batcher.batch(records)?;
         self.writer
             .write(&batch)
             .map_err(|e| Stop::Failed(format!("cannot write Parquet: {e}")))

@@ -36,6 +36,9 @@ pub struct Stats {
     pub failed: u64,
     /// Input bytes read.
     pub bytes: u64,
+    /// The input's columns that hold no fact and were not passed through, left out
+    /// ([`super::input::Source::ignored_columns`]).
+    pub ignored_columns: Vec<String>,
 }
 
 /// What a worker made of one input.
@@ -158,6 +161,7 @@ pub fn run(
                                     input.line
                                 )),
                                 regimes: Vec::new(),
+                                pass: input.pass.clone().map(Box::new),
                             })
                         });
                         done.count += 1;

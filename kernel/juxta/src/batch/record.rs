@@ -84,6 +84,8 @@ pub struct BatchRecord {
     pub error: Option<String>,
     /// Per regime id, in id order (empty for an error record).
     pub regimes: Vec<(String, RegimeResult)>,
+    /// The input row's passthrough columns (`--passthrough`), one row, if any were asked for.
+    pub pass: Option<Box<arrow_array::RecordBatch>>,
 }
 
 impl BatchRecord {
@@ -100,7 +102,7 @@ impl BatchRecord {
     }
 
     fn serialize_into<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let mut m = ser.serialize_map(Some(5))?;
+        let mut m = ser.serialize_map(None)?;
         m.serialize_entry("id", &self.id)?;
         m.serialize_entry("line", &self.line)?;
         m.serialize_entry("as_of", &self.as_of.map(|d| d.to_string()))?;
@@ -109,6 +111,11 @@ impl BatchRecord {
             m.serialize_entry("regimes", &Option::<()>::None)?;
         } else {
             m.serialize_entry("regimes", &Regimes(&self.regimes))?;
+        }
+        if let Some(pass) = &self.pass {
+            for (name, value) in super::pass::json_members(pass) {
+                m.serialize_entry(&name, &value)?;
+            }
         }
         m.end()
     }
@@ -242,6 +249,7 @@ impl Evaluator<'_> {
             as_of: Some(profile.as_of()),
             error: None,
             regimes,
+            pass: None,
         }
     }
 
@@ -308,11 +316,13 @@ impl Evaluator<'_> {
 
     /// The record for an input: a JSON line, a Parquet row, or input that could not be read.
     pub fn record(&self, input: &Input) -> BatchRecord {
-        match &input.raw {
+        let mut record = match &input.raw {
             Raw::Text(text) => self.json_line(input.line, text),
             Raw::Tree(tree) => self.tree(input.line, tree, ""),
             Raw::Unreadable(why) => self.error_record(input.line, None, why.clone()),
-        }
+        };
+        record.pass = input.pass.clone().map(Box::new);
+        record
     }
 
     /// A record for input that could not be evaluated.
@@ -323,6 +333,7 @@ impl Evaluator<'_> {
             as_of: None,
             error: Some(error),
             regimes: Vec::new(),
+            pass: None,
         }
     }
 }
@@ -542,8 +553,12 @@ impl LongRow<'_> {
         }
     }
 
-    fn serialize_into<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let mut m = ser.serialize_map(Some(15))?;
+    fn serialize_into<S: Serializer>(
+        &self,
+        ser: S,
+        pass: &[(String, serde_json::Value)],
+    ) -> Result<S::Ok, S::Error> {
+        let mut m = ser.serialize_map(None)?;
         m.serialize_entry("id", self.id)?;
         m.serialize_entry("line", &self.line)?;
         m.serialize_entry("as_of", &self.as_of.map(|d| d.to_string()))?;
@@ -559,6 +574,9 @@ impl LongRow<'_> {
         m.serialize_entry("citation", &self.citation)?;
         m.serialize_entry("missing_facts", &self.missing_facts)?;
         m.serialize_entry("error", &self.error)?;
+        for (name, value) in pass {
+            m.serialize_entry(name, value)?;
+        }
         m.end()
     }
 }
@@ -632,10 +650,15 @@ impl BatchRecord {
 
     /// The record as JSON lines of the long layout, each with its newline.
     pub fn to_long_json_lines(&self, catalog: &Catalog, out: &mut Vec<u8>) {
+        let pass = self
+            .pass
+            .as_deref()
+            .map(super::pass::json_members)
+            .unwrap_or_default();
         for row in self.long_rows(catalog) {
             let mut ser = serde_json::Serializer::new(&mut *out);
             // Writing into a Vec cannot fail, and every value here is serialisable.
-            let _ = row.serialize_into(&mut ser);
+            let _ = row.serialize_into(&mut ser, &pass);
             out.push(b'\n');
         }
     }

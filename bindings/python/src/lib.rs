@@ -77,6 +77,16 @@ fn profile_error(e: &juxta::ProfileError) -> PyErr {
     })
 }
 
+fn layout_of(name: &str) -> PyResult<Layout> {
+    match name {
+        "wide" => Ok(Layout::Wide),
+        "long" => Ok(Layout::Long),
+        other => Err(PyValueError::new_err(format!(
+            "layout={other:?}: the layouts are \"wide\" and \"long\""
+        ))),
+    }
+}
+
 fn format_of(name: &str) -> PyResult<ProfileFormat> {
     match name {
         "toml" => Ok(ProfileFormat::Toml),
@@ -245,15 +255,7 @@ impl Engine_ {
         strict_columns: bool,
         line_column: Option<String>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
-        let layout = match layout {
-            "wide" => Layout::Wide,
-            "long" => Layout::Long,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "layout={other:?}: the layouts are \"wide\" and \"long\""
-                )));
-            }
-        };
+        let layout = layout_of(layout)?;
         let as_of = day(as_of, "as_of")?;
         let jobs = match jobs {
             Some(0) => return Err(PyValueError::new_err("jobs=0: at least one worker")),
@@ -313,15 +315,7 @@ impl Engine_ {
     /// with the provenance metadata.
     #[pyo3(signature = (layout="wide"))]
     fn output_schema<'py>(&self, py: Python<'py>, layout: &str) -> PyResult<Bound<'py, PyAny>> {
-        let layout = match layout {
-            "long" => Layout::Long,
-            "wide" => Layout::Wide,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "layout={other:?}: the layouts are \"wide\" and \"long\""
-                )));
-            }
-        };
+        let layout = layout_of(layout)?;
         let batcher = self
             .engine
             .batcher(layout, None, None)

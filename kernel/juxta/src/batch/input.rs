@@ -7,11 +7,10 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Decimal128Type, Decimal256Type, Float32Type, Float64Type, Int8Type,
-    Int16Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
-    TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::DataType;
 use juxta_core::profile::tree::{Key, Node, Tree};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
@@ -231,21 +230,7 @@ impl Plan {
         let line = match &options.line {
             None => None,
             Some(wanted) => match names.iter().position(|n| n == wanted) {
-                Some(i)
-                    if matches!(
-                        arrow.field(i).data_type(),
-                        DataType::Int8
-                            | DataType::Int16
-                            | DataType::Int32
-                            | DataType::Int64
-                            | DataType::UInt8
-                            | DataType::UInt16
-                            | DataType::UInt32
-                            | DataType::UInt64
-                    ) =>
-                {
-                    Some(i)
-                }
+                Some(i) if super::pass::is_integer(arrow.field(i).data_type()) => Some(i),
                 Some(i) => {
                     return Err(format!(
                         "line column `{wanted}` of {origin} is {}, not integers",
@@ -611,21 +596,7 @@ fn cell(array: &Arc<dyn Array>, row: usize) -> Result<Option<Tree>, String> {
                         .into(),
                 );
             }
-            let (value, per_second) = match unit {
-                TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(row), 1),
-                TimeUnit::Millisecond => (
-                    array.as_primitive::<TimestampMillisecondType>().value(row),
-                    1_000,
-                ),
-                TimeUnit::Microsecond => (
-                    array.as_primitive::<TimestampMicrosecondType>().value(row),
-                    1_000_000,
-                ),
-                TimeUnit::Nanosecond => (
-                    array.as_primitive::<TimestampNanosecondType>().value(row),
-                    1_000_000_000,
-                ),
-            };
+            let (value, per_second) = super::pass::timestamp(array.as_ref(), row, *unit);
             if value.rem_euclid(per_second) != 0 {
                 return Err(
                     "a timestamp with a fraction of a second: deadlines in hours are counted to the second".into(),

@@ -106,21 +106,7 @@ pub fn cell(array: &dyn Array, row: usize) -> Value {
             .value(row)
             .div_euclid(86_400_000)),
         DataType::Timestamp(unit, _) => {
-            let (v, per_second) = match unit {
-                TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(row), 1),
-                TimeUnit::Millisecond => (
-                    array.as_primitive::<TimestampMillisecondType>().value(row),
-                    1_000,
-                ),
-                TimeUnit::Microsecond => (
-                    array.as_primitive::<TimestampMicrosecondType>().value(row),
-                    1_000_000,
-                ),
-                TimeUnit::Nanosecond => (
-                    array.as_primitive::<TimestampNanosecondType>().value(row),
-                    1_000_000_000,
-                ),
-            };
+            let (v, per_second) = timestamp(array, row, *unit);
             match juxta_core::value::instant_text_checked(v.div_euclid(per_second)) {
                 Some(t) if v.rem_euclid(per_second) == 0 => Value::String(t),
                 // A fraction of a second, or beyond the years juxta names: the count itself.
@@ -155,18 +141,11 @@ pub fn json_writable(ty: &DataType) -> bool {
     match ty {
         DataType::List(f) | DataType::LargeList(f) => json_writable(f.data_type()),
         DataType::Struct(fields) => fields.iter().all(|f| json_writable(f.data_type())),
+        ty if is_integer(ty) => true,
         DataType::Boolean
         | DataType::Utf8
         | DataType::LargeUtf8
         | DataType::Utf8View
-        | DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::UInt8
-        | DataType::UInt16
-        | DataType::UInt32
-        | DataType::UInt64
         | DataType::Float16
         | DataType::Float32
         | DataType::Float64
@@ -186,4 +165,38 @@ fn float(v: f64) -> Value {
 fn day(days: i64) -> Value {
     juxta_sdk::Date::from_days_since_epoch(days)
         .map_or(Value::Null, |d| Value::String(d.to_string()))
+}
+
+/// Whether a column of this type holds whole numbers.
+pub(super) fn is_integer(ty: &DataType) -> bool {
+    matches!(
+        ty,
+        DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+            | DataType::UInt64
+    )
+}
+
+/// A timestamp cell as its count and the counts per second of its unit.
+pub(super) fn timestamp(array: &dyn Array, row: usize, unit: TimeUnit) -> (i64, i64) {
+    match unit {
+        TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(row), 1),
+        TimeUnit::Millisecond => (
+            array.as_primitive::<TimestampMillisecondType>().value(row),
+            1_000,
+        ),
+        TimeUnit::Microsecond => (
+            array.as_primitive::<TimestampMicrosecondType>().value(row),
+            1_000_000,
+        ),
+        TimeUnit::Nanosecond => (
+            array.as_primitive::<TimestampNanosecondType>().value(row),
+            1_000_000_000,
+        ),
+    }
 }

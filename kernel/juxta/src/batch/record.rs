@@ -556,7 +556,7 @@ impl LongRow<'_> {
     fn serialize_into<S: Serializer>(
         &self,
         ser: S,
-        pass: &[(String, serde_json::Value)],
+        pass: &[(String, super::pass::Json)],
     ) -> Result<S::Ok, S::Error> {
         let mut m = ser.serialize_map(None)?;
         m.serialize_entry("id", self.id)?;

@@ -612,9 +612,42 @@ fn parquet_columns_that_hold_no_fact_are_left_out_refused_or_carried() {
     assert_eq!(lines(&run.stdout), expected);
     assert_eq!(
         run.stderr
-            .matches("left out: model.owner, owner_team, row_key")
+            .matches("left out: `model.owner`, `owner_team`, `row_key`")
             .count(),
         1,
+        "{}",
+        run.stderr
+    );
+    // Said even with -q: data left unread is never silent.
+    let run = juxta(&["batch", &path, "-o", "-", "-q"]);
+    assert!(
+        run.stderr.contains("left out: `model.owner`"),
+        "{}",
+        run.stderr
+    );
+    // A misspelt fact column is named with the fact it most likely meant; a passthrough
+    // column may not shadow the output's own fields in any case (Spark resolves `ID` as `id`).
+    let misspelt = RecordBatch::try_from_iter(vec![
+        ("model.id", strings(&[Some("p1")])),
+        ("model.training_compute_flops", strings(&[Some("1e25")])),
+        ("ID", strings(&[Some("x")])),
+    ])
+    .unwrap();
+    let other = f.path("misspelt.parquet");
+    write_parquet(&other, &misspelt);
+    let run = juxta(&["batch", &other, "-o", "-", "-q"]);
+    assert!(
+        run.stderr.contains(
+            "`model.training_compute_flops` (did you mean `model.training_compute_flop`?)"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = juxta(&["batch", &other, "-o", "-", "--passthrough", "ID"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("--passthrough ID: the output has a field `id`"),
         "{}",
         run.stderr
     );

@@ -269,16 +269,18 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &BatchArgs) -> Exit {
             stats.bytes as f64 / 1e6 / secs,
         );
         let _ = err.write_all(summary.as_bytes());
-        if !stats.ignored_columns.is_empty() {
-            let n = stats.ignored_columns.len();
-            let note = format!(
-                "juxta batch: {} not in the facts schema, left out: {} (carry {} with --passthrough; refuse with --strict-columns)\n",
-                if n == 1 { "1 column" } else { "columns" },
-                stats.ignored_columns.join(", "),
-                if n == 1 { "it" } else { "them" },
-            );
-            let _ = err.write_all(note.as_bytes());
-        }
+    }
+    // Data left unread is said even with -q: a misspelt fact column would otherwise pass for
+    // an unknown fact in every record.
+    if !stats.ignored_columns.is_empty() {
+        let n = stats.ignored_columns.len();
+        let note = format!(
+            "juxta batch: {} not in the facts schema, left out: {} (carry {} with --passthrough; refuse with --strict-columns)\n",
+            if n == 1 { "1 column" } else { "columns" },
+            juxta::batch::input::column_list(&stats.ignored_columns, engine.schema()),
+            if n == 1 { "it" } else { "them" },
+        );
+        let _ = err.write_all(note.as_bytes());
     }
     if stats.failed > 0 {
         Exit::RegimeFailed

@@ -283,15 +283,6 @@ impl Plan {
             uses.push(use_);
         }
         if options.strict && !ignored.is_empty() {
-            let hint = |c: &str| {
-                juxta_core::diag::did_you_mean(c, facts.facts().iter().map(|f| f.path.as_str()))
-                    .map(|d| format!(" (did you mean `{d}`?)"))
-                    .unwrap_or_default()
-            };
-            let listed: Vec<String> = ignored
-                .iter()
-                .map(|c| format!("`{c}`{}", hint(c)))
-                .collect();
             return Err(format!(
                 "{origin}: {} not in the facts schema: {} (--strict-columns); carry {} with --passthrough, or leave out --strict-columns to read the facts only",
                 if ignored.len() == 1 {
@@ -299,7 +290,7 @@ impl Plan {
                 } else {
                     "columns are"
                 },
-                listed.join(", "),
+                column_list(&ignored, facts),
                 if ignored.len() == 1 { "it" } else { "them" },
             ));
         }
@@ -310,6 +301,23 @@ impl Plan {
             line,
         })
     }
+}
+
+/// Columns that hold no fact, listed for a message: each in backquotes, with the fact it
+/// most likely meant (`` `model.training_compute_flops` (did you mean
+/// `model.training_compute_flop`?) ``).
+pub fn column_list(columns: &[String], facts: &juxta_core::schema::Schema) -> String {
+    columns
+        .iter()
+        .map(|c| {
+            let hint =
+                juxta_core::diag::did_you_mean(c, facts.facts().iter().map(|f| f.path.as_str()))
+                    .map(|d| format!(" (did you mean `{d}`?)"))
+                    .unwrap_or_default();
+            format!("`{c}`{hint}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Rows of Arrow record batches (a Parquet file, or a table handed over by Python), one
@@ -408,12 +416,14 @@ impl Source for ArrowRows {
                     Some(c) => line_number(batch.column(c), i),
                 };
                 let raw = match (&line, row_tree(&batch, &self.plan, i)) {
-                    (Err(e), _) => Raw::Unreadable(format!("row {}: {e}", self.row)),
+                    (Err(e), _) => Raw::Unreadable(format!("row {} of the input: {e}", self.row)),
                     (Ok(_), Ok(tree)) => Raw::Tree(tree),
                     (Ok(n), Err(e)) => Raw::Unreadable(format!("row {n}: {e}")),
                 };
                 out.push(Input {
-                    line: line.unwrap_or(self.row),
+                    // Line 0 is no line: the row's own number could not be read, and the row's
+                    // place in this input would pass for another row's number.
+                    line: line.unwrap_or(0),
                     raw,
                     pass: pass.as_ref().map(|p| p.slice(i, 1)),
                 });

@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 
 use arrow_pyarrow::{FromPyArrow, IntoPyArrow, Table};
-use juxta::batch::input::{ArrowRows, ColumnOptions};
+use juxta::batch::input::{ArrowRows, ColumnOptions, column_list};
 use juxta::batch::output::ArrowSink;
 use juxta::batch::{BatchOptions, Layout};
 use juxta::{Detail, Engine, PluginOptions, ProfileFormat, WhatIf};
@@ -215,6 +215,7 @@ impl Engine_ {
     #[pyo3(signature = (text, format, label, rule, as_of=None))]
     fn explain(
         &self,
+        py: Python<'_>,
         text: &str,
         format: &str,
         label: &str,
@@ -222,20 +223,15 @@ impl Engine_ {
         as_of: Option<&str>,
     ) -> PyResult<String> {
         let profile = self.profile(text, format, label, as_of)?;
-        let value = match self.engine.explain(&profile, rule) {
-            Ok(e) => serde_json::to_value(&e),
-            Err(juxta::Error::UnknownRule { .. }) if self.engine.has_computed(rule) => {
-                let e = self
-                    .engine
-                    .explain_computed(&profile, rule)
-                    .map_err(juxta_error)?;
-                serde_json::to_value(&e)
-            }
-            Err(e) => return Err(juxta_error(e)),
-        };
-        value
-            .and_then(|v| serde_json::to_string(&v))
-            .map_err(juxta_error)
+        let engine = &self.engine;
+        let value = py.detach(|| match engine.explain(&profile, rule) {
+            Ok(e) => Ok(serde_json::to_string(&e)),
+            Err(juxta::Error::UnknownRule { .. }) if engine.has_computed(rule) => engine
+                .explain_computed(&profile, rule)
+                .map(|e| serde_json::to_string(&e)),
+            Err(e) => Err(e),
+        });
+        value.map_err(juxta_error)?.map_err(juxta_error)
     }
 
     /// Evaluates every row of an Arrow stream (anything with `__arrow_c_stream__`) into a
@@ -307,6 +303,10 @@ impl Engine_ {
         let counts = PyDict::new(py);
         counts.set_item("records", stats.records)?;
         counts.set_item("failed", stats.failed)?;
+        if !stats.ignored_columns.is_empty() {
+            let listed = column_list(&stats.ignored_columns, self.engine.schema());
+            counts.set_item("ignored_note", listed)?;
+        }
         counts.set_item("ignored_columns", stats.ignored_columns)?;
         Ok((table, counts))
     }

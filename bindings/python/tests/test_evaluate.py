@@ -108,6 +108,19 @@ def test_unknown_columns_are_left_out_with_a_warning(engine, inventory, direct):
     assert got.equals(direct)
     with pytest.raises(ValueError, match="owner_team"):
         engine.evaluate(table, strict_columns=True)
+    # A misspelt fact is named with the fact it most likely meant.
+    misspelt = pa.table({"model.id": ["a"], "model.training_compute_flops": [1e25]})
+    with pytest.warns(
+        juxta.IgnoredColumnsWarning, match=r"did you mean `model\.training_compute_flop`"
+    ):
+        engine.evaluate(misspelt)
+
+
+def test_a_null_line_number_is_no_line(engine):
+    table = pa.table({"model.id": ["a", "b"], "row": pa.array([7, None], pa.int64())})
+    got = engine.evaluate(table, line_column="row")
+    assert got.column("line").to_pylist() == [7, 0]
+    assert "null" in got.column("error").to_pylist()[1]
 
 
 def test_passthrough_keeps_type_and_order(engine, inventory):
@@ -127,6 +140,8 @@ def test_passthrough_keeps_type_and_order(engine, inventory):
         engine.evaluate(table, passthrough=["owner"])
     with pytest.raises(ValueError, match="field `error`"):
         engine.evaluate(table.append_column("error", pa.array(["x"] * 2000)), passthrough=["error"])
+    with pytest.raises(ValueError, match="field `id`"):
+        engine.evaluate(table.append_column("ID", pa.array(["x"] * 2000)), passthrough=["ID"])
 
 
 def test_line_column_numbers_the_rows(engine, inventory, direct):

@@ -111,3 +111,35 @@ def test_regimes_and_schema(engine):
     assert "model" in engine.schema()["properties"]
     only = juxta.Engine(regimes=["us-ca-sb53"])
     assert [r["id"] for r in only.compare(ROOT / "examples" / "closed-frontier.toml")["regimes"]] == ["us-ca-sb53"]
+
+
+def test_decimals_cross_with_every_digit(engine, binary, tmp_path):
+    """1e25 + 1 FLOP is over the EU presumption (> 1e25); through a float it would be 1e25
+    exactly, and under it. A Decimal in a dict, or in a what-if, keeps every digit."""
+    import decimal
+    import tomllib
+
+    example = ROOT / "examples" / "closed-frontier.toml"
+    profile = tomllib.loads(example.read_text())
+    over = "10000000000000000000000001"
+    profile["model"]["training_compute_flop"] = decimal.Decimal(over)
+    path = tmp_path / "over.toml"
+    path.write_text(example.read_text().replace("training_compute_flop = 1.5e26", f"training_compute_flop = {over}"))
+    cli = json.loads(run(binary, "compare", path, "--format", "json").stdout)
+    assert engine.compare(profile)["regimes"] == cli["regimes"]
+    asked = engine.what_if(example, {"model.training_compute_flop": decimal.Decimal(over)})
+    assert asked["regimes"] == cli["regimes"]
+    profile["model"]["training_compute_flop"] = float(over)
+    assert engine.compare(profile)["regimes"] != cli["regimes"]
+
+
+def test_text_outside_the_basic_plane_and_datetimes(engine, binary):
+    example = ROOT / "examples" / "closed-frontier.toml"
+    name = "Nordvind 🜁 Ωmega"
+    cli = json.loads(
+        run(binary, "compare", example, "--format", "json", "--set", f'model.id="{name}"').stdout
+    )
+    assert engine.what_if(example, {"model.id": name}) == cli
+    # A datetime as as_of is its day.
+    day = engine.compare(example, as_of=datetime.date(2027, 3, 1))
+    assert engine.compare(example, as_of=datetime.datetime(2027, 3, 1, 23, 59)) == day

@@ -52,7 +52,7 @@ def _profile_text(profile: Profile) -> tuple[str, str, str]:
     """A profile as (text, format, label): a dict is JSON; a path is read (``.json`` is JSON,
     anything else TOML); a string is TOML or JSON text, or a path to a ``.toml``/``.json`` file."""
     if isinstance(profile, Mapping):
-        return _json.dumps(profile, default=_json_default), "json", "<dict>"
+        return _json_text(profile), "json", "<dict>"
     if isinstance(profile, _os.PathLike) or (
         isinstance(profile, str)
         and "\n" not in profile
@@ -70,12 +70,36 @@ def _profile_text(profile: Profile) -> tuple[str, str, str]:
     )
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
+def _json_text(value: Any) -> str:
+    """A dict of facts as JSON text, every number as written: a ``Decimal`` with all its digits
+    (``json.dumps`` would need a float), days and instants as ISO 8601 text."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{value!r} is not a profile value: JSON has no such number")
+        return float.__repr__(value)
     if isinstance(value, _decimal.Decimal):
-        # Exact: a JSON number as written (never through a float).
-        return _json.loads(str(value)) if value.is_finite() else str(value)
+        if not value.is_finite():
+            raise ValueError(f"Decimal({str(value)!r}) is not a profile value")
+        return str(value)
+    if isinstance(value, str):
+        return _json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return _json.dumps(value.isoformat())
+    if isinstance(value, Mapping):
+        members = []
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError(f"a profile's keys are strings, not {type(k).__name__} ({k!r})")
+            members.append(_json.dumps(k, ensure_ascii=False) + ":" + _json_text(v))
+        return "{" + ",".join(members) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_json_text(v) for v in value) + "]"
     raise TypeError(f"{type(value).__name__} is not a profile value")
 
 
@@ -83,16 +107,20 @@ def _fact_text(value: Any) -> str:
     """A Python value as the text of a ``--set path=value`` (TOML syntax)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, _decimal.Decimal)):
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, _decimal.Decimal):
+        if not value.is_finite():
+            raise ValueError(f"Decimal({str(value)!r}) is not a fact value")
         return str(value)
     if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, _dt.datetime):
-        return value.isoformat()
-    if isinstance(value, _dt.date):
+        return float.__repr__(value)
+    if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if isinstance(value, str):
-        return _json.dumps(value)
+        # A TOML basic string: JSON's escapes are TOML's, given the characters themselves
+        # (TOML has no surrogate pairs) and DEL escaped (TOML forbids it bare).
+        return _json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_fact_text(v) for v in value) + "]"
     raise TypeError(f"{type(value).__name__} is not a fact value")
@@ -101,6 +129,8 @@ def _fact_text(value: Any) -> str:
 def _day(as_of: Union[None, str, _dt.date]) -> Optional[str]:
     if as_of is None or isinstance(as_of, str):
         return as_of
+    if isinstance(as_of, _dt.datetime):
+        return as_of.date().isoformat()
     if isinstance(as_of, _dt.date):
         return as_of.isoformat()
     raise TypeError("as_of is a date or a YYYY-MM-DD string")
@@ -241,10 +271,11 @@ class Engine:
             strict_columns,
             line_column,
         )
-        if counts["ignored_columns"]:
+        note = counts.pop("ignored_note", None)
+        if note:
             _warnings.warn(
                 "columns not in the facts schema, left out: "
-                + ", ".join(counts["ignored_columns"])
+                + note
                 + " (carry them with passthrough=[...]; refuse with strict_columns=True)",
                 IgnoredColumnsWarning,
                 stacklevel=2,

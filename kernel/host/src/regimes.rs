@@ -18,6 +18,7 @@ use juxta_core::profile::Profile;
 use juxta_core::regime::{Declared, Regime, Source, declared};
 use juxta_core::report::{Column, Comparison};
 use juxta_core::schema::{Schema, SchemaError};
+use juxta_sdk::manifest::Manifest;
 
 use crate::bundled::{BUNDLED, sha256_hex};
 use crate::sandbox::{Phase, Plugin, PluginError, Sandbox};
@@ -269,6 +270,7 @@ impl RegimeSet {
                     sha256: r.sha256,
                     plugin: r.plugin,
                     manifest: r.manifest,
+                    read: None,
                     declared: r.declared,
                 }),
                 Entry::Failed(f) => failed.push(f),
@@ -529,6 +531,8 @@ struct Fetched {
     sha256: String,
     plugin: Arc<Code>,
     manifest: Arc<str>,
+    /// The manifest as read, when it reads: compiling then does not parse its text again.
+    read: Option<Manifest>,
     declared: Option<Declared>,
 }
 
@@ -612,6 +616,7 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
     }
     // A bundled plugin, its checksum verified: its manifest was embedded with it.
     if let (Origin::Bundled, Some(manifest)) = (&source.origin, source.manifest) {
+        let (read, declared) = read_once(manifest);
         return Ok(Fetched {
             name: source.name.clone(),
             origin: source.origin.clone(),
@@ -621,8 +626,9 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
                 bytes: Arc::from(source.bytes),
                 compiled: std::sync::OnceLock::new(),
             }),
-            declared: declared(manifest),
             manifest: Arc::from(manifest),
+            read,
+            declared,
         });
     }
     let started = std::time::Instant::now();
@@ -635,6 +641,7 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
         .instantiate(&plugin, &source.name, None)
         .map_err(|e| failed(e.to_string()))?;
     let manifest = instance.manifest().map_err(|e| failed(e.to_string()))?;
+    let (read, declared) = read_once(&manifest);
     tracing::debug!(
         plugin = %source.name,
         origin = %source.origin,
@@ -647,21 +654,37 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
         origin: source.origin.clone(),
         sha256: sha256.clone(),
         plugin: Arc::new(Code::Compiled(plugin)),
-        declared: declared(&manifest),
-        manifest: Arc::from(manifest),
+        manifest: Arc::from(manifest.as_str()),
+        read,
+        declared,
     })
+}
+
+/// A manifest's text read once, for both what it declares and compiling; where it does not
+/// read, what it declares is still looked for (compiling then says what is wrong).
+fn read_once(text: &str) -> (Option<Manifest>, Option<Declared>) {
+    let source = Source { origin: "", text };
+    match Regime::read(&source) {
+        Ok(m) => {
+            let d = Declared::of(&m);
+            (Some(m), Some(d))
+        }
+        Err(_) => (None, declared(text)),
+    }
 }
 
 /// Compiles a fetched manifest against the set's schema.
 fn compile(sandbox: Arc<Sandbox>, schema: &Arc<Schema>, f: Fetched) -> Entry {
     let origin = format!("plugin `{}` ({})", f.name, f.origin);
-    match Regime::compile(
-        &Source {
-            origin: &origin,
-            text: &f.manifest,
-        },
-        Arc::clone(schema),
-    ) {
+    let source = Source {
+        origin: &origin,
+        text: &f.manifest,
+    };
+    let compiled = match &f.read {
+        Some(m) => Regime::compile_read(&source, m, Arc::clone(schema)),
+        None => Regime::compile(&source, Arc::clone(schema)),
+    };
+    match compiled {
         Ok(regime) => Entry::Ready(LoadedRegime {
             regime: Arc::new(regime),
             origin: f.origin,

@@ -23,6 +23,19 @@ pub struct Declared {
     pub parameters: Ordered<Parameter>,
 }
 
+impl Declared {
+    /// What a manifest that reads declares: the same as [`declared`] of its text, without
+    /// parsing the text a second time.
+    pub fn of(manifest: &juxta_sdk::manifest::Manifest) -> Declared {
+        Declared {
+            regime: manifest.regime.id.clone(),
+            target: manifest.regime.facts_schema.clone(),
+            namespace: manifest.namespace.clone(),
+            parameters: manifest.parameters.clone(),
+        }
+    }
+}
+
 /// Reads a manifest's id, target schema and namespace, ignoring everything else; `None` if it
 /// does not parse that far (compiling it then reports why).
 pub fn declared(text: &str) -> Option<Declared> {

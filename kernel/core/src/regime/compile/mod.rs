@@ -22,6 +22,8 @@ mod order;
 
 use std::sync::Arc;
 
+use juxta_sdk::manifest::Manifest;
+
 use super::compiled::Regime;
 use super::source::{Item, ItemKind, Problem, RegimeError, Source};
 use crate::schema::Schema;
@@ -36,13 +38,40 @@ impl Regime {
     /// parsing (see [`budget`](crate::regime::budget)), so no manifest can overflow it. Where
     /// threads are not available (WebAssembly), it runs on the caller's.
     pub fn compile(source: &Source<'_>, schema: Arc<Schema>) -> Result<Regime, RegimeError> {
+        Regime::compile_with(source, None, schema)
+    }
+
+    /// Reads a manifest's text: compiling's first phase, for a caller that needs what the
+    /// manifest declares ([`super::Declared::of`]) before it can compile it. The text is then
+    /// parsed once: [`Regime::compile_read`] compiles what this returns.
+    pub fn read(source: &Source<'_>) -> Result<Manifest, RegimeError> {
+        read(source)
+    }
+
+    /// Compiles a manifest already read from `source` by [`Regime::read`]; the same as
+    /// [`Regime::compile`] of the text.
+    pub fn compile_read(
+        source: &Source<'_>,
+        manifest: &Manifest,
+        schema: Arc<Schema>,
+    ) -> Result<Regime, RegimeError> {
+        Regime::compile_with(source, Some(manifest), schema)
+    }
+
+    fn compile_with(
+        source: &Source<'_>,
+        manifest: Option<&Manifest>,
+        schema: Arc<Schema>,
+    ) -> Result<Regime, RegimeError> {
         #[cfg(not(target_arch = "wasm32"))]
         {
             let result = std::thread::scope(|scope| {
                 std::thread::Builder::new()
                     .name("juxta-compile".into())
                     .stack_size(super::budget::COMPILE_STACK_BYTES)
-                    .spawn_scoped(scope, || compile_here(source, Arc::clone(&schema)))
+                    .spawn_scoped(scope, || {
+                        compile_here(source, manifest, Arc::clone(&schema))
+                    })
                     .map(|handle| handle.join())
             });
             match result {
@@ -64,14 +93,25 @@ impl Regime {
                 Err(_) => {}
             }
         }
-        compile_here(source, schema)
+        compile_here(source, manifest, schema)
     }
 }
 
 /// Runs the phases, in order, on the caller's thread.
-fn compile_here(source: &Source<'_>, schema: Arc<Schema>) -> Result<Regime, RegimeError> {
-    let manifest = read(source)?;
-    let mut c = Compiler::new(source, &manifest, &schema);
+fn compile_here(
+    source: &Source<'_>,
+    manifest: Option<&Manifest>,
+    schema: Arc<Schema>,
+) -> Result<Regime, RegimeError> {
+    let owned;
+    let manifest = match manifest {
+        Some(m) => m,
+        None => {
+            owned = read(source)?;
+            &owned
+        }
+    };
+    let mut c = Compiler::new(source, manifest, &schema);
     c.header();
     c.namespace();
     let params = c.parameters();

@@ -647,7 +647,15 @@ fn struct_array(
 fn list_array<'a, L: AsRef<[String]> + ?Sized + 'a>(
     rows: impl Iterator<Item = Option<&'a L>>,
 ) -> ArrayRef {
-    let mut b = ListBuilder::new(StringBuilder::new());
+    // Sized to the rows first: a builder's default room (1,024 lists and strings) is ten times
+    // what a batch's list of missing facts needs, and a table kept in memory (Python's
+    // `evaluate`) would keep that room for every rule of every batch.
+    let rows: Vec<Option<&L>> = rows.collect();
+    let (items, bytes) = rows.iter().flatten().fold((0, 0), |(n, b), l| {
+        let l = l.as_ref();
+        (n + l.len(), b + l.iter().map(String::len).sum::<usize>())
+    });
+    let mut b = ListBuilder::with_capacity(StringBuilder::with_capacity(items, bytes), rows.len());
     for row in rows {
         match row {
             Some(items) => {

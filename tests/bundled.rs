@@ -31,6 +31,42 @@ fn each_bundled_manifest_is_its_regime_toml() {
     }
 }
 
+/// Each bundled manifest's parse cache is what the parser gives its expressions today: written
+/// again and compared byte for byte (`JUXTA_BLESS=1` writes it instead, as `juxta regime
+/// build` does). A stale cache would only be slower, never wrong (a text it lacks is parsed),
+/// but the cold start is measured with it.
+#[test]
+fn each_bundled_parse_cache_is_fresh() {
+    let set = juxta_host::RegimeSet::bundled(Arc::new(Sandbox::new(Limits::default()).unwrap()));
+    let bless = std::env::var_os("JUXTA_BLESS").is_some();
+    for b in BUNDLED {
+        let manifest = b.manifest.unwrap();
+        let origin = format!("regimes/{}/regime.toml", b.id());
+        let source = juxta_core::regime::Source {
+            origin: &origin,
+            text: manifest,
+        };
+        let fresh = juxta_core::regime::Regime::parse_cache(&source, Arc::clone(set.schema()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let path = juxta_tests::repo()
+            .join("plugins/dist")
+            .join(format!("{}.parsed", b.id()));
+        if bless {
+            std::fs::write(&path, &fresh).unwrap();
+            continue;
+        }
+        assert!(
+            b.parsed == Some(fresh.as_slice()),
+            "plugins/dist/{}.parsed is stale (or missing): run `cargo run -- regime build plugins/{}`, or `JUXTA_BLESS=1 cargo test -p juxta-tests --test juxta bundled::each_bundled_parse_cache_is_fresh`",
+            b.id(),
+            b.id()
+        );
+        // Every expression of the manifest is in it, and each reads back as parsed.
+        let cache = juxta_core::regime::parsed::ParseCache::new(b.parsed.unwrap()).unwrap();
+        assert!(cache.len() > 10, "{}: {} expressions", b.id(), cache.len());
+    }
+}
+
 #[test]
 fn every_regime_is_bundled() {
     let bundled: Vec<&str> = BUNDLED.iter().map(|b| b.id()).collect();
@@ -127,4 +163,20 @@ fn the_bundled_regimes_are_far_within_the_hosts_budget() {
         assert!(worst * 100 < MAX_LEAF_COST, "{id}: {worst}");
         assert!(total * 100 < MAX_REGIME_COST, "{id}: {total}");
     }
+}
+
+/// A parse cache names the cel version whose parser made its trees: the one in Cargo.lock.
+#[test]
+fn the_parse_caches_name_the_locked_cel() {
+    let lock = std::fs::read_to_string(juxta_tests::repo().join("Cargo.lock")).unwrap();
+    let locked = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"cel\"\n"))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+        .map(|v| v.trim_matches('"').to_string());
+    assert_eq!(
+        locked.as_deref(),
+        Some(juxta_core::regime::parsed::CEL_VERSION),
+        "cel was upgraded: set CEL_VERSION in kernel/core/src/regime/parsed.rs and rebuild the bundled plugins"
+    );
 }

@@ -31,6 +31,15 @@ fn main() {
         } else {
             "None".to_string()
         };
+        // The trees of its expressions, parsed when the plugin was built: a text the cache
+        // does not hold is parsed at start-up, so a stale cache is slow, not wrong.
+        let cache = dist.join(format!("{id}.parsed"));
+        println!("cargo::rerun-if-changed={}", cache.display());
+        let parsed = if cache.is_file() {
+            format!("Some(include_bytes!({:?}))", cache.display().to_string())
+        } else {
+            "None".to_string()
+        };
         // The checksum of the bytes `include_bytes!` embeds, computed here once rather than at
         // every start (the file is read twice, but a change to it reruns this script; a test
         // checks the two agree).
@@ -50,7 +59,7 @@ fn main() {
         };
         let _ = writeln!(
             out,
-            "    BundledPlugin {{ file: {f:?}, bytes: include_bytes!({:?}), sha256: {sha256:?}, manifest: {manifest} }},",
+            "    BundledPlugin {{ file: {f:?}, bytes: include_bytes!({:?}), sha256: {sha256:?}, manifest: {manifest}, parsed: {parsed} }},",
             path.display().to_string()
         );
     }

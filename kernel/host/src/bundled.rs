@@ -20,6 +20,10 @@ pub struct BundledPlugin {
     /// The manifest it returns (its `regimes/<id>/regime.toml`, embedded at build time), so
     /// that starting juxta does not compile the plugin; `None` if the checkout had none.
     pub manifest: Option<&'static str>,
+    /// The parse cache of that manifest (`plugins/dist/<id>.parsed`, written by `juxta regime
+    /// build`; see `juxta_core::regime::parsed`), so that starting juxta does not run the CEL
+    /// parser on it; `None` if the checkout had none.
+    pub parsed: Option<&'static [u8]>,
 }
 
 /// Every bundled plugin, in file-name (regime-id) order: those listed in

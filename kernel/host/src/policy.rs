@@ -181,6 +181,7 @@ pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
                 refused: None,
                 manifest: None,
                 sha256: None,
+                parsed: None,
             }),
             None => {
                 let why = match &lock {
@@ -199,6 +200,7 @@ pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
                     expected_sha256: None,
                     manifest: None,
                     sha256: None,
+                    parsed: None,
                 });
             }
         }

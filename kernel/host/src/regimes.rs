@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use juxta_core::eval::FunctionHost;
 use juxta_core::profile::Profile;
+use juxta_core::regime::parsed::ParseCache;
 use juxta_core::regime::{Declared, Regime, Source, declared};
 use juxta_core::report::{Column, Comparison};
 use juxta_core::schema::{Schema, SchemaError};
@@ -52,6 +53,8 @@ pub struct LoadedRegime {
     sandbox: Arc<Sandbox>,
     plugin: Arc<Code>,
     manifest: Arc<str>,
+    /// The parse cache of the manifest (a bundled plugin's).
+    parsed: Option<&'static [u8]>,
     /// The manifest's id, target schema and namespace, read once when it was fetched.
     declared: Option<Declared>,
 }
@@ -199,6 +202,8 @@ pub struct PluginSource<'a> {
     /// The bytes' SHA-256, where it was computed when juxta was built (a bundled plugin);
     /// otherwise it is computed on loading.
     pub sha256: Option<&'static str>,
+    /// The parse cache of `manifest`, where juxta was built with one (a bundled plugin).
+    pub parsed: Option<&'static [u8]>,
 }
 
 impl RegimeSet {
@@ -225,6 +230,7 @@ impl RegimeSet {
                 refused: None,
                 manifest: b.manifest,
                 sha256: Some(b.sha256),
+                parsed: b.parsed,
             })
             .collect();
         set.load(sources);
@@ -271,6 +277,7 @@ impl RegimeSet {
                     plugin: r.plugin,
                     manifest: r.manifest,
                     read: None,
+                    parsed: r.parsed,
                     declared: r.declared,
                 }),
                 Entry::Failed(f) => failed.push(f),
@@ -379,19 +386,27 @@ impl RegimeSet {
                 .map(|f| {
                     let (sandbox, schema) = (Arc::clone(&self.sandbox), Arc::clone(&schema));
                     let who = (f.name.clone(), f.origin.clone(), f.sha256.clone());
-                    (who, scope.spawn(move || compile(sandbox, &schema, f)))
+                    // The compiler's own stack: it then compiles on this thread.
+                    let handle = std::thread::Builder::new()
+                        .name("juxta-compile".into())
+                        .stack_size(juxta_core::regime::budget::COMPILE_STACK_BYTES)
+                        .spawn_scoped(scope, move || compile(sandbox, &schema, f));
+                    (who, handle)
                 })
                 .collect();
             handles
                 .into_iter()
                 .map(|((name, origin, sha256), h)| {
-                    h.join().unwrap_or_else(|_| {
-                        Entry::Failed(FailedRegime {
-                            error: format!("plugin `{name}`: manifest: the compiler crashed"),
-                            id: name,
-                            origin,
-                            sha256,
-                        })
+                    let why = match h.map(|h| h.join()) {
+                        Ok(Ok(entry)) => return entry,
+                        Ok(Err(_)) => "the compiler crashed".to_string(),
+                        Err(e) => format!("cannot start a thread to compile it: {e}"),
+                    };
+                    Entry::Failed(FailedRegime {
+                        error: format!("plugin `{name}`: manifest: {why}"),
+                        id: name,
+                        origin,
+                        sha256,
                     })
                 })
                 .collect()
@@ -509,6 +524,7 @@ impl RegimeSet {
             refused: None,
             manifest: None,
             sha256: None,
+            parsed: None,
         }]);
         let schema = Arc::clone(&set.schema);
         match set.entries.into_iter().next() {
@@ -533,6 +549,8 @@ struct Fetched {
     manifest: Arc<str>,
     /// The manifest as read, when it reads: compiling then does not parse its text again.
     read: Option<Manifest>,
+    /// The parse cache of the manifest (a bundled plugin's).
+    parsed: Option<&'static [u8]>,
     declared: Option<Declared>,
 }
 
@@ -628,6 +646,7 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
             }),
             manifest: Arc::from(manifest),
             read,
+            parsed: source.parsed,
             declared,
         });
     }
@@ -656,6 +675,7 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
         plugin: Arc::new(Code::Compiled(plugin)),
         manifest: Arc::from(manifest.as_str()),
         read,
+        parsed: None,
         declared,
     })
 }
@@ -680,9 +700,14 @@ fn compile(sandbox: Arc<Sandbox>, schema: &Arc<Schema>, f: Fetched) -> Entry {
         origin: &origin,
         text: &f.manifest,
     };
-    let compiled = match &f.read {
-        Some(m) => Regime::compile_read(&source, m, Arc::clone(schema)),
-        None => Regime::compile(&source, Arc::clone(schema)),
+    let cache = f.parsed.and_then(ParseCache::new);
+    let compiled = match (&f.read, cache) {
+        // On this thread, which `load` starts with the compiler's stack.
+        (Some(m), cache) => Regime::compile_read_here(&source, m, Arc::clone(schema), cache),
+        (None, None) => Regime::compile(&source, Arc::clone(schema)),
+        // Compiled again (the set's schema grew): read again, with the cache.
+        (None, cache) => Regime::read(&source)
+            .and_then(|m| Regime::compile_read(&source, &m, Arc::clone(schema), cache)),
     };
     match compiled {
         Ok(regime) => Entry::Ready(LoadedRegime {
@@ -692,6 +717,7 @@ fn compile(sandbox: Arc<Sandbox>, schema: &Arc<Schema>, f: Fetched) -> Entry {
             sandbox,
             plugin: f.plugin,
             manifest: f.manifest,
+            parsed: f.parsed,
             declared: f.declared,
         }),
         Err(e) => {

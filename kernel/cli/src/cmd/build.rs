@@ -220,23 +220,47 @@ fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
 
     // Load the result exactly as juxta will, so that a broken plugin never reaches dist.
     let sandbox = Sandbox::new(Limits::default()).map_err(|e| e.to_string())?;
-    let (id, regime_version) = match RegimeSet::load_one(
+    let (id, regime_version, parsed) = match RegimeSet::load_one(
         Arc::new(sandbox),
         &krate.name,
         Origin::File(wasm_path.display().to_string()),
         &component,
     ) {
-        Ok((r, _)) => (r.regime.id().to_string(), r.regime.header.version.clone()),
+        Ok((r, schema)) => {
+            // The trees of its expressions, which the binary embeds if the regime is bundled
+            // (`juxta_core::regime::parsed`): a pure function of the manifest's text.
+            let source = juxta_core::regime::Source {
+                origin: &krate.name,
+                text: &r.regime.manifest,
+            };
+            let parsed = juxta_core::regime::Regime::parse_cache(&source, schema)
+                .map_err(|e| format!("the built plugin's manifest does not compile:\n{e}"))?;
+            (
+                r.regime.id().to_string(),
+                r.regime.header.version.clone(),
+                parsed,
+            )
+        }
         Err(f) => return Err(format!("the built plugin does not load:\n{}", f.error)),
     };
     let file = format!("{id}.wasm");
     let sha = sha256_hex(&component);
     let dest = a.out.join(&file);
+    let parsed_dest = a.out.join(format!("{id}.parsed"));
     if a.check {
         let existing = std::fs::read(&dest).unwrap_or_default();
-        if existing == component {
+        let existing_parsed = std::fs::read(&parsed_dest).unwrap_or_default();
+        if existing == component && existing_parsed == parsed {
             let _ = writeln!(ctx.io.out, "{file}: up to date (sha256 {sha})");
             return Ok(Exit::Success);
+        }
+        if existing == component {
+            let _ = writeln!(
+                ctx.io.out,
+                "{}: DIFFERS — the parse cache of the manifest is stale or missing",
+                parsed_dest.display()
+            );
+            return Ok(Exit::ChecksFailed);
         }
         let _ = writeln!(
             ctx.io.out,
@@ -251,6 +275,7 @@ fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
     std::fs::create_dir_all(&a.out)
         .map_err(|e| format!("cannot create `{}`: {e}", a.out.display()))?;
     write_atomically(&dest, &component)?;
+    write_atomically(&parsed_dest, &parsed)?;
     update_sums(&a.out.join("SHA256SUMS"), &file, &sha)?;
     update_buildinfo(
         &a.out.join("BUILDINFO"),

@@ -34,6 +34,7 @@ pub mod lower;
 mod names;
 pub mod native;
 pub mod params;
+pub mod parsed;
 pub mod reach;
 mod source;
 pub mod types;

@@ -11,6 +11,7 @@ use crate::regime::builtins;
 use crate::regime::compiled::{Block, Computed, DerivedValue, Function, Question, Regime, Rule};
 use crate::regime::ir::{Leaf, ValueId};
 use crate::regime::params::Parameter;
+use crate::regime::parsed::Parses;
 use crate::regime::source::{Item, ItemKind, Problem, ProblemKind, RegimeError, Source};
 use crate::schema::Schema;
 
@@ -73,6 +74,8 @@ pub(super) struct Compiler<'a> {
     pub(super) env: Env,
     /// The leaves lowered so far, which the circuits of all items index.
     pub(super) leaves: Vec<Leaf>,
+    /// Where the expressions' parses come from and go.
+    pub(super) parses: &'a mut Parses,
 }
 
 /// The lowered items of a manifest.
@@ -84,7 +87,12 @@ pub(super) struct Items {
 }
 
 impl<'a> Compiler<'a> {
-    pub(super) fn new(source: &'a Source<'a>, manifest: &'a Manifest, schema: &'a Schema) -> Self {
+    pub(super) fn new(
+        source: &'a Source<'a>,
+        manifest: &'a Manifest,
+        schema: &'a Schema,
+        parses: &'a mut Parses,
+    ) -> Self {
         Compiler {
             source,
             manifest,
@@ -92,6 +100,7 @@ impl<'a> Compiler<'a> {
             problems: Vec::new(),
             env: builtins::environment(),
             leaves: Vec::new(),
+            parses,
         }
     }
 

@@ -26,6 +26,7 @@ impl<'a> Compiler<'a> {
             self.source,
             &mut self.problems,
             &mut self.leaves,
+            self.parses,
         )
     }
 

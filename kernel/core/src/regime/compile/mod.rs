@@ -25,6 +25,7 @@ use std::sync::Arc;
 use juxta_sdk::manifest::Manifest;
 
 use super::compiled::Regime;
+use super::parsed::{ParseCache, Parses};
 use super::source::{Item, ItemKind, Problem, RegimeError, Source};
 use crate::schema::Schema;
 use compiler::{Compiler, Items, read};
@@ -38,7 +39,7 @@ impl Regime {
     /// parsing (see [`budget`](crate::regime::budget)), so no manifest can overflow it. Where
     /// threads are not available (WebAssembly), it runs on the caller's.
     pub fn compile(source: &Source<'_>, schema: Arc<Schema>) -> Result<Regime, RegimeError> {
-        Regime::compile_with(source, None, schema)
+        Regime::compile_with(source, None, schema, &mut Parses::default())
     }
 
     /// Reads a manifest's text: compiling's first phase, for a caller that needs what the
@@ -48,20 +49,61 @@ impl Regime {
         read(source)
     }
 
-    /// Compiles a manifest already read from `source` by [`Regime::read`]; the same as
-    /// [`Regime::compile`] of the text.
+    /// Compiles a manifest already read from `source` by [`Regime::read`], taking the trees
+    /// of its expressions from `cache` where it holds them; the same as [`Regime::compile`] of
+    /// the text.
     pub fn compile_read(
         source: &Source<'_>,
         manifest: &Manifest,
         schema: Arc<Schema>,
+        cache: Option<ParseCache>,
     ) -> Result<Regime, RegimeError> {
-        Regime::compile_with(source, Some(manifest), schema)
+        let mut parses = Parses {
+            cache,
+            record: None,
+        };
+        Regime::compile_with(source, Some(manifest), schema, &mut parses)
+    }
+
+    /// As [`Regime::compile_read`], on the caller's thread, which must have a stack of at least
+    /// [`COMPILE_STACK_BYTES`](crate::regime::budget::COMPILE_STACK_BYTES): for a caller that
+    /// compiles regimes on threads of its own (the host, one per regime), so that each
+    /// compilation does not start yet another thread (each costs a cold start its stack, its
+    /// allocator cache and their page faults).
+    pub fn compile_read_here(
+        source: &Source<'_>,
+        manifest: &Manifest,
+        schema: Arc<Schema>,
+        cache: Option<ParseCache>,
+    ) -> Result<Regime, RegimeError> {
+        let mut parses = Parses {
+            cache,
+            record: None,
+        };
+        compile_here(source, Some(manifest), schema, &mut parses)
+    }
+
+    /// The parse cache of a manifest ([`super::parsed`]): every expression compiling it parses,
+    /// with its tree. Parsing does not depend on the schema, but the manifest is compiled
+    /// against it, so that every expression is reached; a manifest that does not compile has
+    /// no cache.
+    pub fn parse_cache(source: &Source<'_>, schema: Arc<Schema>) -> Result<Vec<u8>, RegimeError> {
+        let mut parses = Parses {
+            cache: None,
+            record: Some(Vec::new()),
+        };
+        Regime::compile_with(source, None, schema, &mut parses)?;
+        let record = parses.record.unwrap_or_default();
+        Ok(super::parsed::encode(
+            record.iter().map(|(text, parsed)| (text.as_str(), parsed)),
+        ))
     }
 
     fn compile_with(
         source: &Source<'_>,
         manifest: Option<&Manifest>,
         schema: Arc<Schema>,
+        parses: &mut Parses,
     ) -> Result<Regime, RegimeError> {
         #[cfg(not(target_arch = "wasm32"))]
         {
@@ -70,7 +112,7 @@ impl Regime {
                     .name("juxta-compile".into())
                     .stack_size(super::budget::COMPILE_STACK_BYTES)
                     .spawn_scoped(scope, || {
-                        compile_here(source, manifest, Arc::clone(&schema))
+                        compile_here(source, manifest, Arc::clone(&schema), &mut *parses)
                     })
                     .map(|handle| handle.join())
             });
@@ -93,7 +135,7 @@ impl Regime {
                 Err(_) => {}
             }
         }
-        compile_here(source, manifest, schema)
+        compile_here(source, manifest, schema, parses)
     }
 }
 
@@ -102,6 +144,7 @@ fn compile_here(
     source: &Source<'_>,
     manifest: Option<&Manifest>,
     schema: Arc<Schema>,
+    parses: &mut Parses,
 ) -> Result<Regime, RegimeError> {
     let owned;
     let manifest = match manifest {
@@ -111,7 +154,7 @@ fn compile_here(
             &owned
         }
     };
-    let mut c = Compiler::new(source, manifest, &schema);
+    let mut c = Compiler::new(source, manifest, &schema, parses);
     c.header();
     c.namespace();
     let params = c.parameters();

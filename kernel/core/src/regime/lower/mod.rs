@@ -26,6 +26,7 @@ use cel::{Env, IdedExpr};
 use super::budget;
 use super::builtins::{self, Builtin, Id};
 use super::ir::{Cond, Extreme, Leaf, LeafId, ValueExpr};
+use super::parsed::{Parsed, Parses};
 use super::source::{Item, Problem, ProblemKind, Source};
 use super::types::Ty;
 use crate::diag::did_you_mean;
@@ -42,6 +43,8 @@ pub struct Lowerer<'a, 'n> {
     env: &'a Env,
     source: &'a Source<'a>,
     leaves: &'a mut Vec<Leaf>,
+    /// Where parses come from and go.
+    parses: &'a mut Parses,
     /// The item's problems, located in the expression being read.
     out: Reporter<'a>,
     /// The parsed form of the last expression, kept for the reference evaluator.
@@ -57,12 +60,14 @@ impl<'a, 'n> Lowerer<'a, 'n> {
         source: &'a Source<'a>,
         problems: &'a mut Vec<Problem>,
         leaves: &'a mut Vec<Leaf>,
+        parses: &'a mut Parses,
     ) -> Self {
         Lowerer {
             names,
             env,
             source,
             leaves,
+            parses,
             out: Reporter::new(item, problems),
             last_root: None,
         }
@@ -79,9 +84,20 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                 .report_kind(ProblemKind::Budget, None, message, None);
             return None;
         }
-        match self.env.compile(&text) {
-            Ok(program) => {
-                let root = program.expression().clone();
+        let found = self.parses.cache.as_ref().and_then(|c| c.get(&text));
+        let parsed = match found {
+            Some(p) => Ok(p),
+            None => self
+                .env
+                .compile(&text)
+                .map(|program| Parsed::of(program.expression(), program.source_info())),
+        };
+        if let (Ok(p), Some(record)) = (&parsed, &mut self.parses.record) {
+            record.push((text.clone(), p.clone()));
+        }
+        match parsed {
+            Ok(parsed) => {
+                let root = parsed.root.clone();
                 let depth = budget::depth(&root);
                 if depth > budget::MAX_EXPRESSION_DEPTH {
                     self.out.report_kind(
@@ -97,7 +113,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                 }
                 self.last_root = Some(root.clone());
                 let nodes = count_nodes(&root);
-                self.out.expr.set_offsets(&root, program.source_info());
+                self.out.expr.set_offsets(&root, &parsed.source_info());
                 if nodes > MAX_EXPRESSION_NODES {
                     self.out.report_kind(ProblemKind::Budget, None, format!("expression of {nodes} nodes exceeds the limit of {MAX_EXPRESSION_NODES}"), None);
                     return None;

@@ -5,8 +5,9 @@
 use std::ops::Range;
 
 use cel::IdedExpr;
-use cel::common::ast::{EntryExpr, Expr, SourceInfo};
+use cel::common::ast::SourceInfo;
 
+use crate::regime::parsed::visit_ids;
 use crate::regime::source::{Item, Problem, ProblemKind};
 
 /// One expression of the manifest, and where its tokens are.
@@ -224,41 +225,4 @@ pub(super) fn count_nodes(e: &IdedExpr) -> usize {
     let mut n = 0;
     visit_ids(e, &mut |_| n += 1);
     n
-}
-
-fn visit_ids(e: &IdedExpr, f: &mut impl FnMut(u64)) {
-    f(e.id);
-    match &e.expr {
-        Expr::Call(c) => {
-            if let Some(t) = &c.target {
-                visit_ids(t, f);
-            }
-            c.args.iter().for_each(|a| visit_ids(a, f));
-        }
-        Expr::Select(s) => visit_ids(&s.operand, f),
-        Expr::Comprehension(c) => {
-            visit_ids(&c.iter_range, f);
-            visit_ids(&c.accu_init, f);
-            visit_ids(&c.loop_cond, f);
-            visit_ids(&c.loop_step, f);
-            visit_ids(&c.result, f);
-        }
-        Expr::List(l) => l.elements.iter().for_each(|x| visit_ids(x, f)),
-        Expr::Map(m) => {
-            for entry in &m.entries {
-                if let EntryExpr::MapEntry(me) = &entry.expr {
-                    visit_ids(&me.key, f);
-                    visit_ids(&me.value, f);
-                }
-            }
-        }
-        Expr::Struct(s) => {
-            for entry in &s.entries {
-                if let EntryExpr::StructField(sf) = &entry.expr {
-                    visit_ids(&sf.value, f);
-                }
-            }
-        }
-        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
-    }
 }

@@ -83,6 +83,16 @@ pub struct Parses {
     pub record: Option<Vec<(String, Parsed)>>,
 }
 
+impl Parses {
+    /// Parses taken from `cache` where it holds them, recording none.
+    pub fn using(cache: Option<ParseCache>) -> Parses {
+        Parses {
+            cache,
+            record: None,
+        }
+    }
+}
+
 /// Calls `f` with the id of every node of a tree that can carry an offset, in tree order.
 pub fn visit_ids(e: &IdedExpr, f: &mut impl FnMut(u64)) {
     f(e.id);

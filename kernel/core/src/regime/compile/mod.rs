@@ -58,10 +58,7 @@ impl Regime {
         schema: Arc<Schema>,
         cache: Option<ParseCache>,
     ) -> Result<Regime, RegimeError> {
-        let mut parses = Parses {
-            cache,
-            record: None,
-        };
+        let mut parses = Parses::using(cache);
         Regime::compile_with(source, Some(manifest), schema, &mut parses)
     }
 
@@ -76,10 +73,7 @@ impl Regime {
         schema: Arc<Schema>,
         cache: Option<ParseCache>,
     ) -> Result<Regime, RegimeError> {
-        let mut parses = Parses {
-            cache,
-            record: None,
-        };
+        let mut parses = Parses::using(cache);
         compile_here(source, Some(manifest), schema, &mut parses)
     }
 

@@ -180,3 +180,20 @@ fn the_parse_caches_name_the_locked_cel() {
         "cel was upgraded: set CEL_VERSION in kernel/core/src/regime/parsed.rs and rebuild the bundled plugins"
     );
 }
+
+/// `juxta regime build` writes a regime's parse cache against the schema of that regime alone;
+/// the bundled binary compiles it against every regime's: the two caches are the same bytes.
+#[test]
+fn a_parse_cache_does_not_depend_on_the_other_regimes() {
+    for b in BUNDLED {
+        let manifest = b.manifest.unwrap();
+        let alone = Arc::new(juxta_core::regime::schema_for([manifest]).unwrap());
+        let source = juxta_core::regime::Source {
+            origin: b.id(),
+            text: manifest,
+        };
+        let cache = juxta_core::regime::Regime::parse_cache(&source, alone)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(b.parsed == Some(cache.as_slice()), "{}", b.id());
+    }
+}

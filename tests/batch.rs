@@ -11,7 +11,7 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Date32Array, Float64Array, RecordBatch, StringArray, StructArray,
 };
 use arrow_schema::{DataType, Field, Schema};
-use juxta_tests::{juxta, juxta_with_input};
+use juxta_tests::{assert_contains, juxta, juxta_with_input};
 use serde_json::Value;
 
 fn lines(text: &str) -> Vec<Value> {
@@ -620,11 +620,7 @@ fn parquet_columns_that_hold_no_fact_are_left_out_refused_or_carried() {
     );
     // Said even with -q: data left unread is never silent.
     let run = juxta(&["batch", &path, "-o", "-", "-q"]);
-    assert!(
-        run.stderr.contains("left out: `model.owner`"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, &["left out: `model.owner`"]);
     // A misspelt fact column is named with the fact it most likely meant; a passthrough
     // column may not shadow the output's own fields in any case (Spark resolves `ID` as `id`).
     let misspelt = RecordBatch::try_from_iter(vec![
@@ -636,20 +632,15 @@ fn parquet_columns_that_hold_no_fact_are_left_out_refused_or_carried() {
     let other = f.path("misspelt.parquet");
     write_parquet(&other, &misspelt);
     let run = juxta(&["batch", &other, "-o", "-", "-q"]);
-    assert!(
-        run.stderr.contains(
-            "`model.training_compute_flops` (did you mean `model.training_compute_flop`?)"
-        ),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        &["`model.training_compute_flops` (did you mean `model.training_compute_flop`?)"],
     );
     let run = juxta(&["batch", &other, "-o", "-", "--passthrough", "ID"]);
     assert_ne!(run.code, 0);
-    assert!(
-        run.stderr
-            .contains("--passthrough ID: the output has a field `id`"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        &["--passthrough ID: the output has a field `id`"],
     );
 
     // Refused on request, naming every column.

@@ -701,13 +701,12 @@ fn compile(sandbox: Arc<Sandbox>, schema: &Arc<Schema>, f: Fetched) -> Entry {
         text: &f.manifest,
     };
     let cache = f.parsed.and_then(ParseCache::new);
-    let compiled = match (&f.read, cache) {
-        // On this thread, which `load` starts with the compiler's stack.
-        (Some(m), cache) => Regime::compile_read_here(&source, m, Arc::clone(schema), cache),
-        (None, None) => Regime::compile(&source, Arc::clone(schema)),
-        // Compiled again (the set's schema grew): read again, with the cache.
-        (None, cache) => Regime::read(&source)
-            .and_then(|m| Regime::compile_read(&source, &m, Arc::clone(schema), cache)),
+    // On this thread, which `load` starts with the compiler's stack. A regime compiled again
+    // (the set's schema grew) kept no manifest as read: it is read again.
+    let compiled = match &f.read {
+        Some(m) => Regime::compile_read_here(&source, m, Arc::clone(schema), cache),
+        None => Regime::read(&source)
+            .and_then(|m| Regime::compile_read_here(&source, &m, Arc::clone(schema), cache)),
     };
     match compiled {
         Ok(regime) => Entry::Ready(LoadedRegime {

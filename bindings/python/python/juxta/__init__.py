@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 import json as _json
+import math as _math
 import os as _os
 import warnings as _warnings
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
@@ -77,16 +78,8 @@ def _json_text(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"{value!r} is not a profile value: JSON has no such number")
-        return float.__repr__(value)
-    if isinstance(value, _decimal.Decimal):
-        if not value.is_finite():
-            raise ValueError(f"Decimal({str(value)!r}) is not a profile value")
-        return str(value)
+    if isinstance(value, (int, float, _decimal.Decimal)):
+        return _number_text(value, "profile")
     if isinstance(value, str):
         return _json.dumps(value, ensure_ascii=False)
     if isinstance(value, (_dt.date, _dt.datetime)):
@@ -103,18 +96,23 @@ def _json_text(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not a profile value")
 
 
+def _number_text(value: Union[int, float, _decimal.Decimal], what: str) -> str:
+    """A number as written, in JSON and TOML alike: an ``int`` or a ``Decimal`` with all its
+    digits, a float as its shortest text; JSON has no ``NaN`` or infinity, nor do facts."""
+    if isinstance(value, int):
+        return str(int(value))
+    finite = value.is_finite() if isinstance(value, _decimal.Decimal) else _math.isfinite(value)
+    if not finite:
+        raise ValueError(f"{value!r} is not a {what} value: a fact is a finite number")
+    return str(value) if isinstance(value, _decimal.Decimal) else float.__repr__(value)
+
+
 def _fact_text(value: Any) -> str:
     """A Python value as the text of a ``--set path=value`` (TOML syntax)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, _decimal.Decimal):
-        if not value.is_finite():
-            raise ValueError(f"Decimal({str(value)!r}) is not a fact value")
-        return str(value)
-    if isinstance(value, float):
-        return float.__repr__(value)
+    if isinstance(value, (int, float, _decimal.Decimal)):
+        return _number_text(value, "fact")
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if isinstance(value, str):

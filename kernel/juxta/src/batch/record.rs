@@ -114,7 +114,7 @@ impl BatchRecord {
         }
         if let Some(pass) = &self.pass {
             for (name, value) in super::pass::json_members(pass) {
-                m.serialize_entry(&name, &value)?;
+                m.serialize_entry(name, &value)?;
             }
         }
         m.end()
@@ -556,7 +556,7 @@ impl LongRow<'_> {
     fn serialize_into<S: Serializer>(
         &self,
         ser: S,
-        pass: &[(String, super::pass::Json)],
+        pass: &[(&str, super::pass::Json)],
     ) -> Result<S::Ok, S::Error> {
         let mut m = ser.serialize_map(None)?;
         m.serialize_entry("id", self.id)?;

@@ -39,30 +39,19 @@ impl Regime {
     /// parsing (see [`budget`](crate::regime::budget)), so no manifest can overflow it. Where
     /// threads are not available (WebAssembly), it runs on the caller's.
     pub fn compile(source: &Source<'_>, schema: Arc<Schema>) -> Result<Regime, RegimeError> {
-        Regime::compile_with(source, None, schema, &mut Parses::default())
+        Regime::compile_with(source, schema, &mut Parses::default())
     }
 
     /// Reads a manifest's text: compiling's first phase, for a caller that needs what the
     /// manifest declares ([`super::Declared::of`]) before it can compile it. The text is then
-    /// parsed once: [`Regime::compile_read`] compiles what this returns.
+    /// parsed once: [`Regime::compile_read_here`] compiles what this returns.
     pub fn read(source: &Source<'_>) -> Result<Manifest, RegimeError> {
         read(source)
     }
 
     /// Compiles a manifest already read from `source` by [`Regime::read`], taking the trees
     /// of its expressions from `cache` where it holds them; the same as [`Regime::compile`] of
-    /// the text.
-    pub fn compile_read(
-        source: &Source<'_>,
-        manifest: &Manifest,
-        schema: Arc<Schema>,
-        cache: Option<ParseCache>,
-    ) -> Result<Regime, RegimeError> {
-        let mut parses = Parses::using(cache);
-        Regime::compile_with(source, Some(manifest), schema, &mut parses)
-    }
-
-    /// As [`Regime::compile_read`], on the caller's thread, which must have a stack of at least
+    /// the text, but on the caller's thread, which must have a stack of at least
     /// [`COMPILE_STACK_BYTES`](crate::regime::budget::COMPILE_STACK_BYTES): for a caller that
     /// compiles regimes on threads of its own (the host, one per regime), so that each
     /// compilation does not start yet another thread (each costs a cold start its stack, its
@@ -86,7 +75,7 @@ impl Regime {
             cache: None,
             record: Some(Vec::new()),
         };
-        Regime::compile_with(source, None, schema, &mut parses)?;
+        Regime::compile_with(source, schema, &mut parses)?;
         let record = parses.record.unwrap_or_default();
         Ok(super::parsed::encode(
             record.iter().map(|(text, parsed)| (text.as_str(), parsed)),
@@ -95,7 +84,6 @@ impl Regime {
 
     fn compile_with(
         source: &Source<'_>,
-        manifest: Option<&Manifest>,
         schema: Arc<Schema>,
         parses: &mut Parses,
     ) -> Result<Regime, RegimeError> {
@@ -106,7 +94,7 @@ impl Regime {
                     .name("juxta-compile".into())
                     .stack_size(super::budget::COMPILE_STACK_BYTES)
                     .spawn_scoped(scope, || {
-                        compile_here(source, manifest, Arc::clone(&schema), &mut *parses)
+                        compile_here(source, None, Arc::clone(&schema), &mut *parses)
                     })
                     .map(|handle| handle.join())
             });
@@ -129,7 +117,7 @@ impl Regime {
                 Err(_) => {}
             }
         }
-        compile_here(source, manifest, schema, parses)
+        compile_here(source, None, schema, parses)
     }
 }
 

@@ -97,8 +97,7 @@ impl<'a, 'n> Lowerer<'a, 'n> {
         }
         match parsed {
             Ok(parsed) => {
-                let root = parsed.root.clone();
-                let depth = budget::depth(&root);
+                let depth = budget::depth(&parsed.root);
                 if depth > budget::MAX_EXPRESSION_DEPTH {
                     self.out.report_kind(
                         ProblemKind::Budget,
@@ -111,9 +110,10 @@ impl<'a, 'n> Lowerer<'a, 'n> {
                     );
                     return None;
                 }
+                let nodes = count_nodes(&parsed.root);
+                self.out.expr.set_offsets(&parsed);
+                let root = parsed.root;
                 self.last_root = Some(root.clone());
-                let nodes = count_nodes(&root);
-                self.out.expr.set_offsets(&root, &parsed.source_info());
                 if nodes > MAX_EXPRESSION_NODES {
                     self.out.report_kind(ProblemKind::Budget, None, format!("expression of {nodes} nodes exceeds the limit of {MAX_EXPRESSION_NODES}"), None);
                     return None;

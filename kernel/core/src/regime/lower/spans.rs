@@ -7,7 +7,7 @@ use std::ops::Range;
 use cel::IdedExpr;
 use cel::common::ast::SourceInfo;
 
-use crate::regime::parsed::visit_ids;
+use crate::regime::parsed::{Parsed, visit_ids};
 use crate::regime::source::{Item, Problem, ProblemKind};
 
 /// One expression of the manifest, and where its tokens are.
@@ -39,16 +39,9 @@ impl ExprSource {
         }
     }
 
-    /// Keeps the offsets of the parsed expression's tokens: the program owns them, so copy what
-    /// we need.
-    pub(super) fn set_offsets(&mut self, root: &IdedExpr, from: &SourceInfo) {
-        let mut info = SourceInfo::default();
-        visit_ids(root, &mut |id| {
-            if let Some((s, t)) = from.offset_for(id) {
-                info.add_offset(id, s, t);
-            }
-        });
-        self.info = Some(info);
+    /// Keeps the offsets of the parsed expression's tokens (those [`Parsed::of`] kept).
+    pub(super) fn set_offsets(&mut self, parsed: &Parsed) {
+        self.info = Some(parsed.source_info());
     }
 
     /// Byte span in the manifest of the character at a 1-based line and column of the

@@ -19,6 +19,7 @@ pub mod html;
 pub mod ics;
 pub mod markdown;
 pub mod summary;
+#[cfg_attr(not(feature = "terminal"), allow(dead_code))]
 pub mod table;
 pub mod visible;
 
@@ -76,6 +77,9 @@ pub enum RenderError {
     /// The HTML template failed.
     #[error(transparent)]
     Html(#[from] html::HtmlError),
+    /// The terminal table was asked of a build without it (the offline app).
+    #[error("this build of juxta-render has no terminal table (feature `terminal`)")]
+    NoTerminal,
 }
 
 /// Renders a comparison in a format for people, with every string from a profile or a plugin
@@ -83,6 +87,9 @@ pub enum RenderError {
 pub fn render(cmp: &Comparison, format: Format, options: &Options) -> Result<String, RenderError> {
     let cmp = visible::value(cmp).map_err(RenderError::Visible)?;
     Ok(match format {
+        #[cfg(not(feature = "terminal"))]
+        Format::Table => return Err(RenderError::NoTerminal),
+        #[cfg(feature = "terminal")]
         Format::Table => table::report(
             &cmp,
             &table::Style {

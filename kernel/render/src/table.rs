@@ -3,6 +3,7 @@
 //! obligations and invitations are never confused. Status is shown by a symbol and a word, not
 //! by colour alone.
 
+#[cfg(feature = "terminal")]
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use juxta_core::report::{
     Change, Comparison, ComputedValue, DutyState, Finding, RegimeReport, Status,
@@ -93,6 +94,7 @@ pub(crate) fn cell_text(f: &Finding) -> String {
     lines.join("\n")
 }
 
+#[cfg(feature = "terminal")]
 fn styled(text: String, status: Option<Status>, color: bool) -> Cell {
     let cell = Cell::new(unbroken(&text));
     if !color {
@@ -143,6 +145,7 @@ pub(crate) fn heading(cmp: &Comparison) -> Vec<String> {
 /// Below this many columns per regime, the regimes are drawn one under the other.
 const NARROWEST_COLUMN: usize = 44;
 
+#[cfg(feature = "terminal")]
 /// The whole terminal report: heading, summary, table, legend, tallies, open questions and, for
 /// a what-if question, what changed; no line wider than `style.width`. `cmp` must already be
 /// made visible ([`crate::visible::value`]).
@@ -280,6 +283,7 @@ fn changes_text(changes: &[Change]) -> String {
 /// Longest run of characters without a space that a cell keeps whole.
 const LONGEST_WORD: usize = 100;
 
+#[cfg(feature = "terminal")]
 /// `text` with every word longer than [`LONGEST_WORD`] characters broken into lines of that
 /// length: the table's layout takes time quadratic in the longest word, and a title from a
 /// plugin or a saved result may be megabytes without a space. Words that fit are untouched.
@@ -307,6 +311,7 @@ fn unbroken(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+#[cfg(feature = "terminal")]
 /// The table of a comparison.
 pub(crate) fn render(cmp: &Comparison, style: &Style) -> String {
     let mut table = Table::new();

@@ -26,7 +26,7 @@ use juxta_sdk::manifest::Manifest;
 
 use super::compiled::Regime;
 use super::parsed::{ParseCache, Parses};
-use super::source::{Item, ItemKind, Problem, RegimeError, Source};
+use super::source::{RegimeError, Source};
 use crate::schema::Schema;
 use compiler::{Compiler, Items, read};
 
@@ -105,8 +105,8 @@ impl Regime {
                         origin: source.origin.to_string(),
                         regime: None,
                         problems: vec![(
-                            Problem::new(
-                                Item::whole(ItemKind::Manifest),
+                            super::source::Problem::new(
+                                super::source::Item::whole(super::source::ItemKind::Manifest),
                                 "internal error: compiling the manifest panicked",
                             ),
                             None,

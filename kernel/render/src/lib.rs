@@ -19,8 +19,9 @@ pub mod html;
 pub mod ics;
 pub mod markdown;
 pub mod summary;
-#[cfg_attr(not(feature = "terminal"), allow(dead_code))]
 pub mod table;
+#[cfg(feature = "terminal")]
+pub mod terminal;
 pub mod visible;
 
 use juxta_core::report::Comparison;
@@ -90,9 +91,9 @@ pub fn render(cmp: &Comparison, format: Format, options: &Options) -> Result<Str
         #[cfg(not(feature = "terminal"))]
         Format::Table => return Err(RenderError::NoTerminal),
         #[cfg(feature = "terminal")]
-        Format::Table => table::report(
+        Format::Table => terminal::report(
             &cmp,
-            &table::Style {
+            &terminal::Style {
                 color: options.color,
                 width: options
                     .width

@@ -21,6 +21,7 @@ pub mod cases;
 pub mod diag;
 pub mod eval;
 pub mod exact;
+pub mod explain;
 pub mod explanation;
 pub mod lint;
 pub mod number;

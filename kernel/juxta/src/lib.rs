@@ -37,7 +37,6 @@
 #![forbid(unsafe_code)]
 
 pub mod batch;
-mod explain;
 pub mod fsio;
 mod what_if;
 
@@ -110,6 +109,25 @@ pub enum Error {
         /// Why.
         message: String,
     },
+}
+
+impl From<juxta_core::explain::ExplainError> for Error {
+    fn from(e: juxta_core::explain::ExplainError) -> Error {
+        use juxta_core::explain::ExplainError as E;
+        match e {
+            E::UnknownRule {
+                rule,
+                suggestion,
+                failed,
+            } => Error::UnknownRule {
+                rule,
+                suggestion,
+                failed,
+            },
+            E::Ambiguous { name, regimes } => Error::Ambiguous { name, regimes },
+            E::RegimeFailed { regime, message } => Error::RegimeFailed { regime, message },
+        }
+    }
 }
 
 /// How much of the view model a comparison computes.
@@ -226,7 +244,13 @@ impl Engine {
     /// One rule, for one profile, in full: its finding, its condition tree with the values read,
     /// what would change it, and its counterparts in the other loaded regimes.
     pub fn explain(&self, profile: &Profile, rule: &str) -> Result<Explanation, Error> {
-        explain::explain(&self.set, profile, rule)
+        let columns: Vec<_> = self.set.entries().iter().map(Entry::column).collect();
+        Ok(juxta_core::explain::explain(
+            &columns,
+            self.schema(),
+            profile,
+            rule,
+        )?)
     }
 
     /// One computed value (a deadline, a cap), for one profile, in full: its condition and its
@@ -238,13 +262,15 @@ impl Engine {
         profile: &Profile,
         name: &str,
     ) -> Result<juxta_core::explanation::ComputedExplanation, Error> {
-        explain::explain_computed(&self.set, profile, name).unwrap_or_else(|| {
-            Err(Error::UnknownRule {
+        let columns: Vec<_> = self.set.entries().iter().map(Entry::column).collect();
+        match juxta_core::explain::explain_computed(&columns, self.schema(), profile, name) {
+            Some(result) => Ok(result?),
+            None => Err(Error::UnknownRule {
                 rule: name.to_string(),
                 suggestion: None,
                 failed: Vec::new(),
-            })
-        })
+            }),
+        }
     }
 
     /// Whether a loaded regime has a computed value of this name.

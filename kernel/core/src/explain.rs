@@ -1,96 +1,149 @@
-//! One rule, for one profile, in full (`juxta explain`).
+//! One rule or computed value, for one profile, in full (`juxta explain`, the offline app's
+//! "why"): the finding with its condition tree and the values read, what would change it, and
+//! its counterparts in the other columns. Every front end explains through these functions.
 
-use juxta_core::diag::did_you_mean;
-use juxta_core::eval::flip::flips;
-use juxta_core::eval::tree::{computed_trees, rule_tree};
-use juxta_core::eval::{ComputedOutcome, Facts};
-use juxta_core::explanation::{ComputedExplanation, Explanation, RegimeInfo};
-use juxta_core::profile::Profile;
-use juxta_core::report::{RegimeReport, counterpart_lines};
-use juxta_host::{Entry, RegimeSet};
+use std::sync::Arc;
 
-use crate::Error;
+use crate::diag::did_you_mean;
+use crate::eval::flip::flips;
+use crate::eval::tree::{computed_trees, rule_tree};
+use crate::eval::{ComputedOutcome, Facts, FunctionHost};
+use crate::explanation::{ComputedExplanation, Explanation, RegimeInfo};
+use crate::profile::Profile;
+use crate::regime::Regime;
+use crate::report::{Column, RegimeReport, counterpart_lines};
+use crate::schema::Schema;
 
-pub(crate) fn explain(
-    set: &RegimeSet,
+/// Why a rule or computed value could not be explained. Each message names the rule, value or
+/// regime at fault.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExplainError {
+    /// No ready column has a rule (or computed value) of that id.
+    #[error(
+        "no loaded regime has a rule or computed value `{rule}`{}{}",
+        .suggestion.as_ref().map(|d| format!(" (did you mean `{d}`?)")).unwrap_or_default(),
+        if .failed.is_empty() { String::new() } else { format!("; these regimes failed to load: {}", .failed.join(", ")) }
+    )]
+    UnknownRule {
+        /// The rule asked about.
+        rule: String,
+        /// The closest rule id, if one is close.
+        suggestion: Option<String>,
+        /// The regimes that failed to load (the rule may be theirs).
+        failed: Vec<String>,
+    },
+    /// A computed value's name is declared by several regimes.
+    #[error(
+        "computed value `{name}` is declared by {}; choose one with --regime",
+        .regimes.join(" and ")
+    )]
+    Ambiguous {
+        /// The name asked about.
+        name: String,
+        /// The regimes that declare it.
+        regimes: Vec<String>,
+    },
+    /// The rule's regime failed on this profile.
+    #[error("regime `{regime}` failed on this profile: {message}")]
+    RegimeFailed {
+        /// The regime.
+        regime: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// A ready column, borrowed.
+struct Ready<'c> {
+    regime: &'c Regime,
+    host: &'c Option<Arc<dyn FunctionHost>>,
+    sha256: &'c str,
+}
+
+fn ready<'c>(columns: &'c [Column<'_>]) -> impl Iterator<Item = Ready<'c>> + 'c {
+    columns.iter().filter_map(|c| match c {
+        Column::Ready {
+            regime,
+            host,
+            sha256,
+        } => Some(Ready {
+            regime,
+            host,
+            sha256,
+        }),
+        Column::Failed { .. } => None,
+    })
+}
+
+/// One rule, for one profile, in full: its finding, its condition tree with the values read,
+/// what would change it, and its counterparts in the other ready columns.
+pub fn explain(
+    columns: &[Column<'_>],
+    schema: &Schema,
     profile: &Profile,
     rule_id: &str,
-) -> Result<Explanation, Error> {
-    let schema = set.schema();
-    let found = set.entries().iter().find_map(|e| match e {
-        Entry::Ready(r) => r
-            .regime
+) -> Result<Explanation, ExplainError> {
+    let found = ready(columns).find_map(|r| {
+        r.regime
             .rules
             .iter()
             .position(|x| x.id == rule_id)
-            .map(|i| (r, i)),
-        Entry::Failed(_) => None,
+            .map(|i| (r, i))
     });
     let Some((loaded, index)) = found else {
-        let ids: Vec<String> = set
-            .entries()
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Ready(r) => Some(
-                    r.regime
-                        .rules
-                        .iter()
-                        .map(|x| x.id.clone())
-                        .chain(r.regime.computed.iter().map(|c| c.name.clone())),
-                ),
-                Entry::Failed(_) => None,
-            })
-            .flatten()
-            .collect();
-        let suggestion = did_you_mean(rule_id, ids.iter().map(String::as_str)).map(str::to_string);
-        let failed: Vec<String> = set
-            .entries()
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Failed(f) => Some(f.id.clone()),
-                Entry::Ready(_) => None,
+        let ids: Vec<&str> = ready(columns)
+            .flat_map(|r| {
+                r.regime
+                    .rules
+                    .iter()
+                    .map(|x| x.id.as_str())
+                    .chain(r.regime.computed.iter().map(|c| c.name.as_str()))
             })
             .collect();
-        return Err(Error::UnknownRule {
+        let suggestion = did_you_mean(rule_id, ids.iter().copied()).map(str::to_string);
+        let failed: Vec<String> = columns
+            .iter()
+            .filter_map(|c| match c {
+                Column::Failed { id, .. } => Some((*id).to_string()),
+                Column::Ready { .. } => None,
+            })
+            .collect();
+        return Err(ExplainError::UnknownRule {
             rule: rule_id.to_string(),
             suggestion,
             failed,
         });
     };
-    let regime = &loaded.regime;
-    let host = loaded.host();
+    let regime = loaded.regime;
+    let host = loaded.host.clone();
     let facts = Facts::new(profile, schema);
     let ev = regime
         .evaluate(&facts, host.clone())
-        .map_err(|e| Error::RegimeFailed {
+        .map_err(|e| ExplainError::RegimeFailed {
             regime: regime.id().to_string(),
             message: e.to_string(),
         })?;
-    let report = RegimeReport::from_evaluation(regime, &ev, &facts, &loaded.sha256);
+    let report = RegimeReport::from_evaluation(regime, &ev, &facts, loaded.sha256);
     let (Some(finding), Some(rule)) = (report.rules.get(index), regime.rules.get(index)) else {
-        return Err(Error::RegimeFailed {
+        return Err(ExplainError::RegimeFailed {
             regime: regime.id().to_string(),
             message: format!("the report lost rule `{rule_id}`"),
         });
     };
     // The rule's counterparts, evaluated on the same facts by the other loaded regimes.
-    let others: Vec<RegimeReport> = set
-        .entries()
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Ready(r)
-                if r.regime.id() != regime.id()
-                    && finding
-                        .counterparts
-                        .iter()
-                        .any(|c| c.regime == r.regime.id()) =>
-            {
-                let ev = r.regime.evaluate(&facts, r.host()).ok()?;
-                Some(RegimeReport::from_evaluation(
-                    &r.regime, &ev, &facts, &r.sha256,
-                ))
-            }
-            _ => None,
+    let others: Vec<RegimeReport> = ready(columns)
+        .filter(|r| {
+            r.regime.id() != regime.id()
+                && finding
+                    .counterparts
+                    .iter()
+                    .any(|c| c.regime == r.regime.id())
+        })
+        .filter_map(|r| {
+            let ev = r.regime.evaluate(&facts, r.host.clone()).ok()?;
+            Some(RegimeReport::from_evaluation(
+                r.regime, &ev, &facts, r.sha256,
+            ))
         })
         .collect();
     let what_changes_it = flips(regime, profile, schema, host, index);
@@ -106,7 +159,7 @@ pub(crate) fn explain(
             name: regime.header.name.clone(),
             jurisdiction: regime.header.jurisdiction.clone(),
             version: regime.header.version.clone(),
-            plugin_sha256: loaded.sha256.clone(),
+            plugin_sha256: loaded.sha256.to_string(),
         },
         elsewhere: counterpart_lines(&finding, &others),
         open_questions: finding
@@ -132,27 +185,23 @@ pub(crate) fn explain(
 /// One computed value, for one profile, in full: its condition and formula as trees with the
 /// values read, what it came to, and the rules whose deadline it is. `None` when no loaded
 /// regime has a computed value of that name.
-pub(crate) fn explain_computed(
-    set: &RegimeSet,
+pub fn explain_computed(
+    columns: &[Column<'_>],
+    schema: &Schema,
     profile: &Profile,
     name: &str,
-) -> Option<Result<ComputedExplanation, Error>> {
-    let schema = set.schema();
-    let found: Vec<_> = set
-        .entries()
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Ready(r) => r
-                .regime
+) -> Option<Result<ComputedExplanation, ExplainError>> {
+    let found: Vec<_> = ready(columns)
+        .filter_map(|r| {
+            r.regime
                 .computed
                 .iter()
                 .position(|c| c.name == name)
-                .map(|i| (r, i)),
-            Entry::Failed(_) => None,
+                .map(|i| (r, i))
         })
         .collect();
     if found.len() > 1 {
-        return Some(Err(Error::Ambiguous {
+        return Some(Err(ExplainError::Ambiguous {
             name: name.to_string(),
             regimes: found
                 .iter()
@@ -161,12 +210,12 @@ pub(crate) fn explain_computed(
         }));
     }
     let (loaded, index) = found.into_iter().next()?;
-    let regime = &loaded.regime;
+    let regime = loaded.regime;
     let facts = Facts::new(profile, schema);
-    let ev = match regime.evaluate(&facts, loaded.host()) {
+    let ev = match regime.evaluate(&facts, loaded.host.clone()) {
         Ok(ev) => ev,
         Err(e) => {
-            return Some(Err(Error::RegimeFailed {
+            return Some(Err(ExplainError::RegimeFailed {
                 regime: regime.id().to_string(),
                 message: e.to_string(),
             }));
@@ -179,11 +228,11 @@ pub(crate) fn explain_computed(
         ComputedOutcome::Omitted => "not reported: its condition does not hold".to_string(),
         ComputedOutcome::Value(v) => v.to_string(),
         ComputedOutcome::Undetermined {
-            bound: Some(juxta_core::eval::Bound::AtLeast(v)),
+            bound: Some(crate::eval::Bound::AtLeast(v)),
             ..
         } => format!("unknown, at least {v}"),
         ComputedOutcome::Undetermined {
-            bound: Some(juxta_core::eval::Bound::AtMost(v)),
+            bound: Some(crate::eval::Bound::AtMost(v)),
             ..
         } => format!("unknown, at most {v}"),
         ComputedOutcome::Undetermined { .. } => "unknown".to_string(),
@@ -192,7 +241,7 @@ pub(crate) fn explain_computed(
         ComputedOutcome::Omitted => ("omitted", None, Vec::new(), Vec::new(), None),
         ComputedOutcome::Value(v) => (
             "value",
-            Some(juxta_core::report::ComputedValue::of(v)),
+            Some(crate::report::ComputedValue::of(v)),
             Vec::new(),
             Vec::new(),
             None,
@@ -205,8 +254,8 @@ pub(crate) fn explain_computed(
             "undetermined",
             None,
             schema.paths(*missing),
-            juxta_core::report::question_ids(regime, *open),
-            bound.as_ref().map(juxta_core::report::ComputedBound::of),
+            crate::report::question_ids(regime, *open),
+            bound.as_ref().map(crate::report::ComputedBound::of),
         ),
     };
     let mut derivation = derivation;
@@ -219,7 +268,7 @@ pub(crate) fn explain_computed(
             name: regime.header.name.clone(),
             jurisdiction: regime.header.jurisdiction.clone(),
             version: regime.header.version.clone(),
-            plugin_sha256: loaded.sha256.clone(),
+            plugin_sha256: loaded.sha256.to_string(),
         },
         name: c.name.clone(),
         title: c.title.clone(),

@@ -127,6 +127,8 @@ fn crates_depend_only_on_the_layers_below_them() {
         ("kernel/core", &["juxta-sdk"]),
         ("kernel/host", &["juxta-sdk", "juxta-core"]),
         ("kernel/render", &["juxta-sdk", "juxta-core"]),
+        // The offline app's engine runs in a browser: no plugin host, no wasmtime.
+        ("app", &["juxta-sdk", "juxta-core", "juxta-render"]),
         (
             "kernel/juxta",
             &["juxta-sdk", "juxta-core", "juxta-host", "juxta-render"],

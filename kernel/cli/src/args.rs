@@ -55,6 +55,29 @@ pub enum Command {
     /// Render a saved result (`compare --format json --full`) as a table, Markdown or HTML,
     /// exactly as `compare` would have.
     Render(RenderArgs),
+    /// Write the offline app: one HTML file that asks about a model, evaluates the bundled
+    /// regimes in the browser as you answer, and explains every rule. No server, no network.
+    App(AppArgs),
+}
+
+/// `juxta app`.
+#[derive(Debug, Args)]
+pub struct AppArgs {
+    /// Where to write the page (`-` for standard output).
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        required_unless_present = "build"
+    )]
+    pub out: Option<PathBuf>,
+    /// Rebuild the app's engine (`app/dist/juxta-app.wasm`) from this checkout, reproducibly
+    /// (for juxta's developers; needs the wasm32-unknown-unknown target). Run from the checkout.
+    #[arg(long, conflicts_with = "out")]
+    pub build: bool,
+    /// With --build: change nothing, fail if the rebuilt engine differs from `app/dist`.
+    #[arg(long, requires = "build")]
+    pub check: bool,
 }
 
 /// `juxta render`.

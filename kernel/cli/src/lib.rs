@@ -128,6 +128,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> Exit {
         Command::Batch(a) => cmd::batch::run(&mut ctx, &a),
         Command::Generate(a) => cmd::generate::run(&mut ctx, &a),
         Command::Render(a) => cmd::render::run(&mut ctx, &a),
+        Command::App(a) => cmd::app::run(&mut ctx, &a),
     }
 }
 

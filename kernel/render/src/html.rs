@@ -8,6 +8,40 @@
 //! coordinates) are written unescaped.
 
 use askama::Template;
+
+/// The report's style sheet exactly as the page carries it (the text between `<style>` and
+/// `</style>` of `templates/report.html`, which has no template syntax): the offline app
+/// shows the report's body live and carries this style once.
+pub const STYLE: &str = {
+    const PAGE: &str = include_str!("../templates/report.html");
+    const OPEN: &str = "<style>";
+    const CLOSE: &str = "</style>";
+    let bytes = PAGE.as_bytes();
+    let (mut start, mut end, mut i) = (0, 0, 0);
+    while i + CLOSE.len() <= bytes.len() {
+        if start == 0 && starts_with_at(bytes, i, OPEN.as_bytes()) {
+            start = i + OPEN.len();
+        } else if start != 0 && starts_with_at(bytes, i, CLOSE.as_bytes()) {
+            end = i;
+            break;
+        }
+        i += 1;
+    }
+    let (_, rest) = PAGE.split_at(start);
+    let (style, _) = rest.split_at(end - start);
+    style
+};
+
+const fn starts_with_at(bytes: &[u8], at: usize, prefix: &[u8]) -> bool {
+    let mut j = 0;
+    while j < prefix.len() {
+        if bytes[at + j] != prefix[j] {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
 use std::collections::BTreeMap;
 
 use juxta_core::eval::flip::describe;

@@ -45,9 +45,20 @@ fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-struct Crate {
-    name: String,
-    workspace_root: PathBuf,
+/// A crate built for wasm32 by [`cargo_wasm`].
+pub(crate) struct Wasm {
+    pub(crate) krate: Crate,
+    /// `rustc -V`.
+    pub(crate) rustc: String,
+    /// The core module.
+    pub(crate) module: Vec<u8>,
+    /// Where cargo wrote it.
+    pub(crate) path: PathBuf,
+}
+
+pub(crate) struct Crate {
+    pub(crate) name: String,
+    pub(crate) workspace_root: PathBuf,
 }
 
 fn metadata(manifest: &Path) -> Result<Crate, String> {
@@ -121,17 +132,20 @@ fn rustc_line(dir: &Path, args: &[&str]) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
-fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
-    let manifest = a.plugin.join("Cargo.toml");
-    if !manifest.is_file() {
-        return Err(format!(
-            "`{}` has no Cargo.toml: give the directory of a plugin crate",
-            a.plugin.display()
-        ));
-    }
-    let krate = metadata(&manifest)?;
-    let version = rustc_line(&a.plugin, &["-V"])?;
-    let sysroot = rustc_line(&a.plugin, &["--print", "sysroot"])?;
+/// Builds the `cdylib` of the crate at `manifest` for wasm32, reproducibly (the pinned
+/// profile, remapped paths, `--locked`, its own target directory `target/<target_subdir>`),
+/// with `extra_rustflags` after the remapping; returns the crate, the `rustc -V` line and the
+/// core module's bytes. Shared by `juxta regime build` and `juxta app --build`.
+pub(crate) fn cargo_wasm(
+    ctx: &mut Ctx<'_, '_>,
+    manifest: &Path,
+    target_subdir: &str,
+    extra_rustflags: &[&str],
+) -> Result<Wasm, String> {
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let krate = metadata(manifest)?;
+    let version = rustc_line(dir, &["-V"])?;
+    let sysroot = rustc_line(dir, &["--print", "sysroot"])?;
     if !Path::new(&sysroot)
         .join("lib/rustlib")
         .join(TARGET)
@@ -155,8 +169,11 @@ fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
         format!("--remap-path-prefix={}=/juxta", root.display()),
         format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
     ]
+    .into_iter()
+    .chain(extra_rustflags.iter().map(|f| f.to_string()))
+    .collect::<Vec<_>>()
     .join("\x1f");
-    let target_dir = root.join("target").join("plugin-build");
+    let target_dir = root.join("target").join(target_subdir);
     let mut cmd = Command::new(cargo());
     cmd.args([
         "build",
@@ -167,7 +184,7 @@ fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
         "--message-format=json-render-diagnostics",
         "--manifest-path",
     ])
-    .arg(&manifest)
+    .arg(manifest)
     .arg("--target-dir")
     .arg(&target_dir)
     .env("CARGO_ENCODED_RUSTFLAGS", &rustflags)
@@ -213,6 +230,28 @@ fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
         .ok_or_else(|| format!("cargo built `{}` but reported no .wasm file", krate.name))?;
     let module = std::fs::read(&wasm_path)
         .map_err(|e| format!("cannot read `{}`: {e}", wasm_path.display()))?;
+    Ok(Wasm {
+        krate,
+        rustc: version,
+        module,
+        path: wasm_path,
+    })
+}
+
+fn build_inner(ctx: &mut Ctx<'_, '_>, a: &BuildArgs) -> Result<Exit, String> {
+    let manifest = a.plugin.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Err(format!(
+            "`{}` has no Cargo.toml: give the directory of a plugin crate",
+            a.plugin.display()
+        ));
+    }
+    let Wasm {
+        krate,
+        rustc: version,
+        module,
+        path: wasm_path,
+    } = cargo_wasm(ctx, &manifest, "plugin-build", &[])?;
     let component = wit_component::ComponentEncoder::default()
         .module(&module)
         .and_then(|enc| enc.validate(true).encode())

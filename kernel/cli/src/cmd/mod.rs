@@ -1,6 +1,7 @@
 //! One file per command: each reads its arguments, calls the library and writes what it
 //! returns. Loading, selecting and reading profiles are in [`crate::setup`].
 
+pub mod app;
 pub mod batch;
 pub mod build;
 pub mod compare;

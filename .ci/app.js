@@ -124,6 +124,7 @@ async function downloaded(page, button) {
   const page = await context.newPage();
   page.on('request', (r) => { if (!/^(file|blob|data):/.test(r.url())) requests += 1; });
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => d.accept()); // Clear asks before it clears
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(page_url);
   await page.waitForFunction(() => document.body.dataset.evaluations, null, { timeout: 30000 });
@@ -150,8 +151,8 @@ async function downloaded(page, button) {
   const value = await page.inputValue('.question[data-path="derivation.modification_compute_flop"] input');
   if (value !== '9e24') fail(`opened: modification compute reads "${value}", not 9e24`);
   const rule = 'EU-CLS-PROVIDER';
-  await page.click(`div.rule[data-rule="${rule}"] details.why summary`);
-  const why = await page.textContent(`div.rule[data-rule="${rule}"] details.why pre`);
+  await page.click(`div.rule[data-rule="${rule}"] > details.why > summary`);
+  const why = await page.textContent(`div.rule[data-rule="${rule}"] > details.why > pre.why-tree`);
   const theirs = cli(['explain', example, rule]);
   if (why.trim() !== theirs.trim()) fail(`the page explains ${rule} otherwise than juxta explain:\n${why}\n---\n${theirs}`);
   for (const [button, format] of [['#export-csv', 'csv'], ['#export-ics', 'ics'], ['#export-html', 'html']]) {
@@ -186,6 +187,18 @@ async function downloaded(page, button) {
   })();
   if (!problem || !cliProblem.includes(problem.split(' (')[0])) fail(`the page says "${problem}"; the CLI says:\n${cliProblem}`);
   console.log(`app: an invalid answer gets the CLI's message at its field: "${problem}"`);
+
+  // An opened file that is not a valid profile (one with a key no selector could hold) is
+  // refused with the command's messages and their lines; the answers stay as they were.
+  const hostile = path.join(work, 'hostile.toml');
+  fs.writeFileSync(hostile, 'schema_version = "1.2"\n[evaluation]\nas_of = 2026-12-01\n[model]\n"we\\"ird]" = 1\ntraining_compute_flop = -4\n');
+  const answered = await page.inputValue('.question[data-path="model.training_compute_flop"] input');
+  await page.setInputFiles('#open-file', hostile);
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('could not be opened'));
+  const refused = await page.textContent('#problems');
+  if (!/line 5/.test(refused) || !/line 6/.test(refused)) fail(`the refused file's problems lack their lines: ${refused}`);
+  if (await page.inputValue('.question[data-path="model.training_compute_flop"] input') !== answered) fail('a refused file changed the answers');
+  console.log('app: a file that is not a valid profile is refused with its lines; the answers stay');
 
   // 4. The keyboard alone: Tab reaches the toolbar and the questions, and answers them.
   await page.goto(page_url);

@@ -39,7 +39,7 @@
 
   function startEngine() {
     engine = new WebAssembly.Instance(module, {});
-    return call({ op: 'init', regimes: data.regimes.filter((r) => !r.error) });
+    return call({ op: 'init', regimes: data.regimes });
   }
 
   // A request the engine fails on (a trap) fails alone: a fresh engine takes its place.
@@ -64,15 +64,13 @@
   let shown = new Set();
   const fields = new Map(); // path -> field of the questionnaire
 
+  // Today as the juxta command counts it: the UTC date.
   function today() {
-    const d = new Date();
-    const pad = (n) => String(n).padStart(2, '0');
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    return new Date().toISOString().slice(0, 10);
   }
 
   const NUMBER = /^[+-]?(0|[1-9](_?[0-9])*)(\.[0-9](_?[0-9])*)?([eE][+-]?[0-9](_?[0-9])*)?$/;
   const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
-  const DATETIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$/;
 
   function tomlString(s) {
     // JSON's escapes are TOML's, but for DEL, which TOML wants escaped.
@@ -91,7 +89,9 @@
       case 'bool': return v ? 'true' : 'false';
       case 'number': case 'integer': return tomlNumber(v);
       case 'date': return DATE.test(v) ? v : tomlString(v);
-      case 'datetime': return DATETIME.test(v.trim()) ? v.trim() : tomlString(v);
+      // As text, which the validator reads as it reads a TOML date-time, and which TOML cannot
+      // refuse (an impossible time is the validator's to name, at its field).
+      case 'datetime': return tomlString(v.trim());
       case 'money': return `{ amount = ${tomlNumber(v.amount)}, currency = ${tomlString(v.currency)} }`;
       case 'string_list': case 'enum_list': return `[${v.map(tomlString).join(', ')}]`;
       default: return tomlString(v);
@@ -138,10 +138,17 @@
     return r && r.name ? r.name : id;
   }
 
+  // The question of a fact path (any text: a problem's field may come from an opened file).
+  function questionOf(path) {
+    if (!path) return null;
+    for (const q of form.querySelectorAll('.question[data-path]')) if (q.dataset.path === path) return q;
+    return null;
+  }
+
   function setAnswer(path, value) {
     if (value === undefined || value === '' || value === null) answers.delete(path);
     else answers.set(path, value);
-    const q = form.querySelector(`.question[data-path="${path}"]`);
+    const q = questionOf(path);
     if (q) q.classList.toggle('answered', answers.has(path));
   }
 
@@ -300,13 +307,14 @@
   }
 
   function reveal(path) {
-    const q = form.querySelector(`.question[data-path="${path}"]`);
+    const q = questionOf(path);
     if (!q) return;
     const set = q.closest('fieldset[data-table]');
     if (set && set.hidden && set.dataset.owner) {
       shown.add(set.dataset.owner);
       const box = document.getElementById(`regime-${set.dataset.owner}`);
       if (box) box.checked = true;
+      evaluate();
     }
     updateVisibility();
     const target = q.querySelector('input:checked, input, select, textarea');
@@ -319,30 +327,50 @@
   // ---- results ---------------------------------------------------------------------------
   let evaluations = 0;
 
-  function showProblems(answer) {
+  // The columns compared: the regimes ticked, and every regime that failed (its column says
+  // why, as in the command's report).
+  function columns() {
+    return info.regimes.filter((r) => r.error || shown.has(r.id)).map((r) => r.id);
+  }
+
+  // The question a problem is about: its field, or the fact a money field's part belongs to.
+  function questionOfProblem(field) {
+    return questionOf(field) || (field && questionOf(field.replace(/\.(amount|currency)$/, '')));
+  }
+
+  // Problems of the answers, each at its question; `file` names an opened file whose
+  // problems are listed with their lines instead (the form does not hold its values).
+  function showProblems(answer, file) {
     for (const p of form.querySelectorAll('.problem')) { p.hidden = true; p.textContent = ''; }
-    for (const q of form.querySelectorAll('.question.invalid')) q.classList.remove('invalid');
+    for (const q of form.querySelectorAll('.question.invalid')) {
+      q.classList.remove('invalid');
+      for (const i of q.querySelectorAll('[aria-invalid]')) i.removeAttribute('aria-invalid');
+    }
     const box = $('#problems', results);
     if (box) box.remove();
     if (!answer.error) return;
     const list = el('ul');
     for (const p of answer.problems || [{ message: answer.error }]) {
-      const text = `${p.field ? `${p.field}: ` : ''}${p.message}${p.help ? ` (${p.help})` : ''}`;
-      const q = p.field && form.querySelector(`.question[data-path="${p.field}"]`);
+      const where = file ? `${file}${p.line ? `, line ${p.line}` : ''}: ` : '';
+      const text = `${where}${p.field ? `${p.field}: ` : ''}${p.message}${p.help ? ` (${p.help})` : ''}`;
+      const q = !file && questionOfProblem(p.field);
       if (q) {
         q.classList.add('invalid');
+        for (const i of q.querySelectorAll('input, select, textarea')) i.setAttribute('aria-invalid', 'true');
         const slot = $('.problem', q);
         slot.hidden = false;
         slot.textContent = p.message + (p.help ? ` (${p.help})` : '');
         const b = el('button', { type: 'button', text });
-        b.addEventListener('click', () => reveal(p.field));
+        b.addEventListener('click', () => reveal(q.dataset.path));
         list.append(el('li', {}, b));
       } else {
         list.append(el('li', { text }));
       }
     }
-    results.prepend(el('div', { id: 'problems', class: 'engine-error problems', role: 'alert' },
-      el('strong', { text: 'These answers are not a valid profile yet; the results below are for the last valid answers.' }), list));
+    const heading = file
+      ? `${file} is not a valid profile; the answers and results are unchanged.`
+      : 'These answers are not a valid profile yet; the results below are for the last valid answers.';
+    results.prepend(el('div', { id: 'problems', class: 'engine-error problems' }, el('strong', { text: heading }), list));
   }
 
   function enhance(comparison) {
@@ -362,27 +390,33 @@
         }
         div.append(links);
       }
-      const why = el('details', { class: 'why' }, el('summary', { text: 'why: the condition with its values, and what would change it' }), el('pre'));
-      why.addEventListener('toggle', () => {
-        if (!why.open || why.dataset.loaded) return;
-        const answer = ask({ op: 'explain', profile: profileToml(), today: today(), rule: f.id });
-        $('pre', why).textContent = answer.ok ? answer.ok.text : answer.error;
-        why.dataset.loaded = 'yes';
-      });
-      div.append(why);
+      // The report's "why" opens the rule's explanation (juxta explain): the condition with
+      // the value of every part, and what would change it.
+      const why = $(':scope > details', div);
+      if (why) {
+        why.classList.add('why');
+        why.addEventListener('toggle', () => {
+          if (!why.open || why.dataset.loaded) return;
+          const answer = ask({ op: 'explain', profile: profileToml(), today: today(), rule: f.id });
+          why.append(el('pre', { class: 'why-tree', text: answer.ok ? answer.ok.text : answer.error }));
+          why.dataset.loaded = 'yes';
+        });
+      }
     }
   }
 
   function evaluate() {
     const started = performance.now();
-    const answer = ask({ op: 'compare', profile: profileToml(), label: 'questionnaire', today: today(), regimes: [...shown] });
+    const answer = ask({ op: 'compare', profile: profileToml(), label: 'questionnaire', today: today(), regimes: columns() });
+    document.body.dataset.engineMs = (performance.now() - started).toFixed(3);
     showProblems(answer);
     if (answer.ok) {
-      // The page carries the report's style already (and its policy allows no other).
-      const html = answer.ok.html.replace(/<style>[\s\S]*?<\/style>/, '');
-      const doc = new DOMParser().parseFromString(html, 'text/html');
+      // The report's body (the page carries its style already), escaped by the engine's
+      // templates like every report juxta writes; the policy runs no script it could hold.
+      const html = answer.ok.html;
+      const body = html.slice(html.indexOf('<body>') + 6, html.lastIndexOf('</body>'));
       const keep = $('#problems', results);
-      results.replaceChildren(...Array.from(doc.body.childNodes, (n) => document.importNode(n, true)));
+      results.innerHTML = body;
       if (keep) results.prepend(keep);
       enhance(answer.ok.comparison);
     }
@@ -410,7 +444,7 @@
   const stem = () => (answers.get('model.id') || 'profile').replace(/[^A-Za-z0-9._-]+/g, '-');
 
   function exportAs(format, extension, type) {
-    const answer = ask({ op: 'export', profile: profileToml(), label: `${stem()}.toml`, today: today(), regimes: [...shown], format_out: format });
+    const answer = ask({ op: 'export', profile: profileToml(), label: `${stem()}.toml`, today: today(), regimes: columns(), format_out: format });
     if (answer.ok) download(`${stem()}.${extension}`, answer.ok.text, type);
     else showProblems(answer);
   }
@@ -420,7 +454,7 @@
       const format = /\.json$/i.test(file.name) ? 'json' : 'toml';
       const answer = ask({ op: 'read', profile: text, format, label: file.name, today: today() });
       if (!answer.ok) {
-        showProblems(answer);
+        showProblems(answer, file.name);
         statusLine.classList.add('failed');
         statusLine.textContent = `${file.name} could not be opened: ${answer.error}`;
         return;
@@ -430,6 +464,9 @@
       buildForm();
       evaluate();
       statusLine.textContent = `Opened ${file.name}. ${statusLine.textContent}`;
+    }).catch((e) => {
+      statusLine.classList.add('failed');
+      statusLine.textContent = `${file.name} could not be opened: ${e.message}`;
     });
   }
 
@@ -468,9 +505,6 @@
       statusLine.textContent = `The engine did not start: ${e.message}. The juxta command (juxta compare) gives the same results.`;
       return;
     }
-    for (const r of data.regimes) {
-      if (r.error) info.regimes.push({ id: r.file, error: r.error });
-    }
     shown = new Set(info.regimes.filter((r) => !r.error).map((r) => r.id));
     answers.set('evaluation.as_of', today());
     regimeChoices();
@@ -482,7 +516,13 @@
     $('#export-ics').addEventListener('click', () => exportAs('ics', 'ics', 'text/calendar'));
     $('#export-json').addEventListener('click', () => exportAs('json', 'json', 'application/json'));
     $('#print').addEventListener('click', () => window.print());
-    $('#clear').addEventListener('click', () => { answers.clear(); answers.set('evaluation.as_of', today()); buildForm(); evaluate(); });
+    $('#clear').addEventListener('click', () => {
+      if (answers.size > 1 && !window.confirm('Clear every answer? Download them first (TOML) to keep them.')) return;
+      answers.clear();
+      answers.set('evaluation.as_of', today());
+      buildForm();
+      evaluate();
+    });
     evaluate();
   }
 

@@ -22,7 +22,7 @@ mod questionnaire;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use juxta_core::explain::{explain, explain_computed};
+use juxta_core::explain::{ExplainError, explain, explain_computed};
 use juxta_core::profile::{Format as ProfileFormat, Profile, ProfileError};
 use juxta_core::regime::parsed::ParseCache;
 use juxta_core::regime::{Declared, Regime, Source};
@@ -47,6 +47,10 @@ pub struct BundledRegime {
     /// parser runs (slower, same result).
     #[serde(default)]
     pub parsed: Option<String>,
+    /// Why the plugin cannot be used (its bytes differ from `SHA256SUMS`): it becomes a failed
+    /// column, as in the command.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// A regime of the app: compiled, or why not.
@@ -109,21 +113,29 @@ fn default_label() -> String {
     "questionnaire".to_string()
 }
 
-/// Why a request could not be answered: a malformed request (the page's fault) or a profile
-/// that does not validate (the user's, with the CLI's messages).
-#[derive(Debug)]
+/// Why a request could not be answered.
+#[derive(Debug, thiserror::Error)]
 enum Refusal {
+    /// The request is malformed: the page's fault (`"kind": "request"`).
+    #[error("{0}")]
     Request(String),
+    /// The profile does not validate: the user's, with the command's messages
+    /// (`"kind": "profile"`, with `problems`).
+    #[error(transparent)]
     Profile(ProfileError),
+    /// The engine could not do what was asked (`"kind": "failed"`): a rule no regime has, a
+    /// regime that failed on the profile, a report that could not be rendered.
+    #[error("{0}")]
     Failed(String),
 }
 
 impl Refusal {
     fn to_json(&self) -> Json {
         match self {
-            Refusal::Request(m) => json!({ "error": m }),
-            Refusal::Failed(m) => json!({ "error": m }),
+            Refusal::Request(m) => json!({ "error": m, "kind": "request" }),
+            Refusal::Failed(m) => json!({ "error": m, "kind": "failed" }),
             Refusal::Profile(e) => json!({
+                "kind": "profile",
                 "error": e.to_string(),
                 "problems": e.problems.iter().map(|p| json!({
                     "field": p.field,
@@ -182,6 +194,9 @@ impl App {
                     sha256: sha256.clone(),
                     error,
                 };
+                if let Some(error) = &r.b.error {
+                    return failed(error.clone());
+                }
                 let manifest = match r.manifest {
                     Ok(m) => m,
                     Err(e) => return failed(e),
@@ -291,15 +306,17 @@ impl App {
     fn explain(&self, ask: &Ask, rule: &str) -> Result<Json, Refusal> {
         let profile = self.profile(ask)?;
         let columns = self.columns(None);
-        if let Some(computed) = explain_computed(&columns, &self.schema, &profile, rule) {
+        // As `juxta explain`: a rule of that id first, then a computed value of that name.
+        let found = explain(&columns, &self.schema, &profile, rule);
+        if let Err(ExplainError::UnknownRule { .. }) = &found
+            && let Some(computed) = explain_computed(&columns, &self.schema, &profile, rule)
+        {
             let e = computed.map_err(|e| Refusal::Failed(e.to_string()))?;
             let json = serde_json::to_value(&e).map_err(|e| Refusal::Failed(e.to_string()))?;
-            return Ok(
-                json!({ "text": juxta_render::explain::computed_text(&e), "explanation": json }),
-            );
+            let text = juxta_render::explain::computed_text(&e);
+            return Ok(json!({ "text": text, "explanation": json }));
         }
-        let e = explain(&columns, &self.schema, &profile, rule)
-            .map_err(|e| Refusal::Failed(e.to_string()))?;
+        let e = found.map_err(|e| Refusal::Failed(e.to_string()))?;
         let json = serde_json::to_value(&e).map_err(|e| Refusal::Failed(e.to_string()))?;
         Ok(json!({ "text": juxta_render::explain::text(&e), "explanation": json }))
     }
@@ -317,7 +334,8 @@ impl App {
                 let cmp = self.comparison(ask, false)?;
                 let text = serde_json::to_string_pretty(&cmp.contract())
                     .map_err(|e| Refusal::Failed(e.to_string()))?;
-                return Ok(json!({ "text": text + "\n" }));
+                // As `--format json` prints it: control and bidi characters escaped.
+                return Ok(json!({ "text": juxta_render::visible::json(text + "\n") }));
             }
             other => {
                 return Err(Refusal::Request(format!(

@@ -31,6 +31,7 @@ fn bundled() -> Vec<BundledRegime> {
                     base64::engine::general_purpose::STANDARD
                         .encode(std::fs::read(dist.join(format!("{id}.parsed"))).unwrap()),
                 ),
+                error: None,
             }
         })
         .collect()
@@ -251,4 +252,57 @@ fn the_questionnaire_is_the_schema() {
     let ca = tables.iter().find(|t| t["name"] == "ca").unwrap();
     assert_eq!(ca["owner"], "us-ca-sb53");
     assert!(model["owner"].is_null());
+}
+
+#[test]
+fn a_plugin_the_binary_refused_is_a_failed_column_in_every_comparison() {
+    let mut regimes = bundled();
+    regimes[1].error = Some("bundled us-ai-eo-2026.wasm has sha256 …".into());
+    let mut app = Some(App::new(&regimes));
+    let text = std::fs::read_to_string(repo().join("examples/fine-tune.toml")).unwrap();
+    let answer = call(
+        &mut app,
+        json!({ "op": "compare", "profile": text, "today": "2026-12-01" }),
+    );
+    let columns = answer["ok"]["comparison"]["regimes"].as_array().unwrap();
+    assert_eq!(columns.len(), 4);
+    assert!(
+        columns[1]["error"].as_str().unwrap().contains("sha256"),
+        "{}",
+        columns[1]
+    );
+    assert!(
+        answer["ok"]["html"]
+            .as_str()
+            .unwrap()
+            .contains("this regime failed")
+    );
+}
+
+#[test]
+fn explain_takes_a_rule_before_a_computed_value_as_juxta_explain_does() {
+    let mut app = started();
+    let text = std::fs::read_to_string(repo().join("examples/fine-tune.toml")).unwrap();
+    let ask = |rule: &str| json!({ "op": "explain", "profile": text, "today": "2026-12-01", "rule": rule });
+    let rule = call(&mut app, ask("EU-OBL-53-1a"));
+    assert_eq!(
+        rule["ok"]["explanation"]["rule"]["id"], "EU-OBL-53-1a",
+        "{rule}"
+    );
+    let engine = juxta::Engine::bundled().unwrap();
+    let name = engine
+        .regimes()
+        .entries()
+        .iter()
+        .find_map(|e| match e {
+            juxta::Entry::Ready(r) => r.regime.computed.first().map(|c| c.name.clone()),
+            juxta::Entry::Failed(_) => None,
+        })
+        .unwrap();
+    let computed = call(&mut app, ask(&name));
+    assert_eq!(
+        computed["ok"]["explanation"]["name"],
+        json!(name),
+        "{computed}"
+    );
 }

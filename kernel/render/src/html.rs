@@ -492,3 +492,21 @@ pub(crate) fn render(
     };
     Ok(report.render()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::STYLE;
+
+    #[test]
+    fn the_style_is_the_template_s_and_holds_no_template_syntax() {
+        let page = include_str!("../templates/report.html");
+        assert!(page.contains(&format!("<style>{STYLE}</style>")));
+        assert!(STYLE.contains(".rule.applies"));
+        for syntax in ["{{", "{%", "{#"] {
+            assert!(
+                !STYLE.contains(syntax),
+                "the report's style holds `{syntax}`"
+            );
+        }
+    }
+}

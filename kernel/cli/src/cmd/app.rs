@@ -117,8 +117,9 @@ pub(crate) fn page() -> Result<String, String> {
         "engine_sha256": module_sha256,
         "regimes": regimes,
     });
-    // A data block ends at the first `</script`: JSON may write `<\/` instead of `</`.
-    let data = data.to_string().replace("</", "<\\/");
+    // Inside a data block no `<` may start markup (`</script`, `<!--`): JSON may write it as
+    // `\u003c`.
+    let data = data.to_string().replace('<', "\\u003c");
     let style = format!("{}\n{STYLE}", juxta_render::html::STYLE);
     let csp = format!(
         "default-src 'none'; script-src '{}' 'wasm-unsafe-eval'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
@@ -261,6 +262,19 @@ mod tests {
         assert!(page.contains(&csp_hash(SCRIPT)));
         assert!(!page.contains("@@"));
         assert_eq!(page.matches("<script>").count(), 1);
+        let data = page
+            .split("<script type=\"application/json\" id=\"juxta-data\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</script>").next())
+            .unwrap();
+        assert!(!data.contains('<'));
+        let data: serde_json::Value = serde_json::from_str(data).unwrap();
+        assert!(
+            data["regimes"][0]["manifest"]
+                .as_str()
+                .unwrap()
+                .contains("[regime]")
+        );
     }
 
     #[test]

@@ -416,9 +416,15 @@
       const html = answer.ok.html;
       const body = html.slice(html.indexOf('<body>') + 6, html.lastIndexOf('</body>'));
       const keep = $('#problems', results);
+      // An explanation open while answering stays open, explaining the new answers.
+      const open = Array.from(results.querySelectorAll('div.rule > details.why[open]'), (d) => d.parentElement.dataset.rule);
       results.innerHTML = body;
       if (keep) results.prepend(keep);
       enhance(answer.ok.comparison);
+      for (const id of open) {
+        const why = results.querySelector(`div.rule[data-rule="${CSS.escape(id)}"] > details.why`);
+        if (why) why.open = true;
+      }
     }
     const ms = performance.now() - started;
     evaluations += 1;

@@ -302,6 +302,25 @@ async function downloaded(page, button) {
   }
 
   await browser.close();
+
+  // 8. Served over HTTP (an intranet host): the one request is the page itself.
+  const http = process.env.JUXTA_APP_HTTP;
+  if (http) {
+    const served = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
+    const seen = [];
+    const sp = await served.newPage();
+    sp.on('request', (r) => seen.push(r.url()));
+    sp.on('pageerror', (e) => errors.push(e.message));
+    await sp.goto(http);
+    await sp.waitForFunction(() => document.body.dataset.evaluations);
+    await sp.setInputFiles('#open-file', example);
+    await sp.waitForFunction(() => document.getElementById('status').textContent.startsWith('Opened'));
+    await sp.waitForTimeout(500);
+    await served.close();
+    const log = fs.readFileSync(path.join(work, 'http.log'), 'utf8').trim().split('\n').filter((l) => l.includes('GET'));
+    if (seen.length !== 1 || log.length !== 1) fail(`served over HTTP, the page made requests: ${seen.join(', ')}; the server saw: ${log.join(' | ')}`);
+    console.log('app: served over HTTP it works, and the server sees one request: the page');
+  }
   if (errors.length) fail(`the page reported errors: ${errors.join('; ')}`);
   if (requests > 0) fail(`${requests} network requests left the page`);
   console.log('app: no network request; no error in the console');

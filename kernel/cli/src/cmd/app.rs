@@ -278,6 +278,11 @@ mod tests {
     }
 
     #[test]
+    fn the_page_is_the_same_bytes_every_time() {
+        assert_eq!(page().unwrap(), page().unwrap());
+    }
+
+    #[test]
     fn the_embedded_engine_is_the_one_sha256sums_records() {
         assert_eq!(
             recorded_sha256(ENGINE_GZ),

@@ -270,6 +270,16 @@ async function downloaded(page, button) {
       firsts.push(Number(await p.getAttribute('body', 'data-first-result-ms')));
       await p.close();
     }
+    // The baseline, in the same run: the same browser opening the static HTML report of the
+    // same profile (no script, no engine), to its load event.
+    fs.writeFileSync(path.join(work, 'report.html'), cli(['compare', 'examples/closed-frontier.toml', '--format', 'html']));
+    const statics = [];
+    for (let i = 0; i < 7; i += 1) {
+      const q = await context.newPage();
+      await q.goto(`file://${work}/report.html`, { waitUntil: 'load' });
+      statics.push(await q.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd));
+      await q.close();
+    }
     const p = await context.newPage();
     await p.goto(page_url);
     await p.waitForFunction(() => document.body.dataset.evaluations);
@@ -296,6 +306,7 @@ async function downloaded(page, button) {
     console.log(JSON.stringify({
       page_bytes: weight,
       first_result_ms: { median: median(firsts), runs: firsts },
+      static_report_load_ms: { median: median(statics), runs: statics },
       reevaluation_ms: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { median: median(v), p90: p90(v) }])),
       reevaluation_runs: runs.frame.length,
     }));

@@ -158,10 +158,11 @@
   }
 
   function help(field, id) {
-    const parts = [field.meaning];
+    const sentence = (t) => (/[.!?)]$/.test(t) ? t : `${t}.`);
+    const parts = [sentence(field.meaning.charAt(0).toUpperCase() + field.meaning.slice(1))];
     if (field.unit) parts.push(`Unit: ${field.unit}.`);
     parts.push(`Expected: ${field.describe}.`);
-    if (field.if_absent) parts.push(`If unknown: ${field.if_absent}.`);
+    if (field.if_absent) parts.push(sentence(`If unknown: ${field.if_absent}`));
     return el('span', { class: 'help', id: `${id}-help`, text: parts.join(' ') });
   }
 

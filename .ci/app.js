@@ -303,6 +303,8 @@ async function downloaded(page, button) {
       for (const k of Object.keys(out)) out[k] = out[k].slice(10);
       return out;
     });
+    const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
+    const p90 = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length * 0.9)]; };
     console.log(JSON.stringify({
       page_bytes: weight,
       first_result_ms: { median: median(firsts), runs: firsts },

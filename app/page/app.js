@@ -11,6 +11,8 @@
   const data = JSON.parse($('#juxta-data').textContent);
   const form = $('#questions');
   const results = $('#results');
+  const report = el('div', { id: 'report' });
+  results.append(report);
   const statusLine = $('#status');
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
@@ -374,36 +376,73 @@
     results.prepend(el('div', { id: 'problems', class: 'engine-error problems' }, el('strong', { text: heading }), list));
   }
 
-  function enhance(comparison) {
-    const findings = new Map();
-    for (const r of comparison.regimes) for (const f of r.rules || []) findings.set(f.id, f);
-    for (const div of results.querySelectorAll('div.rule[data-rule]')) {
-      const f = findings.get(div.dataset.rule);
-      if (!f) continue;
-      div.dataset.needs = f.missing_facts.join(' ');
-      if (f.due) div.dataset.due = f.due;
-      if (f.missing_facts.length) {
-        const links = el('div', { class: 'answer-links' }, 'settle it: ');
-        for (const path of f.missing_facts) {
-          const b = el('button', { type: 'button', 'data-answer': path, text: `answer ${path}` });
-          b.addEventListener('click', () => reveal(path));
-          links.append(b);
-        }
-        div.append(links);
+  // What the page adds to a rule of the report: its facts as data, an "answer" button for each
+  // fact that would settle it, and its explanation behind the report's "why".
+  function enhance(div, f) {
+    div.dataset.needs = f.missing_facts.join(' ');
+    if (f.due) div.dataset.due = f.due;
+    if (f.missing_facts.length) {
+      const links = el('div', { class: 'answer-links' }, 'settle it: ');
+      for (const path of f.missing_facts) {
+        const b = el('button', { type: 'button', 'data-answer': path, text: `answer ${path}` });
+        b.addEventListener('click', () => reveal(path));
+        links.append(b);
       }
-      // The report's "why" opens the rule's explanation (juxta explain): the condition with
-      // the value of every part, and what would change it.
-      const why = $(':scope > details', div);
-      if (why) {
-        why.classList.add('why');
-        why.addEventListener('toggle', () => {
-          if (!why.open || why.dataset.loaded) return;
-          const answer = ask({ op: 'explain', profile: profileToml(), today: today(), rule: f.id });
-          why.append(el('pre', { class: 'why-tree', text: answer.ok ? answer.ok.text : answer.error }));
-          why.dataset.loaded = 'yes';
-        });
-      }
+      div.append(links);
     }
+    // The report's "why" opens the rule's explanation (juxta explain): the condition with
+    // the value of every part, and what would change it.
+    const why = $(':scope > details', div);
+    if (why) {
+      why.classList.add('why');
+      why.addEventListener('toggle', () => { if (why.open) explainInto(why, f.id); });
+    }
+  }
+
+  function explainInto(why, rule) {
+    const answer = ask({ op: 'explain', profile: profileToml(), today: today(), rule });
+    const text = answer.ok ? answer.ok.text : answer.error;
+    const pre = $(':scope > pre.why-tree', why);
+    if (pre) pre.textContent = text;
+    else why.append(el('pre', { class: 'why-tree', text }));
+  }
+
+  // Makes `live` show what `fresh` (the new report, parsed) shows, touching only what
+  // changed, so that one answer re-lays out one rule and not the report, and an open
+  // explanation stays open. A rule is replaced whole when its HTML changed and kept (with
+  // what the page added to it) when it did not; other elements are updated in place.
+  function morph(live, fresh, findings) {
+    const wanted = Array.from(fresh.childNodes);
+    wanted.forEach((n, i) => {
+      const o = live.childNodes[i];
+      if (!o) { live.append(adopt(n, findings)); return; }
+      const rule = n.nodeType === 1 && n.matches('div.rule[data-rule]');
+      if (o.nodeType !== n.nodeType || o.nodeName !== n.nodeName || rule) {
+        if (rule && o.raw !== undefined && o.raw === n.outerHTML && o.dataset.rule === n.dataset.rule) return;
+        live.replaceChild(adopt(n, findings), o);
+        return;
+      }
+      if (n.nodeType !== 1) {
+        if (o.nodeValue !== n.nodeValue) o.nodeValue = n.nodeValue;
+        return;
+      }
+      for (const a of Array.from(o.attributes)) if (!n.hasAttribute(a.name)) o.removeAttribute(a.name);
+      for (const a of Array.from(n.attributes)) if (o.getAttribute(a.name) !== a.value) o.setAttribute(a.name, a.value);
+      morph(o, n, findings);
+    });
+    while (live.childNodes.length > wanted.length) live.lastChild.remove();
+  }
+
+  // A new node of the report, with every rule in it enhanced.
+  function adopt(n, findings) {
+    if (n.nodeType !== 1) return n;
+    const rules = n.matches('div.rule[data-rule]') ? [n] : Array.from(n.querySelectorAll('div.rule[data-rule]'));
+    for (const div of rules) {
+      div.raw = div.outerHTML;
+      const f = findings.get(div.dataset.rule);
+      if (f) enhance(div, f);
+    }
+    return n;
   }
 
   function evaluate() {
@@ -415,16 +454,19 @@
       // The report's body (the page carries its style already), escaped by the engine's
       // templates like every report juxta writes; the policy runs no script it could hold.
       const html = answer.ok.html;
-      const body = html.slice(html.indexOf('<body>') + 6, html.lastIndexOf('</body>'));
-      const keep = $('#problems', results);
+      const fresh = document.createElement('template');
+      fresh.innerHTML = html.slice(html.indexOf('<body>') + 6, html.lastIndexOf('</body>'));
+      const findings = new Map();
+      for (const r of answer.ok.comparison.regimes) for (const f of r.rules || []) findings.set(f.id, f);
+      const open = Array.from(report.querySelectorAll('div.rule > details.why[open]'));
+      morph(report, fresh.content, findings);
       // An explanation open while answering stays open, explaining the new answers.
-      const open = Array.from(results.querySelectorAll('div.rule > details.why[open]'), (d) => d.parentElement.dataset.rule);
-      results.innerHTML = body;
-      if (keep) results.prepend(keep);
-      enhance(answer.ok.comparison);
-      for (const id of open) {
-        const why = results.querySelector(`div.rule[data-rule="${CSS.escape(id)}"] > details.why`);
-        if (why) why.open = true;
+      for (const why of open) {
+        const rule = why.parentElement.dataset.rule;
+        const now = report.querySelector(`div.rule[data-rule="${CSS.escape(rule)}"] > details.why`);
+        if (!now) continue;
+        if (now === why) explainInto(why, rule);
+        else now.open = true;
       }
     }
     const ms = performance.now() - started;

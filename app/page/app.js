@@ -426,7 +426,10 @@
         if (o.nodeValue !== n.nodeValue) o.nodeValue = n.nodeValue;
         return;
       }
-      for (const a of Array.from(o.attributes)) if (!n.hasAttribute(a.name)) o.removeAttribute(a.name);
+      // A list the reader opened (`<details open>`) stays open.
+      for (const a of Array.from(o.attributes)) {
+        if (!n.hasAttribute(a.name) && !(a.name === 'open' && o.nodeName === 'DETAILS')) o.removeAttribute(a.name);
+      }
       for (const a of Array.from(n.attributes)) if (o.getAttribute(a.name) !== a.value) o.setAttribute(a.name, a.value);
       morph(o, n, findings);
     });

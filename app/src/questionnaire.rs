@@ -39,14 +39,8 @@ pub(crate) fn of(schema: &Schema) -> Json {
                         FactType::Float { min } => ("number", None, min.map(|m| json!(m))),
                         FactType::Integer { min } => ("integer", None, min.map(|m| json!(m))),
                         FactType::Money => {
-                            let currencies: Vec<&str> = f
-                                .money
-                                .iter()
-                                .flat_map(|m| {
-                                    std::iter::once(m.currency.as_str())
-                                        .chain(m.rates.iter().map(|r| r.currency.as_str()))
-                                })
-                                .collect();
+                            let currencies: Vec<&str> =
+                                f.money.iter().flat_map(|m| m.currencies()).collect();
                             ("money", Some(json!(currencies)), None)
                         }
                         FactType::String => ("string", None, None),

@@ -226,9 +226,13 @@ impl Engine_ {
         let engine = &self.engine;
         let value = py.detach(|| match engine.explain(&profile, rule) {
             Ok(e) => Ok(serde_json::to_string(&e)),
-            Err(juxta::Error::UnknownRule { .. }) if engine.has_computed(rule) => engine
-                .explain_computed(&profile, rule)
-                .map(|e| serde_json::to_string(&e)),
+            Err(juxta::Error::Explain(juxta::ExplainError::UnknownRule { .. }))
+                if engine.has_computed(rule) =>
+            {
+                engine
+                    .explain_computed(&profile, rule)
+                    .map(|e| serde_json::to_string(&e))
+            }
             Err(e) => Err(e),
         });
         value.map_err(juxta_error)?.map_err(juxta_error)

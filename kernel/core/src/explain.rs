@@ -60,6 +60,17 @@ struct Ready<'c> {
     sha256: &'c str,
 }
 
+/// The regime an explanation is about, as it names it.
+fn regime_info(regime: &Regime, sha256: &str) -> RegimeInfo {
+    RegimeInfo {
+        id: regime.id().to_string(),
+        name: regime.header.name.clone(),
+        jurisdiction: regime.header.jurisdiction.clone(),
+        version: regime.header.version.clone(),
+        plugin_sha256: sha256.to_string(),
+    }
+}
+
 fn ready<'c>(columns: &'c [Column<'_>]) -> impl Iterator<Item = Ready<'c>> + 'c {
     columns.iter().filter_map(|c| match c {
         Column::Ready {
@@ -154,13 +165,7 @@ pub fn explain(
     Ok(Explanation {
         profile: profile.origin().to_string(),
         as_of: profile.as_of(),
-        regime: RegimeInfo {
-            id: regime.id().to_string(),
-            name: regime.header.name.clone(),
-            jurisdiction: regime.header.jurisdiction.clone(),
-            version: regime.header.version.clone(),
-            plugin_sha256: loaded.sha256.to_string(),
-        },
+        regime: regime_info(regime, loaded.sha256),
         elsewhere: counterpart_lines(&finding, &others),
         open_questions: finding
             .open_questions
@@ -263,13 +268,7 @@ pub fn explain_computed(
     Some(Ok(ComputedExplanation {
         profile: profile.origin().to_string(),
         as_of: profile.as_of(),
-        regime: RegimeInfo {
-            id: regime.id().to_string(),
-            name: regime.header.name.clone(),
-            jurisdiction: regime.header.jurisdiction.clone(),
-            version: regime.header.version.clone(),
-            plugin_sha256: loaded.sha256.to_string(),
-        },
+        regime: regime_info(regime, loaded.sha256),
         name: c.name.clone(),
         title: c.title.clone(),
         ty: match c.ty {

@@ -95,6 +95,12 @@ pub struct Conversion {
 }
 
 impl MoneyDef {
+    /// The currencies an amount may be given in: the fact's own, then each it has a rate for.
+    pub fn currencies(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.currency.as_str())
+            .chain(self.rates.iter().map(|r| r.currency.as_str()))
+    }
+
     /// The amount in this fact's currency on `day`, or why it cannot be converted.
     pub fn convert(
         &self,
@@ -109,8 +115,7 @@ impl MoneyDef {
             });
         }
         let accepted = || {
-            std::iter::once(self.currency.as_str())
-                .chain(self.rates.iter().map(|r| r.currency.as_str()))
+            self.currencies()
                 .map(|c| format!("`{c}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -502,14 +507,8 @@ impl Schema {
                         v
                     }
                     FactType::Money => {
-                        let currencies: Vec<&str> = f
-                            .money
-                            .iter()
-                            .flat_map(|m| {
-                                std::iter::once(m.currency.as_str())
-                                    .chain(m.rates.iter().map(|r| r.currency.as_str()))
-                            })
-                            .collect();
+                        let currencies: Vec<&str> =
+                            f.money.iter().flat_map(|m| m.currencies()).collect();
                         json!({
                             "type": "object",
                             "additionalProperties": false,

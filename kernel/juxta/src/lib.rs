@@ -42,6 +42,7 @@ mod what_if;
 
 use std::sync::Arc;
 
+pub use juxta_core::explain::ExplainError;
 pub use juxta_core::explanation::Explanation;
 pub use juxta_core::profile::{Format as ProfileFormat, Profile, ProfileError};
 pub use juxta_core::report::{Comparison, Finding, RegimeReport, Status};
@@ -76,58 +77,10 @@ pub enum Error {
     /// A what-if question names an unknown fact or gives a wrong value.
     #[error("{0}")]
     WhatIf(String),
-    /// `explain` was asked about a rule no loaded regime has.
-    #[error(
-        "no loaded regime has a rule or computed value `{rule}`{}{}",
-        .suggestion.as_ref().map(|d| format!(" (did you mean `{d}`?)")).unwrap_or_default(),
-        if .failed.is_empty() { String::new() } else { format!("; these regimes failed to load: {}", .failed.join(", ")) }
-    )]
-    UnknownRule {
-        /// The rule asked about.
-        rule: String,
-        /// The closest rule id, if one is close.
-        suggestion: Option<String>,
-        /// The regimes that failed to load (the rule may be theirs).
-        failed: Vec<String>,
-    },
-    /// A computed value's name is declared by several loaded regimes.
-    #[error(
-        "computed value `{name}` is declared by {}; choose one with --regime",
-        .regimes.join(" and ")
-    )]
-    Ambiguous {
-        /// The name asked about.
-        name: String,
-        /// The regimes that declare it.
-        regimes: Vec<String>,
-    },
-    /// The rule's regime failed on this profile.
-    #[error("regime `{regime}` failed on this profile: {message}")]
-    RegimeFailed {
-        /// The regime.
-        regime: String,
-        /// Why.
-        message: String,
-    },
-}
-
-impl From<juxta_core::explain::ExplainError> for Error {
-    fn from(e: juxta_core::explain::ExplainError) -> Error {
-        use juxta_core::explain::ExplainError as E;
-        match e {
-            E::UnknownRule {
-                rule,
-                suggestion,
-                failed,
-            } => Error::UnknownRule {
-                rule,
-                suggestion,
-                failed,
-            },
-            E::Ambiguous { name, regimes } => Error::Ambiguous { name, regimes },
-            E::RegimeFailed { regime, message } => Error::RegimeFailed { regime, message },
-        }
-    }
+    /// A rule or computed value could not be explained: no loaded regime has it, several
+    /// declare it, or its regime failed on the profile.
+    #[error(transparent)]
+    Explain(#[from] juxta_core::explain::ExplainError),
 }
 
 /// How much of the view model a comparison computes.
@@ -255,7 +208,7 @@ impl Engine {
 
     /// One computed value (a deadline, a cap), for one profile, in full: its condition and its
     /// formula as trees with the values read, what it came to (or the bound that is certain),
-    /// and the rules whose deadline it is. [`Error::UnknownRule`] when no loaded regime has a
+    /// and the rules whose deadline it is. [`ExplainError::UnknownRule`] when no loaded regime has a
     /// computed value of that name.
     pub fn explain_computed(
         &self,
@@ -265,11 +218,12 @@ impl Engine {
         let columns: Vec<_> = self.set.entries().iter().map(Entry::column).collect();
         match juxta_core::explain::explain_computed(&columns, self.schema(), profile, name) {
             Some(result) => Ok(result?),
-            None => Err(Error::UnknownRule {
+            None => Err(ExplainError::UnknownRule {
                 rule: name.to_string(),
                 suggestion: None,
                 failed: Vec::new(),
-            }),
+            }
+            .into()),
         }
     }
 

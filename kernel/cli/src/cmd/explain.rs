@@ -24,10 +24,12 @@ pub(crate) fn run(ctx: &mut Ctx<'_, '_>, a: &ExplainArgs) -> Exit {
     let explanation = match engine.explain(&profile, &a.rule) {
         Ok(e) => e,
         // Not a rule: a computed value (a deadline, a cap) of that name, as a derivation.
-        Err(juxta::Error::UnknownRule { .. }) if engine.has_computed(&a.rule) => {
+        Err(juxta::Error::Explain(juxta::ExplainError::UnknownRule { .. }))
+            if engine.has_computed(&a.rule) =>
+        {
             return computed(ctx, &engine, &profile, a);
         }
-        Err(e @ juxta::Error::RegimeFailed { .. }) => {
+        Err(e @ juxta::Error::Explain(juxta::ExplainError::RegimeFailed { .. })) => {
             return ctx.fail(Exit::RegimeFailed, &e.to_string());
         }
         Err(e) => return ctx.fail(Exit::Usage, &e.to_string()),
@@ -57,7 +59,7 @@ fn computed(
 ) -> Exit {
     let explanation = match engine.explain_computed(profile, &a.rule) {
         Ok(e) => e,
-        Err(e @ juxta::Error::RegimeFailed { .. }) => {
+        Err(e @ juxta::Error::Explain(juxta::ExplainError::RegimeFailed { .. })) => {
             return ctx.fail(Exit::RegimeFailed, &e.to_string());
         }
         Err(e) => return ctx.fail(Exit::Usage, &e.to_string()),

@@ -31,6 +31,35 @@ fn each_bundled_manifest_is_its_regime_toml() {
     }
 }
 
+/// Each bundled manifest as `build.rs` read it (JSON, which starting juxta reads instead of the
+/// TOML) is what reading its text gives, spans included, and it compiles to the same regime.
+#[test]
+fn each_bundled_manifest_as_read_is_its_text_read() {
+    for b in BUNDLED {
+        let text = b.manifest.unwrap();
+        let json = b
+            .read
+            .unwrap_or_else(|| panic!("{}: built without its manifest as read", b.id()));
+        let source = juxta_core::regime::Source {
+            origin: b.id(),
+            text,
+        };
+        let read = juxta_core::regime::Regime::read(&source).unwrap_or_else(|e| panic!("{e}"));
+        let decoded: juxta_sdk::manifest::Manifest = serde_json::from_str(json).unwrap();
+        assert_eq!(format!("{decoded:?}"), format!("{read:?}"), "{}", b.id());
+        assert_eq!(serde_json::to_string(&read).unwrap(), json, "{}", b.id());
+        // Each expression's span is where its text is.
+        for (name, block) in decoded.blocks.iter() {
+            let span = block.condition.span();
+            assert!(
+                text[span].contains(block.condition.get_ref().as_str()),
+                "{}: block {name}",
+                b.id()
+            );
+        }
+    }
+}
+
 /// Each bundled manifest's parse cache is what the parser gives its expressions today: written
 /// again and compared byte for byte (`JUXTA_BLESS=1` writes it instead, as `juxta regime
 /// build` does). A stale cache would only be slower, never wrong (a text it lacks is parsed),

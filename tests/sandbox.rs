@@ -29,6 +29,7 @@ fn compare_with(bytes: &[u8], limits: Limits) -> Comparison {
         refused: None,
         manifest: None,
         sha256: None,
+        read: None,
         parsed: None,
     }]);
     let text =
@@ -296,6 +297,7 @@ fn a_third_party_namespace_is_validated_in_profiles_and_read_by_its_rules() {
         refused: None,
         manifest: None,
         sha256: None,
+        read: None,
         parsed: None,
     }]);
     let base = "schema_version = \"1.1\"\n[evaluation]\nas_of = 2026-09-01\n";

@@ -4,6 +4,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+fn out_dir() -> PathBuf {
+    PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()))
+}
+
 fn main() {
     let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../plugins/dist");
     let sums = dist.join("SHA256SUMS");
@@ -30,6 +34,28 @@ fn main() {
             format!("Some(include_str!({:?}))", toml.display().to_string())
         } else {
             "None".to_string()
+        };
+        // That manifest already read, as JSON with every expression's span: reading 190 KB of
+        // TOML was the largest part of a cold start, and reading the same manifest from JSON
+        // costs a fraction of it. Made here from the very text embedded above, so it cannot be
+        // stale; a manifest that does not read is embedded without it (reading it at start
+        // then reports what is wrong).
+        let read = std::fs::read_to_string(&toml)
+            .ok()
+            .and_then(|text| toml::from_str::<juxta_sdk::manifest::Manifest>(&text).ok())
+            .and_then(|m| serde_json::to_string(&m).ok());
+        let read = match read {
+            Some(json) => {
+                let dest = out_dir().join(format!("{id}.read.json"));
+                match std::fs::write(&dest, json) {
+                    Ok(()) => format!("Some(include_str!({:?}))", dest.display().to_string()),
+                    Err(e) => {
+                        println!("cargo::error=cannot write {}: {e}", dest.display());
+                        "None".to_string()
+                    }
+                }
+            }
+            None => "None".to_string(),
         };
         // The trees of its expressions, parsed when the plugin was built: a text the cache
         // does not hold is parsed at start-up, so a stale cache is slow, not wrong.
@@ -59,13 +85,12 @@ fn main() {
         };
         let _ = writeln!(
             out,
-            "    BundledPlugin {{ file: {f:?}, bytes: include_bytes!({:?}), sha256: {sha256:?}, manifest: {manifest}, parsed: {parsed} }},",
+            "    BundledPlugin {{ file: {f:?}, bytes: include_bytes!({:?}), sha256: {sha256:?}, manifest: {manifest}, read: {read}, parsed: {parsed} }},",
             path.display().to_string()
         );
     }
     out.push(']');
-    let dest =
-        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bundled.rs");
+    let dest = out_dir().join("bundled.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         println!("cargo::error=cannot write {}: {e}", dest.display());
     }

@@ -26,8 +26,46 @@ use crate::date::Date;
 /// A CEL expression with its position in the manifest text.
 pub type Expr = Spanned<String>;
 
+/// Serialising a [`Spanned`] value *with* its span, in the shape `serde_spanned` reads back from
+/// any self-describing format (its three private field names). `serde_spanned`'s own `Serialize`
+/// writes the value alone; a manifest written with this one reads back equal, spans included,
+/// from JSON (the host embeds the bundled manifests read this way, so that starting juxta does
+/// not parse their TOML).
+mod with_span {
+    use serde::Serialize;
+    use serde::ser::{SerializeStruct, Serializer};
+    use serde_spanned::Spanned;
+
+    /// A spanned value as `serde_spanned` reads it.
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Spanned<T>, s: S) -> Result<S::Ok, S::Error> {
+        let span = v.span();
+        let mut st = s.serialize_struct("$__serde_spanned_private_Spanned", 3)?;
+        st.serialize_field("$__serde_spanned_private_start", &span.start)?;
+        st.serialize_field("$__serde_spanned_private_end", &span.end)?;
+        st.serialize_field("$__serde_spanned_private_value", v.get_ref())?;
+        st.end()
+    }
+
+    /// An optional spanned value.
+    pub fn option<T: Serialize, S: Serializer>(
+        v: &Option<Spanned<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        struct With<'a, T>(&'a Spanned<T>);
+        impl<T: Serialize> Serialize for With<'_, T> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                serialize(self.0, s)
+            }
+        }
+        match v {
+            Some(v) => s.serialize_some(&With(v)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 /// A whole manifest.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// Who and what.
@@ -73,7 +111,7 @@ pub struct Manifest {
 /// ```
 /// Profiles then carry `[ca]` with `developer_in_california = true`; rules read
 /// `ca.developer_in_california`. Only the declaring regime may read its namespace.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Namespace {
     /// The table name in profiles and the root in expressions: lower-case letters, digits and
@@ -88,7 +126,7 @@ pub struct Namespace {
 }
 
 /// One fact of a regime's namespace. An absent fact means unknown, as in the core schema.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NamespaceFact {
     /// `bool`, `number`, `integer`, `money`, `date`, `datetime`, `string`, `string_list`,
@@ -128,7 +166,7 @@ pub struct NamespaceFact {
 }
 
 /// The type of a namespace fact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NamespaceFactType {
     /// `true` / `false`.
@@ -156,7 +194,7 @@ pub enum NamespaceFactType {
 }
 
 /// `[regime]`: identity of the regime.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Header {
     /// Stable id, lower-case with dashes (`eu-ai-act-gpai`).
@@ -189,7 +227,7 @@ pub struct Header {
 /// unit = "FLOP"
 /// values = [{ from = 2024-08-01, value = 1e25, source = "Art. 51(2)" }]
 /// ```
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Parameter {
     /// What the parameter is.
@@ -205,7 +243,7 @@ pub struct Parameter {
 }
 
 /// The type of a parameter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParameterType {
     /// A float (CEL `double`).
@@ -225,7 +263,7 @@ pub enum ParameterType {
 }
 
 /// One value of a parameter.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParameterValue {
     /// First day this value is in force. The first value also applies before its `from` date:
@@ -233,6 +271,7 @@ pub struct ParameterValue {
     #[serde(default)]
     pub from: Option<Date>,
     /// The value, of the parameter's type.
+    #[serde(serialize_with = "with_span::serialize")]
     pub value: Spanned<toml::Value>,
     /// The legal source of the value.
     #[serde(default)]
@@ -243,12 +282,13 @@ pub struct ParameterValue {
 }
 
 /// A named condition.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Block {
     /// What the block means.
     pub title: String,
     /// The condition.
+    #[serde(serialize_with = "with_span::serialize")]
     pub condition: Expr,
     /// Legal basis.
     #[serde(default)]
@@ -268,18 +308,18 @@ pub struct Block {
 }
 
 /// An open question attached to a block.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenQuestionRef {
     /// The open question's id.
     pub id: String,
     /// Only when this condition holds (or is undetermined).
-    #[serde(default, rename = "if")]
+    #[serde(default, rename = "if", serialize_with = "with_span::option")]
     pub when: Option<Expr>,
 }
 
 /// A value derived from facts, readable by name in other expressions.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Value {
     /// What the value is.
@@ -288,6 +328,7 @@ pub struct Value {
     #[serde(rename = "type")]
     pub ty: ValueType,
     /// The expression.
+    #[serde(serialize_with = "with_span::serialize")]
     pub value: Expr,
     /// Unit, for display.
     #[serde(default)]
@@ -298,7 +339,7 @@ pub struct Value {
 }
 
 /// The type of a derived or computed value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueType {
     /// A float.
@@ -368,7 +409,7 @@ impl PartialEq<&str> for RuleKind {
 }
 
 /// One rule.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// The inventory id (`EU-OBL-53-1a`).
@@ -390,6 +431,7 @@ pub struct Rule {
     #[serde(default)]
     pub counterparts: Vec<Counterpart>,
     /// When the rule applies.
+    #[serde(serialize_with = "with_span::serialize")]
     pub condition: Expr,
     /// The duty, offer or status in plain words.
     pub summary: String,
@@ -419,7 +461,7 @@ pub struct Counterpart {
 }
 
 /// A computed date or amount.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Computed {
     /// What it is.
@@ -428,8 +470,10 @@ pub struct Computed {
     #[serde(rename = "type")]
     pub ty: ValueType,
     /// When the value is reported.
+    #[serde(serialize_with = "with_span::serialize")]
     pub when: Expr,
     /// The formula.
+    #[serde(serialize_with = "with_span::serialize")]
     pub value: Expr,
     /// Unit, for display.
     #[serde(default)]
@@ -443,7 +487,7 @@ pub struct Computed {
 }
 
 /// What a computed value reports while its `when` condition is undetermined.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IfUndetermined {
     /// The value is undetermined, with the facts the condition and formula lack.
@@ -457,7 +501,7 @@ pub enum IfUndetermined {
 }
 
 /// An open question of the law.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenQuestion {
     /// The question.
@@ -471,7 +515,7 @@ pub struct OpenQuestion {
 }
 
 /// A custom function the plugin exports through `call`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Function {
     /// Parameter types, in order.
@@ -486,6 +530,7 @@ pub struct Function {
 /// An insertion-ordered string map, so that blocks and values keep the order an author wrote.
 pub mod indexmap_like {
     use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+    use serde::ser::{Serialize, SerializeMap, Serializer};
     use std::fmt;
     use std::marker::PhantomData;
 
@@ -518,6 +563,16 @@ pub mod indexmap_like {
         /// Whether there are none.
         pub fn is_empty(&self) -> bool {
             self.0.is_empty()
+        }
+    }
+
+    impl<T: Serialize> Serialize for Ordered<T> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(Some(self.0.len()))?;
+            for (k, v) in &self.0 {
+                map.serialize_entry(k, v)?;
+            }
+            map.end()
         }
     }
 
@@ -575,6 +630,70 @@ mod tests {
         assert_eq!(
             &text[span.start + 1..span.end - 1],
             "model.training_compute_flop > 1e23"
+        );
+    }
+
+    #[test]
+    fn a_manifest_written_as_json_reads_back_equal_spans_included() {
+        let text = r#"
+            [regime]
+            id = "x"
+            name = "X"
+            jurisdiction = "XX"
+            version = "0.1.0"
+            facts_schema = "1"
+            case_key = "x"
+
+            [parameters.threshold]
+            type = "number"
+            title = "t"
+            values = [
+              { value = 1e25, source = "Art. 51(2)" },
+              { from = 2027-01-01, value = 0.1, source = "Art. 51(3)", status = "CONFIRMED" },
+            ]
+
+            [parameters.dates]
+            type = "date_list"
+            title = "d"
+            values = [{ value = [2025-08-02, 2027-08-02], source = "Art. 113" }]
+
+            [blocks.B]
+            title = "b"
+            condition = 'model.training_compute_flop > params.threshold'
+            open_questions = [{ id = "Q", if = "B" }, { id = "Q" }]
+
+            [values.v]
+            title = "v"
+            type = "number"
+            value = """model.training_compute_flop"""
+
+            [computed.due]
+            title = "due"
+            type = "date"
+            citation = "Art. 1"
+            when = "B"
+            value = "timestamp('2026-01-01T00:00:00Z')"
+
+            [[rules]]
+            id = "X-1"
+            kind = "obligation"
+            title = "t"
+            citation = "Art. 1"
+            condition = "B"
+            summary = "do it"
+
+            [open_questions.Q]
+            question = "q?"
+        "#;
+        let read: Manifest = toml::from_str(text).unwrap();
+        let json = serde_json::to_string(&read).unwrap();
+        let back: Manifest = serde_json::from_str(&json).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{read:?}"));
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        let span = back.blocks.get("B").unwrap().condition.span();
+        assert_eq!(
+            &text[span],
+            "'model.training_compute_flop > params.threshold'"
         );
     }
 

@@ -181,6 +181,7 @@ pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
                 refused: None,
                 manifest: None,
                 sha256: None,
+                read: None,
                 parsed: None,
             }),
             None => {
@@ -200,6 +201,7 @@ pub fn load(args: &PluginOptions) -> Result<RegimeSet, PolicyError> {
                     expected_sha256: None,
                     manifest: None,
                     sha256: None,
+                    read: None,
                     parsed: None,
                 });
             }

@@ -53,6 +53,8 @@ pub struct LoadedRegime {
     sandbox: Arc<Sandbox>,
     plugin: Arc<Code>,
     manifest: Arc<str>,
+    /// The manifest as read, JSON (a bundled plugin's; see [`crate::bundled::BundledPlugin::read`]).
+    read_json: Option<&'static str>,
     /// The parse cache of the manifest (a bundled plugin's).
     parsed: Option<&'static [u8]>,
     /// The manifest's id, target schema and namespace, read once when it was fetched.
@@ -202,6 +204,10 @@ pub struct PluginSource<'a> {
     /// The bytes' SHA-256, where it was computed when juxta was built (a bundled plugin);
     /// otherwise it is computed on loading.
     pub sha256: Option<&'static str>,
+    /// `manifest` as read, serialised as JSON with its spans, where juxta was built with it (a
+    /// bundled plugin; see [`crate::bundled::BundledPlugin::read`]): reading it is a fraction of reading the
+    /// TOML.
+    pub read: Option<&'static str>,
     /// The parse cache of `manifest`, where juxta was built with one (a bundled plugin).
     pub parsed: Option<&'static [u8]>,
 }
@@ -230,6 +236,7 @@ impl RegimeSet {
                 refused: None,
                 manifest: b.manifest,
                 sha256: Some(b.sha256),
+                read: b.read,
                 parsed: b.parsed,
             })
             .collect();
@@ -277,6 +284,7 @@ impl RegimeSet {
                     plugin: r.plugin,
                     manifest: r.manifest,
                     read: None,
+                    read_json: r.read_json,
                     parsed: r.parsed,
                     declared: r.declared,
                 }),
@@ -524,6 +532,7 @@ impl RegimeSet {
             refused: None,
             manifest: None,
             sha256: None,
+            read: None,
             parsed: None,
         }]);
         let schema = Arc::clone(&set.schema);
@@ -549,6 +558,8 @@ struct Fetched {
     manifest: Arc<str>,
     /// The manifest as read, when it reads: compiling then does not parse its text again.
     read: Option<Manifest>,
+    /// The manifest as read, JSON (a bundled plugin's), for compiling it again.
+    read_json: Option<&'static str>,
     /// The parse cache of the manifest (a bundled plugin's).
     parsed: Option<&'static [u8]>,
     declared: Option<Declared>,
@@ -634,7 +645,13 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
     }
     // A bundled plugin, its checksum verified: its manifest was embedded with it.
     if let (Origin::Bundled, Some(manifest)) = (&source.origin, source.manifest) {
-        let (read, declared) = read_once(manifest);
+        let (read, declared) = match source.read.and_then(read_json) {
+            Some(m) => {
+                let d = Declared::of(&m);
+                (Some(m), Some(d))
+            }
+            None => read_once(manifest),
+        };
         return Ok(Fetched {
             name: source.name.clone(),
             origin: source.origin.clone(),
@@ -646,6 +663,7 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
             }),
             manifest: Arc::from(manifest),
             read,
+            read_json: source.read,
             parsed: source.parsed,
             declared,
         });
@@ -675,9 +693,16 @@ fn fetch(sandbox: &Arc<Sandbox>, source: &PluginSource<'_>) -> Result<Fetched, R
         plugin: Arc::new(Code::Compiled(plugin)),
         manifest: Arc::from(manifest.as_str()),
         read,
+        read_json: None,
         parsed: None,
         declared,
     })
+}
+
+/// A bundled manifest as `build.rs` read it; `None` (it is then read from its text) if the JSON
+/// does not decode, which a test rules out for every bundled plugin.
+fn read_json(json: &'static str) -> Option<Manifest> {
+    serde_json::from_str(json).ok()
 }
 
 /// A manifest's text read once, for both what it declares and compiling; where it does not
@@ -703,8 +728,8 @@ fn compile(sandbox: Arc<Sandbox>, schema: &Arc<Schema>, f: Fetched) -> Entry {
     let cache = f.parsed.and_then(ParseCache::new);
     // On this thread, which `load` starts with the compiler's stack. A regime compiled again
     // (the set's schema grew) kept no manifest as read: it is read again.
-    let compiled = match &f.read {
-        Some(m) => Regime::compile_read_here(&source, m, Arc::clone(schema), cache),
+    let compiled = match f.read.or_else(|| f.read_json.and_then(read_json)) {
+        Some(m) => Regime::compile_read_here(&source, &m, Arc::clone(schema), cache),
         None => Regime::read(&source)
             .and_then(|m| Regime::compile_read_here(&source, &m, Arc::clone(schema), cache)),
     };
@@ -716,6 +741,7 @@ fn compile(sandbox: Arc<Sandbox>, schema: &Arc<Schema>, f: Fetched) -> Entry {
             sandbox,
             plugin: f.plugin,
             manifest: f.manifest,
+            read_json: f.read_json,
             parsed: f.parsed,
             declared: f.declared,
         }),

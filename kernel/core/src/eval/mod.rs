@@ -227,6 +227,16 @@ impl Regime {
         facts: &Facts<'_>,
         host: Option<Arc<dyn FunctionHost>>,
     ) -> Result<Evaluation, EvalError> {
+        self.evaluate_boxed(facts, host).map_err(|e| *e)
+    }
+
+    /// [`Regime::evaluate`], its error boxed: every operand's result is then no larger than an
+    /// outcome, which the condition tree passes up at every node.
+    fn evaluate_boxed(
+        &self,
+        facts: &Facts<'_>,
+        host: Option<Arc<dyn FunctionHost>>,
+    ) -> Result<Evaluation, Failed> {
         let mut ev = Evaluator::new(self, facts, host);
         for &v in &self.value_order {
             ev.item = Current::Value(v);
@@ -307,6 +317,9 @@ impl Regime {
     }
 }
 
+/// An evaluation error inside the evaluator, boxed (see [`Regime::evaluate_boxed`]).
+pub(crate) type Failed = Box<EvalError>;
+
 pub(crate) struct Evaluator<'r, 'f> {
     regime: &'r Regime,
     facts: &'f Facts<'f>,
@@ -366,7 +379,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
 
     /// The CEL context: the profile's tables, the parameters, the determined derived values and
     /// the plugin's custom functions.
-    fn context(&mut self) -> Result<&Context<'static, 'static>, EvalError> {
+    fn context(&mut self) -> Result<&Context<'static, 'static>, Failed> {
         if self.ctx.is_none() {
             let regime = self.regime;
             let mut ctx = Context::with_env(Arc::clone(&regime.env));
@@ -400,12 +413,12 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                     },
                 );
                 if added.is_err() {
-                    return Err(EvalError {
+                    return Err(Box::new(EvalError {
                         regime: regime.id().to_string(),
                         item: format!("function {}", f.name),
                         expression: f.name.clone(),
                         message: "the name collides with a built-in function".into(),
-                    });
+                    }));
                 }
             }
             self.ctx = Some(ctx);
@@ -415,7 +428,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             .ok_or_else(|| self.error(0, "no CEL context".into()))
     }
 
-    fn over_budget(&self, leaf: LeafId) -> EvalError {
+    fn over_budget(&self, leaf: LeafId) -> Failed {
         self.error(
             leaf,
             format!(
@@ -425,8 +438,8 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         )
     }
 
-    fn error(&self, leaf: LeafId, message: String) -> EvalError {
-        EvalError {
+    fn error(&self, leaf: LeafId, message: String) -> Failed {
+        Box::new(EvalError {
             regime: self.regime.id().to_string(),
             item: self.item_name(),
             expression: self
@@ -436,10 +449,10 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 .map(|l| l.text.clone())
                 .unwrap_or_default(),
             message,
-        }
+        })
     }
 
-    pub(crate) fn cond(&mut self, c: &'r Cond) -> Result<Outcome, EvalError> {
+    pub(crate) fn cond(&mut self, c: &'r Cond) -> Result<Outcome, Failed> {
         Ok(match c {
             Cond::Const(b) => Outcome::decided(*b, FactSet::EMPTY),
             Cond::And(xs) => fold(false, xs.iter().map(|x| self.cond(x)))?,
@@ -494,7 +507,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         })
     }
 
-    fn block(&mut self, b: usize) -> Result<Outcome, EvalError> {
+    fn block(&mut self, b: usize) -> Result<Outcome, Failed> {
         if let Some(o) = self.blocks[b] {
             return Ok(o);
         }
@@ -515,8 +528,12 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         Ok(o)
     }
 
-    fn cond_leaf(&mut self, l: LeafId) -> Result<Outcome, EvalError> {
+    fn cond_leaf(&mut self, l: LeafId) -> Result<Outcome, Failed> {
         if let Some(o) = self.leaves[l] {
+            return Ok(o);
+        }
+        if let Some(o) = self.native_condition(l) {
+            self.leaves[l] = Some(o);
             return Ok(o);
         }
         let o = match self.leaf(l)? {
@@ -541,7 +558,42 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         Ok(o)
     }
 
-    fn leaf(&mut self, l: LeafId) -> Result<ValueOutcome, EvalError> {
+    /// A boolean leaf decided natively, the common case, without building a value: what
+    /// [`Evaluator::leaf`] would give, or `None` where it must say more (a derived value
+    /// undetermined, a result not a boolean, an error), and then `leaf` decides it.
+    fn native_condition(&self, l: LeafId) -> Option<Outcome> {
+        let leaf = &self.regime.leaves[l];
+        let native = leaf.native.as_ref()?;
+        let present = self.facts.present;
+        let mut used = leaf
+            .reads
+            .intersect(present)
+            .union(leaf.tests.intersect(present));
+        let missing = leaf.reads.minus(present);
+        for &v in &leaf.values {
+            match &self.values[v] {
+                Some(ValueOutcome::Known { used: u, .. }) => used = used.union(*u),
+                _ => return None,
+            }
+        }
+        let undetermined = Outcome::unknown(missing, QuestionSet::EMPTY, used);
+        if !missing.is_empty() && leaf.tests.is_empty() {
+            return Some(undetermined);
+        }
+        let env = NEnv {
+            profile: self.facts.profile,
+            params: &self.params,
+            values: &self.known,
+            steps: std::cell::Cell::new(crate::regime::budget::RUN_TIME_STEPS),
+        };
+        match native::eval(native, &env, &mut Vec::new()) {
+            Ok(native::NVal::Bool(b)) => Some(Outcome::decided(b, used)),
+            Err(NErr::Missing) => Some(undetermined),
+            _ => None,
+        }
+    }
+
+    fn leaf(&mut self, l: LeafId) -> Result<ValueOutcome, Failed> {
         let regime = self.regime;
         let leaf = &regime.leaves[l];
         let present = self.facts.present;
@@ -635,7 +687,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         }
     }
 
-    pub(crate) fn val(&mut self, v: &'r ValueExpr) -> Result<ValueOutcome, EvalError> {
+    pub(crate) fn val(&mut self, v: &'r ValueExpr) -> Result<ValueOutcome, Failed> {
         Ok(match v {
             ValueExpr::Leaf(l) => self.leaf(*l)?,
             ValueExpr::If(c, a, b) => {
@@ -697,8 +749,8 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         x: Extreme,
         a: ValueOutcome,
         b: ValueOutcome,
-    ) -> Result<ValueOutcome, EvalError> {
-        let pick = |p: Value, q: Value| -> Result<Value, EvalError> {
+    ) -> Result<ValueOutcome, Failed> {
+        let pick = |p: Value, q: Value| -> Result<Value, Failed> {
             let order = compare(&p, &q).ok_or_else(|| EvalError {
                 regime: self.regime.id().to_string(),
                 item: self.item_name(),
@@ -790,7 +842,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         })
     }
 
-    fn convert(&self, value: Value, ty: ValueType) -> Result<Value, EvalError> {
+    fn convert(&self, value: Value, ty: ValueType) -> Result<Value, Failed> {
         match (ty, value) {
             (ValueType::Number, Value::Integer(i)) => {
                 Ok(Value::Number(crate::number::Number::from_i64(i)))
@@ -799,11 +851,13 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             // midnight UTC.
             (ValueType::Date, Value::Instant(t)) => crate::value::instant_date(t)
                 .map(Value::Date)
-                .ok_or_else(|| EvalError {
-                    regime: self.regime.id().to_string(),
-                    item: self.item_name(),
-                    expression: String::new(),
-                    message: format!("the instant {t} is out of range"),
+                .ok_or_else(|| {
+                    Box::new(EvalError {
+                        regime: self.regime.id().to_string(),
+                        item: self.item_name(),
+                        expression: String::new(),
+                        message: format!("the instant {t} is out of range"),
+                    })
                 }),
             (ValueType::Datetime, Value::Date(d)) => {
                 Ok(Value::Instant(d.days_since_epoch() * 86_400))
@@ -813,12 +867,12 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             | (ValueType::Datetime, v @ Value::Instant(_))
             | (ValueType::String, v @ Value::Text(_))
             | (ValueType::Bool, v @ Value::Bool(_)) => Ok(v),
-            (ty, v) => Err(EvalError {
+            (ty, v) => Err(Box::new(EvalError {
                 regime: self.regime.id().to_string(),
                 item: self.item_name(),
                 expression: String::new(),
                 message: format!("computed `{v}`, which is not a {ty:?}"),
-            }),
+            })),
         }
     }
 }

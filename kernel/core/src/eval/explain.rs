@@ -27,7 +27,7 @@ pub fn rule_explanation(
     };
     let walker = Walker { regime, ev, facts };
     let mut reasons = Vec::new();
-    walker.reasons(&rule.cond, &mut reasons);
+    walker.reasons(&rule.cond, walker.outcome(&rule.cond).truth, &mut reasons);
     let mut unique: Vec<String> = Vec::new();
     for r in reasons {
         if !unique.contains(&r) {
@@ -142,8 +142,9 @@ impl Walker<'_> {
         }
     }
 
-    fn reasons(&self, c: &Cond, out: &mut Vec<String>) {
-        let truth = self.outcome(c).truth;
+    /// The phrases that decided `c`, whose outcome is `truth` (each node's outcome is found
+    /// once, by its parent: recomputing it at every level made the walk quadratic in depth).
+    fn reasons(&self, c: &Cond, truth: Truth, out: &mut Vec<String>) {
         match c {
             Cond::Block(b) => {
                 let block = &self.regime.blocks[*b];
@@ -154,7 +155,7 @@ impl Walker<'_> {
                 };
                 match phrase {
                     Some(p) => out.push(render(p, self.regime, self.ev, self.facts)),
-                    None => self.reasons(&block.cond, out),
+                    None => self.reasons(&block.cond, self.outcome(&block.cond).truth, out),
                 }
             }
             Cond::And(xs) | Cond::Or(xs) => {
@@ -165,33 +166,36 @@ impl Walker<'_> {
                 };
                 if truth == dominant {
                     if let Some(x) = xs.iter().find(|x| self.outcome(x).truth == dominant) {
-                        self.reasons(x, out);
+                        self.reasons(x, dominant, out);
                     }
                 } else {
-                    for x in xs.iter().filter(|x| {
-                        truth != Truth::Unknown || self.outcome(x).truth == Truth::Unknown
-                    }) {
-                        self.reasons(x, out);
+                    for x in xs {
+                        let t = self.outcome(x).truth;
+                        if truth != Truth::Unknown || t == Truth::Unknown {
+                            self.reasons(x, t, out);
+                        }
                     }
                 }
             }
-            Cond::Not(x) => self.reasons(x, out),
+            Cond::Not(x) => self.reasons(x, self.outcome(x).truth, out),
             Cond::If(cond, a, b) => {
-                self.reasons(cond, out);
-                match self.outcome(cond).truth {
-                    Truth::True => self.reasons(a, out),
-                    Truth::False => self.reasons(b, out),
+                let tc = self.outcome(cond).truth;
+                self.reasons(cond, tc, out);
+                match tc {
+                    Truth::True => self.reasons(a, self.outcome(a).truth, out),
+                    Truth::False => self.reasons(b, self.outcome(b).truth, out),
                     Truth::Unknown => {
-                        self.reasons(a, out);
-                        self.reasons(b, out);
+                        self.reasons(a, self.outcome(a).truth, out);
+                        self.reasons(b, self.outcome(b).truth, out);
                     }
                 }
             }
             Cond::Fallback(a, b) => {
-                if self.outcome(a).truth != Truth::Unknown {
-                    self.reasons(a, out);
+                let ta = self.outcome(a).truth;
+                if ta != Truth::Unknown {
+                    self.reasons(a, ta, out);
                 } else {
-                    self.reasons(b, out);
+                    self.reasons(b, self.outcome(b).truth, out);
                 }
             }
             Cond::Const(_) | Cond::Question(_) | Cond::Present(_) | Cond::Leaf(_) => {}

@@ -138,13 +138,20 @@ fn columns() -> (Arc<juxta_core::schema::Schema>, Vec<Column>) {
     (schema, columns)
 }
 
-fn same_bytes(ev: &Evaluator<'_>, fragments: &Fragments, input: &Input) -> String {
+/// Writes `input`'s line straight from the evaluation, reusing the room of the evaluations in
+/// `spare` (as a worker does), and checks it is the bytes of the record built afresh.
+fn same_bytes(
+    ev: &Evaluator<'_>,
+    fragments: &Fragments,
+    spare: &mut [Option<juxta_core::eval::Evaluation>],
+    input: &Input,
+) -> String {
     let record = ev.record(input);
     let mut expected = Vec::new();
     record.to_json_line(&mut expected);
     expected.push(b'\n');
     let mut written = b"before".to_vec();
-    let failed = ev.write_json_line(input, fragments, &mut written);
+    let failed = ev.write_json_line(input, fragments, spare, &mut written);
     assert_eq!(
         String::from_utf8_lossy(&written[6..]),
         String::from_utf8_lossy(&expected),
@@ -165,6 +172,8 @@ fn the_direct_line_is_the_records_bytes() {
             .map(|c| (c.id.as_str(), c.regime.as_deref().ok())),
     );
     let mut seen = String::new();
+    // One worker's spare evaluations for the whole corpus: every line reuses the last's room.
+    let mut spare: Vec<_> = columns.iter().map(|_| None).collect();
     let id_field = vec!["model".to_string(), "id".to_string()];
     for as_of in [None, Some("2027-06-01".parse::<juxta_sdk::Date>().unwrap())] {
         let ev = Evaluator {
@@ -193,11 +202,12 @@ fn the_direct_line_is_the_records_bytes() {
                 raw: Raw::Text(text.to_string()),
                 pass: None,
             };
-            seen += &same_bytes(&ev, &fragments, &input);
+            seen += &same_bytes(&ev, &fragments, &mut spare, &input);
         }
         seen += &same_bytes(
             &ev,
             &fragments,
+            &mut spare,
             &Input {
                 line: 3,
                 raw: Raw::Unreadable("row 3: cannot read `compute`".into()),
@@ -215,6 +225,7 @@ fn the_direct_line_is_the_records_bytes() {
             seen += &same_bytes(
                 &ev,
                 &fragments,
+                &mut spare,
                 &Input {
                     line,
                     raw: Raw::Tree(tree),

@@ -292,15 +292,16 @@ pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
 /// `toml::Value` cannot hold `30000000000000000000000000`), written as their nearest double.
 pub fn toml_text_to_json(text: &str) -> serde_json::Value {
     use juxta_core::profile::tree::{Node, Tree, parse_toml};
-    fn convert(t: &Tree) -> serde_json::Value {
+    fn convert(t: &Tree<'_>) -> serde_json::Value {
         match &t.node {
             Node::Table(entries) => entries
                 .iter()
-                .map(|(k, v)| (k.name.clone(), convert(v)))
+                .map(|(k, v)| (k.name.to_string(), convert(v)))
                 .collect::<serde_json::Map<_, _>>()
                 .into(),
             Node::Array(items) => items.iter().map(convert).collect::<Vec<_>>().into(),
-            Node::String(s) | Node::Datetime(s) => s.clone().into(),
+            Node::String(s) => s.to_string().into(),
+            Node::Datetime(s) => s.clone().into(),
             Node::Integer(i) => (*i).into(),
             Node::Decimal(d) => serde_json::json!(
                 juxta_core::number::Number::parse_decimal(d)
@@ -319,7 +320,7 @@ pub fn toml_text_to_json(text: &str) -> serde_json::Value {
 /// the same shape, every number spelt exactly as the TOML wrote it: the JSON twin of a profile.
 pub fn toml_to_json_text(text: &str, key: &str) -> String {
     use juxta_core::profile::tree::{Node, Tree, parse_toml};
-    fn write(t: &Tree, out: &mut String) {
+    fn write(t: &Tree<'_>, out: &mut String) {
         match &t.node {
             Node::Table(entries) => {
                 out.push('{');
@@ -343,7 +344,8 @@ pub fn toml_to_json_text(text: &str, key: &str) -> String {
                 }
                 out.push(']');
             }
-            Node::String(s) | Node::Datetime(s) => out.push_str(&serde_json::to_string(s).unwrap()),
+            Node::String(s) => out.push_str(&serde_json::to_string(s).unwrap()),
+            Node::Datetime(s) => out.push_str(&serde_json::to_string(s).unwrap()),
             Node::Integer(i) => out.push_str(&i.to_string()),
             Node::Decimal(d) => out.push_str(d),
             Node::Float(f) => out.push_str(&f.to_string()),

@@ -250,7 +250,23 @@ pub struct Schema {
     by_path: HashMap<String, FactId>,
     /// The field facts of each table, by table index: what validation looks a key up in.
     by_table: Vec<Vec<FactId>>,
+    /// `evaluation.as_of`, `model.training_compute_flop` and
+    /// `derivation.modification_compute_flop`: read for every profile, found without hashing.
+    well_known: [Option<FactId>; 3],
 }
+
+/// `a == b`, its last bytes compared first: names of one length mostly differ there
+/// (`deployed`, `licensed`), and a call to `memcmp` for each is most of a profile's lookups.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+}
+
+/// The paths of [`Schema::well_known`]'s facts, in its order.
+const WELL_KNOWN: [&str; 3] = [
+    "evaluation.as_of",
+    "model.training_compute_flop",
+    "derivation.modification_compute_flop",
+];
 
 impl Schema {
     /// The shared core model-facts schema (version 1.2), without regime namespaces.
@@ -261,6 +277,7 @@ impl Schema {
             facts: Vec::new(),
             by_path: HashMap::new(),
             by_table: Vec::new(),
+            well_known: [None; 3],
         };
         for t in TABLES {
             let index = schema.tables.len();
@@ -604,6 +621,9 @@ impl Schema {
 
     fn push(&mut self, def: FactDef) -> FactId {
         let id = self.facts.len();
+        if let Some(k) = WELL_KNOWN.iter().position(|p| *p == def.path) {
+            self.well_known[k] = Some(id);
+        }
         self.by_path.insert(def.path.clone(), id);
         if def.kind != FactKind::Presence {
             if self.by_table.len() <= def.table {
@@ -621,7 +641,7 @@ impl Schema {
             .get(table)?
             .iter()
             .map(|&id| (id, &self.facts[id]))
-            .find(|(_, f)| f.name == name)
+            .find(|(_, f)| same_name(&f.name, name))
     }
 
     /// The schema version (`"1.1"`).
@@ -649,9 +669,20 @@ impl Schema {
         self.by_path.get(path).copied()
     }
 
+    /// `evaluation.as_of`, the day the law is applied on (what `lookup("evaluation.as_of")`
+    /// gives, without hashing the path).
+    pub fn as_of_fact(&self) -> Option<FactId> {
+        self.well_known[0]
+    }
+
+    /// `model.training_compute_flop` and `derivation.modification_compute_flop`.
+    pub(crate) fn compute_facts(&self) -> (Option<FactId>, Option<FactId>) {
+        (self.well_known[1], self.well_known[2])
+    }
+
     /// The index of a table by name.
     pub fn table_index(&self, name: &str) -> Option<usize> {
-        self.tables.iter().position(|t| t.name == name)
+        self.tables.iter().position(|t| same_name(&t.name, name))
     }
 
     /// The field facts of a table, in document order.
@@ -802,6 +833,20 @@ mod tests {
 
     fn namespace(text: &str) -> Namespace {
         toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn the_well_known_facts_are_the_paths_they_name() {
+        let s = Schema::core();
+        assert_eq!(s.as_of_fact(), s.lookup("evaluation.as_of"));
+        assert_eq!(
+            s.compute_facts(),
+            (
+                s.lookup("model.training_compute_flop"),
+                s.lookup("derivation.modification_compute_flop")
+            )
+        );
+        assert!(s.as_of_fact().is_some() && s.compute_facts().1.is_some());
     }
 
     #[test]

@@ -201,6 +201,7 @@ impl std::ops::Not for Outcome {
 /// dominant operand decides and the rest are not evaluated. Otherwise, any undetermined operand
 /// makes the result undetermined, with the union of the undetermined operands' missing facts
 /// and open questions: those, and only those, are the facts that still matter.
+#[inline(always)]
 pub fn fold<E>(
     dominant: bool,
     operands: impl IntoIterator<Item = Result<Outcome, E>>,

@@ -299,6 +299,9 @@ impl Engine {
         let worker = || -> batch::pipeline::Work<'_> {
             let columns = self.columns();
             let (id_field, as_of, direct) = (&options.id_field, options.as_of, direct.as_ref());
+            // Each column's last evaluation, whose room the next record's reuses.
+            let mut spare: Vec<Option<juxta_core::eval::Evaluation>> =
+                columns.iter().map(|_| None).collect();
             Box::new(move |inp: &batch::input::Input, out: &mut Vec<u8>| {
                 let ev = batch::record::Evaluator {
                     schema,
@@ -309,7 +312,7 @@ impl Engine {
                 match direct {
                     // Passthrough columns are written from the record.
                     Some(fragments) if inp.pass.is_none() => batch::pipeline::Emit::Written {
-                        failed: ev.write_json_line(inp, fragments, out),
+                        failed: ev.write_json_line(inp, fragments, &mut spare, out),
                     },
                     _ => batch::pipeline::Emit::Record(ev.record(inp)),
                 }

@@ -171,6 +171,9 @@ pub struct Evaluation {
     pub(crate) blocks: Vec<Option<Outcome>>,
     pub(crate) leaves: Vec<Option<Outcome>>,
     pub(crate) values: Vec<Option<ValueOutcome>>,
+    /// The determined derived values: kept only for their room, by
+    /// [`Regime::evaluate_reusing`].
+    known: Vec<Option<Value>>,
 }
 
 impl Evaluation {
@@ -227,7 +230,20 @@ impl Regime {
         facts: &Facts<'_>,
         host: Option<Arc<dyn FunctionHost>>,
     ) -> Result<Evaluation, EvalError> {
-        self.evaluate_boxed(facts, host).map_err(|e| *e)
+        self.evaluate_boxed(facts, host, None).map_err(|e| *e)
+    }
+
+    /// [`Regime::evaluate`], in the room of an earlier evaluation (of any regime): a batch
+    /// evaluates each regime over millions of profiles, and would otherwise allocate and free
+    /// the same handful of vectors for every one. The result is the same as `evaluate`'s.
+    pub fn evaluate_reusing(
+        &self,
+        facts: &Facts<'_>,
+        host: Option<Arc<dyn FunctionHost>>,
+        earlier: Evaluation,
+    ) -> Result<Evaluation, EvalError> {
+        self.evaluate_boxed(facts, host, Some(earlier))
+            .map_err(|e| *e)
     }
 
     /// [`Regime::evaluate`], its error boxed: every operand's result is then no larger than an
@@ -236,8 +252,23 @@ impl Regime {
         &self,
         facts: &Facts<'_>,
         host: Option<Arc<dyn FunctionHost>>,
+        earlier: Option<Evaluation>,
     ) -> Result<Evaluation, Failed> {
-        let mut ev = Evaluator::new(self, facts, host);
+        let (mut rules, mut computed, room) = match earlier {
+            Some(e) => {
+                let room = Room {
+                    blocks: e.blocks,
+                    leaves: e.leaves,
+                    values: e.values,
+                    known: e.known,
+                };
+                (e.rules, e.computed, room)
+            }
+            None => (Vec::new(), Vec::new(), Room::default()),
+        };
+        rules.clear();
+        computed.clear();
+        let mut ev = Evaluator::new(self, facts, host, room);
         for &v in &self.value_order {
             ev.item = Current::Value(v);
             let outcome = ev.val(&self.values[v].expr)?;
@@ -249,15 +280,15 @@ impl Regime {
             }
             ev.values[v] = Some(outcome);
         }
-        let mut rules = Vec::with_capacity(self.rules.len());
+        rules.reserve(self.rules.len());
         for (i, r) in self.rules.iter().enumerate() {
             ev.item = Current::Rule(i);
-            rules.push(ev.cond(&r.cond)?);
+            rules.push(ev.operand(&r.cond)?);
         }
-        let mut computed = Vec::with_capacity(self.computed.len());
+        computed.reserve(self.computed.len());
         for (i, c) in self.computed.iter().enumerate() {
             ev.item = Current::Computed(i);
-            let when = ev.cond(&c.when)?;
+            let when = ev.operand(&c.when)?;
             let outcome = match (when.truth, c.mode) {
                 (Truth::False, _) | (Truth::Unknown, IfUndetermined::Omit) => {
                     ComputedOutcome::Omitted
@@ -313,8 +344,25 @@ impl Regime {
             blocks: ev.blocks,
             leaves: ev.leaves,
             values: ev.values,
+            known: ev.known,
         })
     }
+}
+
+/// The vectors an evaluator fills, from an earlier evaluation or new.
+#[derive(Default)]
+struct Room {
+    blocks: Vec<Option<Outcome>>,
+    leaves: Vec<Option<Outcome>>,
+    values: Vec<Option<ValueOutcome>>,
+    known: Vec<Option<Value>>,
+}
+
+/// `v` emptied and filled with `n` × `None`, in the room it has.
+fn nones<T>(mut v: Vec<Option<T>>, n: usize) -> Vec<Option<T>> {
+    v.clear();
+    v.resize_with(n, || None);
+    v
 }
 
 /// An evaluation error inside the evaluator, boxed (see [`Regime::evaluate_boxed`]).
@@ -333,8 +381,9 @@ pub(crate) struct Evaluator<'r, 'f> {
     values: Vec<Option<ValueOutcome>>,
     /// The determined derived values, for native leaves.
     known: Vec<Option<Value>>,
-    /// The interpreter's run-time budget, reset for each leaf.
-    budget: crate::exact::Budget,
+    /// The interpreter's run-time budget, reset for each leaf: made with the CEL context, when
+    /// a leaf first needs the interpreter (most evaluations never do).
+    budget: Option<crate::exact::Budget>,
     item: Current,
 }
 
@@ -360,7 +409,12 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         .unwrap_or_default()
     }
 
-    fn new(regime: &'r Regime, facts: &'f Facts<'f>, host: Option<Arc<dyn FunctionHost>>) -> Self {
+    fn new(
+        regime: &'r Regime,
+        facts: &'f Facts<'f>,
+        host: Option<Arc<dyn FunctionHost>>,
+        room: Room,
+    ) -> Self {
         let as_of = facts.profile.as_of();
         Evaluator {
             regime,
@@ -368,11 +422,11 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             host,
             params: regime.params.iter().map(|p| &p.at(as_of).value).collect(),
             ctx: None,
-            blocks: vec![None; regime.blocks.len()],
-            leaves: vec![None; regime.leaves.len()],
-            values: vec![None; regime.values.len()],
-            known: vec![None; regime.values.len()],
-            budget: crate::exact::Budget::new(crate::regime::budget::RUN_TIME_STEPS),
+            blocks: nones(room.blocks, regime.blocks.len()),
+            leaves: nones(room.leaves, regime.leaves.len()),
+            values: nones(room.values, regime.values.len()),
+            known: nones(room.known, regime.values.len()),
+            budget: None,
             item: Current::None,
         }
     }
@@ -383,7 +437,13 @@ impl<'r, 'f> Evaluator<'r, 'f> {
         if self.ctx.is_none() {
             let regime = self.regime;
             let mut ctx = Context::with_env(Arc::clone(&regime.env));
-            crate::exact::register(&mut ctx, &self.budget).map_err(|m| self.error(0, m))?;
+            let budget = self
+                .budget
+                .get_or_insert_with(|| {
+                    crate::exact::Budget::new(crate::regime::budget::RUN_TIME_STEPS)
+                })
+                .clone();
+            crate::exact::register(&mut ctx, &budget).map_err(|m| self.error(0, m))?;
             for (name, table) in self.facts.tables() {
                 ctx.add_variable_from_value(name.clone(), table.clone());
             }
@@ -455,8 +515,8 @@ impl<'r, 'f> Evaluator<'r, 'f> {
     pub(crate) fn cond(&mut self, c: &'r Cond) -> Result<Outcome, Failed> {
         Ok(match c {
             Cond::Const(b) => Outcome::decided(*b, FactSet::EMPTY),
-            Cond::And(xs) => fold(false, xs.iter().map(|x| self.cond(x)))?,
-            Cond::Or(xs) => fold(true, xs.iter().map(|x| self.cond(x)))?,
+            Cond::And(xs) => fold(false, xs.iter().map(|x| self.operand(x)))?,
+            Cond::Or(xs) => fold(true, xs.iter().map(|x| self.operand(x)))?,
             Cond::Not(x) => !self.cond(x)?,
             Cond::If(c, a, b) => {
                 let co = self.cond(c)?;
@@ -505,6 +565,25 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             ),
             Cond::Leaf(l) => self.cond_leaf(*l)?,
         })
+    }
+
+    /// An operand of AND or OR, or a rule's condition: a leaf or block already decided is read
+    /// where it is kept (most operands, in a regime whose rules share their blocks), anything
+    /// else evaluated. (Used everywhere else too, it made the recursive frame larger and the
+    /// whole walk slower.)
+    #[inline(always)]
+    fn operand(&mut self, c: &'r Cond) -> Result<Outcome, Failed> {
+        match c {
+            Cond::Leaf(l) => match self.leaves[*l] {
+                Some(o) => Ok(o),
+                None => self.cond(c),
+            },
+            Cond::Block(b) => match self.blocks[*b] {
+                Some(o) => Ok(o),
+                None => self.cond(c),
+            },
+            _ => self.cond(c),
+        }
     }
 
     fn block(&mut self, b: usize) -> Result<Outcome, Failed> {
@@ -663,9 +742,19 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 Err(NErr::Error(_)) => {}
             }
         }
-        self.budget.reset(crate::regime::budget::RUN_TIME_STEPS);
-        let result = self.context()?.resolve(&leaf.expr);
-        if self.budget.spent() {
+        self.context()?;
+        if let Some(budget) = &self.budget {
+            budget.reset(crate::regime::budget::RUN_TIME_STEPS);
+        }
+        let result = match &self.ctx {
+            Some(ctx) => ctx.resolve(&leaf.expr),
+            None => return Err(self.error(l, "no CEL context".into())),
+        };
+        if self
+            .budget
+            .as_ref()
+            .is_some_and(crate::exact::Budget::spent)
+        {
             return Err(self.over_budget(l));
         }
         match result {

@@ -9,17 +9,21 @@
 //! Nesting is bounded ([`MAX_DEPTH`]), so the recursion is too; duplicate keys are an error,
 //! never a silent overwrite; a leading byte-order mark is skipped.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::node::{Key, MAX_DEPTH, Node, SyntaxError, Tree};
 
 /// Parses a JSON document.
-pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
+pub fn parse(text: &str) -> Result<Tree<'_>, SyntaxError> {
     let mut p = Parser {
         text,
         b: text.as_bytes(),
         i: 0,
         depth: 0,
+        // Room for a profile's tables and lists without growing.
+        entries: Vec::with_capacity(32),
+        items: Vec::with_capacity(8),
     };
     if text.starts_with('\u{feff}') {
         p.i = '\u{feff}'.len_utf8();
@@ -38,9 +42,15 @@ struct Parser<'a> {
     b: &'a [u8],
     i: usize,
     depth: usize,
+    /// The entries of the objects being read, innermost last: each object's entries are
+    /// gathered here and moved into a vector of their exact size when it closes (one
+    /// allocation per object, none to grow it).
+    entries: Vec<(Key<'a>, Tree<'a>)>,
+    /// The same for the items of arrays.
+    items: Vec<Tree<'a>>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error(&self, message: &str) -> SyntaxError {
         SyntaxError {
             message: message.to_string(),
@@ -54,16 +64,16 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Tree, SyntaxError> {
+    fn value(&mut self) -> Result<Tree<'a>, SyntaxError> {
         let start = self.i;
         let node = match self.b.get(self.i) {
             None => return Err(self.error("EOF while parsing a value")),
             Some(b'{') => self.object()?,
             Some(b'[') => self.array()?,
             Some(b'"') => Node::String(self.string()?),
-            Some(b't') => self.word("true", Node::Bool(true))?,
-            Some(b'f') => self.word("false", Node::Bool(false))?,
-            Some(b'n') => self.word("null", Node::Null)?,
+            Some(b't') => self.word(b"true", Node::Bool(true))?,
+            Some(b'f') => self.word(b"false", Node::Bool(false))?,
+            Some(b'n') => self.word(b"null", Node::Null)?,
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(_) => return Err(self.error("expected value")),
         };
@@ -73,8 +83,10 @@ impl Parser<'_> {
         })
     }
 
-    fn word(&mut self, word: &str, node: Node) -> Result<Node, SyntaxError> {
-        if self.b[self.i..].starts_with(word.as_bytes()) {
+    fn word(&mut self, word: &[u8], node: Node<'a>) -> Result<Node<'a>, SyntaxError> {
+        // Byte by byte: four or five bytes are not worth a call to `memcmp`.
+        let here = self.b.get(self.i..self.i + word.len());
+        if here.is_some_and(|h| h.iter().zip(word).all(|(a, b)| a == b)) {
             self.i += word.len();
             Ok(node)
         } else {
@@ -90,16 +102,24 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn object(&mut self) -> Result<Node, SyntaxError> {
+    fn object(&mut self) -> Result<Node<'a>, SyntaxError> {
         self.enter()?;
         self.i += 1;
-        let mut entries: Vec<(Key, Tree)> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let first = self.entries.len();
+        let result = self.object_entries(first);
+        let entries = take_from(&mut self.entries, first);
+        result?;
+        self.depth -= 1;
+        Ok(Node::Table(entries))
+    }
+
+    /// Reads an object's entries onto `self.entries` from `first`, through the closing brace.
+    fn object_entries(&mut self, first: usize) -> Result<(), SyntaxError> {
+        let mut seen: HashSet<Cow<'a, str>> = HashSet::new();
         self.ws();
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;
-            self.depth -= 1;
-            return Ok(Node::Table(entries));
+            return Ok(());
         }
         loop {
             self.ws();
@@ -107,18 +127,21 @@ impl Parser<'_> {
             match self.b.get(self.i) {
                 Some(b'"') => {}
                 None => return Err(self.error("EOF while parsing an object")),
-                Some(b'}') if !entries.is_empty() => return Err(self.error("trailing comma")),
+                Some(b'}') if self.entries.len() > first => {
+                    return Err(self.error("trailing comma"));
+                }
                 Some(_) => return Err(self.error("key must be a string")),
             }
             let name = self.string()?;
             let key_span = key_start..self.i;
             // Profiles have a handful of keys per table; a hostile one with thousands must not
             // cost a quadratic search.
-            let duplicate = if entries.len() < 16 {
-                entries.iter().any(|(k, _)| k.name == name)
+            let these = &self.entries[first..];
+            let duplicate = if these.len() < 16 {
+                these.iter().any(|(k, _)| k.name == name)
             } else {
                 if seen.is_empty() {
-                    seen.extend(entries.iter().map(|(k, _)| k.name.clone()));
+                    seen.extend(these.iter().map(|(k, _)| k.name.clone()));
                 }
                 !seen.insert(name.clone())
             };
@@ -136,7 +159,7 @@ impl Parser<'_> {
             }
             self.ws();
             let value = self.value()?;
-            entries.push((
+            self.entries.push((
                 Key {
                     name,
                     span: Some(key_span),
@@ -148,8 +171,7 @@ impl Parser<'_> {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
-                    self.depth -= 1;
-                    return Ok(Node::Table(entries));
+                    return Ok(());
                 }
                 None => return Err(self.error("EOF while parsing an object")),
                 Some(_) => return Err(self.error("expected `,` or `}`")),
@@ -157,31 +179,41 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self) -> Result<Node, SyntaxError> {
+    fn array(&mut self) -> Result<Node<'a>, SyntaxError> {
         self.enter()?;
         self.i += 1;
-        let mut items = Vec::new();
+        let first = self.items.len();
+        let result = self.array_items(first);
+        let items = take_from(&mut self.items, first);
+        result?;
+        self.depth -= 1;
+        Ok(Node::Array(items))
+    }
+
+    /// Reads an array's items onto `self.items` from `first`, through the closing bracket.
+    fn array_items(&mut self, first: usize) -> Result<(), SyntaxError> {
         self.ws();
         if self.b.get(self.i) == Some(&b']') {
             self.i += 1;
-            self.depth -= 1;
-            return Ok(Node::Array(items));
+            return Ok(());
         }
         loop {
             self.ws();
             match self.b.get(self.i) {
                 None => return Err(self.error("EOF while parsing a list")),
-                Some(b']') if !items.is_empty() => return Err(self.error("trailing comma")),
+                Some(b']') if self.items.len() > first => {
+                    return Err(self.error("trailing comma"));
+                }
                 _ => {}
             }
-            items.push(self.value()?);
+            let item = self.value()?;
+            self.items.push(item);
             self.ws();
             match self.b.get(self.i) {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
-                    self.depth -= 1;
-                    return Ok(Node::Array(items));
+                    return Ok(());
                 }
                 None => return Err(self.error("EOF while parsing a list")),
                 Some(_) => return Err(self.error("expected `,` or `]`")),
@@ -190,7 +222,7 @@ impl Parser<'_> {
     }
 
     /// A number, kept as written: an integer that fits `i64`, else its decimal text.
-    fn number(&mut self) -> Result<Node, SyntaxError> {
+    fn number(&mut self) -> Result<Node<'a>, SyntaxError> {
         let start = self.i;
         let digits = |p: &mut Self| {
             let s = p.i;
@@ -237,10 +269,11 @@ impl Parser<'_> {
         {
             return Ok(Node::Integer(i));
         }
-        Ok(Node::Decimal(text.to_string()))
+        Ok(Node::Decimal(Cow::Borrowed(text)))
     }
 
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    /// A string: borrowed from the document unless it has escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         self.i += 1; // the opening quote
         let start = self.i;
         // Fast path: no escapes. Eight bytes at a time while none of them is a quote, a
@@ -248,7 +281,8 @@ impl Parser<'_> {
         while let Some(word) = self.b.get(self.i..self.i + 8) {
             let mut bytes = [0u8; 8];
             bytes.copy_from_slice(word);
-            if special_byte(u64::from_le_bytes(bytes)) {
+            if let Some(at) = first_special(u64::from_le_bytes(bytes)) {
+                self.i += at;
                 break;
             }
             self.i += 8;
@@ -256,9 +290,9 @@ impl Parser<'_> {
         while let Some(&c) = self.b.get(self.i) {
             match c {
                 b'"' => {
-                    let s = self.text[start..self.i].to_string();
+                    let s = &self.text[start..self.i];
                     self.i += 1;
-                    return Ok(s);
+                    return Ok(Cow::Borrowed(s));
                 }
                 b'\\' => break,
                 0x00..=0x1f => {
@@ -275,7 +309,7 @@ impl Parser<'_> {
                 None => return Err(self.error("EOF while parsing a string")),
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.i += 1;
@@ -353,23 +387,42 @@ impl Parser<'_> {
     }
 }
 
-/// Whether any of the eight bytes of `word` is `"`, `\\` or below 0x20 (the bytes that end a
-/// string's fast path): the exact zero-byte tests of "Bit Twiddling Hacks".
-fn special_byte(word: u64) -> bool {
+/// The elements of `v` from `first` on, moved out into a vector of their own, of their exact
+/// size (one copy of the bytes); `v` keeps its room for the next object or array.
+fn take_from<T>(v: &mut Vec<T>, first: usize) -> Vec<T> {
+    if first == 0 {
+        // `split_off(0)` would hand over `v` itself and allocate `v` anew.
+        let mut out = Vec::with_capacity(v.len());
+        out.append(v);
+        out
+    } else {
+        v.split_off(first)
+    }
+}
+
+/// The place of the first of the eight bytes of `word` (in memory order: `word` is read
+/// little-endian) that is `"`, `\\` or below 0x20, the bytes that end a string's fast path.
+///
+/// The tests are the zero-byte tests of "Bit Twiddling Hacks": each may also flag a byte above
+/// one it rightly flags (a borrow runs upwards), never one below, so the lowest flag of the
+/// three is exact.
+fn first_special(word: u64) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
     let quote = zero(word ^ (ONES * u64::from(b'"')));
     let backslash = zero(word ^ (ONES * u64::from(b'\\')));
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    quote | backslash | control != 0
+    let flags = quote | backslash | control;
+    // At most 63 / 8 = 7: the cast is exact.
+    (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn node(text: &str) -> Node {
+    fn node(text: &str) -> Node<'_> {
         parse(text).unwrap().node
     }
 
@@ -416,14 +469,25 @@ mod tests {
 
     #[test]
     fn the_eight_byte_scan_finds_every_special_byte_in_every_place() {
+        let specials = [b'"', b'\\', 0x00, 0x01, 0x1f, b'\n'];
         for at in 0..8 {
-            for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+            for special in specials {
                 let mut bytes = *b"abcd\xc3\xa9fg";
                 bytes[at] = special;
-                assert!(
-                    special_byte(u64::from_le_bytes(bytes)),
+                assert_eq!(
+                    first_special(u64::from_le_bytes(bytes)),
+                    Some(at),
                     "{special:#x} at {at}"
                 );
+                // Whatever follows it (another special byte, a borrow's neighbour), the
+                // first is found where it is.
+                for later in at + 1..8 {
+                    for next in specials.into_iter().chain([0x02, 0x21, 0x5d, 0x23]) {
+                        let mut two = bytes;
+                        two[later] = next;
+                        assert_eq!(first_special(u64::from_le_bytes(two)), Some(at));
+                    }
+                }
             }
         }
         for plain in [
@@ -431,7 +495,7 @@ mod tests {
             *b"\xff\x80 !#[]~",
             *b"\x7f\x21\x23\x5b\x5d\x20\xe2\x82",
         ] {
-            assert!(!special_byte(u64::from_le_bytes(plain)));
+            assert_eq!(first_special(u64::from_le_bytes(plain)), None);
         }
         // Long strings with the special byte at every offset still parse exactly.
         for at in 0..20 {

@@ -92,31 +92,29 @@ impl Profile {
     /// Validates an already parsed tree; `text` is the document its spans point into (empty
     /// for a tree without spans, such as a Parquet row).
     pub fn from_tree(
-        tree: &Tree,
+        tree: &Tree<'_>,
         text: &str,
-        origin: &str,
+        origin: impl Into<String>,
         schema: &Schema,
     ) -> Result<Profile, ProfileError> {
+        let origin = origin.into();
         let validate::Validated {
             values,
             problems,
             money,
         } = Validator::new(schema, text).validate(tree);
         let as_of = schema
-            .lookup("evaluation.as_of")
+            .as_of_fact()
             .and_then(|id| values[id].as_ref())
             .and_then(Value::as_date);
         match (problems.is_empty(), as_of) {
             (true, Some(as_of)) => Ok(Profile {
-                origin: origin.to_string(),
+                origin,
                 values,
                 as_of,
                 money,
             }),
-            _ => Err(ProfileError {
-                origin: origin.to_string(),
-                problems,
-            }),
+            _ => Err(ProfileError { origin, problems }),
         }
     }
 
@@ -132,7 +130,7 @@ impl Profile {
 
     /// The same profile applied on another day (`--as-of`).
     pub fn with_as_of(mut self, as_of: Date, schema: &Schema) -> Profile {
-        if let Some(id) = schema.lookup("evaluation.as_of") {
+        if let Some(id) = schema.as_of_fact() {
             self.values[id] = Some(Value::Date(as_of));
         }
         self.as_of = as_of;
@@ -184,9 +182,7 @@ impl Profile {
     /// moves the day the law is applied, as `--as-of` does.
     pub fn with_fact(mut self, id: FactId, value: Option<Value>, schema: &Schema) -> Profile {
         match value.as_ref().and_then(Value::as_date) {
-            Some(day) if schema.lookup("evaluation.as_of") == Some(id) => {
-                self.with_as_of(day, schema)
-            }
+            Some(day) if schema.as_of_fact() == Some(id) => self.with_as_of(day, schema),
             _ => {
                 self.set(id, value);
                 self

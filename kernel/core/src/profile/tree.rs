@@ -4,12 +4,14 @@
 //! them too. Numbers written in decimal keep their text ([`Node::Decimal`]), so that validation
 //! reads the exact value the profile states, whatever the format.
 
+use std::borrow::Cow;
+
 use toml::de::{DeTable, DeValue};
 
 pub use super::node::{Key, MAX_DEPTH, Node, SyntaxError, Tree};
 
 /// Parses a TOML document.
-pub fn parse_toml(text: &str) -> Result<Tree, SyntaxError> {
+pub fn parse_toml(text: &str) -> Result<Tree<'_>, SyntaxError> {
     check_depth(text)?;
     let table = DeTable::parse(text).map_err(|e| SyntaxError {
         message: e.message().to_string(),
@@ -22,14 +24,14 @@ pub fn parse_toml(text: &str) -> Result<Tree, SyntaxError> {
     })
 }
 
-fn toml_table(table: DeTable<'_>) -> Node {
+fn toml_table(table: DeTable<'_>) -> Node<'_> {
     Node::Table(
         table
             .into_iter()
             .map(|(k, v)| {
                 let key = Key {
                     span: Some(k.span()),
-                    name: k.into_inner().into_owned(),
+                    name: k.into_inner(),
                 };
                 (key, toml_value(v))
             })
@@ -37,18 +39,18 @@ fn toml_table(table: DeTable<'_>) -> Node {
     )
 }
 
-fn toml_value(value: serde_spanned::Spanned<DeValue<'_>>) -> Tree {
+fn toml_value(value: serde_spanned::Spanned<DeValue<'_>>) -> Tree<'_> {
     let span = value.span();
     let node = match value.into_inner() {
-        DeValue::String(s) => Node::String(s.into_owned()),
+        DeValue::String(s) => Node::String(s),
         DeValue::Integer(i) => {
             let digits = i.as_str().replace('_', "");
             match i64::from_str_radix(&digits, i.radix()) {
                 // `-0` stays text, so that validation can refuse a negative zero.
-                Ok(0) if digits.starts_with('-') => Node::Decimal(digits),
+                Ok(0) if digits.starts_with('-') => Node::Decimal(Cow::Owned(digits)),
                 Ok(n) => Node::Integer(n),
                 // Out of i64 range: a decimal integer is still exact; others name the field.
-                Err(_) if i.radix() == 10 => Node::Decimal(digits),
+                Err(_) if i.radix() == 10 => Node::Decimal(Cow::Owned(digits)),
                 Err(_) => Node::Float(f64::INFINITY),
             }
         }
@@ -64,19 +66,19 @@ fn toml_value(value: serde_spanned::Spanned<DeValue<'_>>) -> Tree {
     }
 }
 
-fn parse_toml_float(text: &str) -> Node {
+fn parse_toml_float(text: &str) -> Node<'static> {
     let clean = text.replace('_', "");
     match clean.trim_start_matches(['+', '-']) {
         "nan" => Node::Float(f64::NAN),
         "inf" if clean.starts_with('-') => Node::Float(f64::NEG_INFINITY),
         "inf" => Node::Float(f64::INFINITY),
-        _ => Node::Decimal(clean),
+        _ => Node::Decimal(Cow::Owned(clean)),
     }
 }
 
 /// Parses a JSON document (see [`super::json`]). Duplicate keys are an error, never a silent
 /// overwrite.
-pub fn parse_json(text: &str) -> Result<Tree, SyntaxError> {
+pub fn parse_json(text: &str) -> Result<Tree<'_>, SyntaxError> {
     super::json::parse(text)
 }
 

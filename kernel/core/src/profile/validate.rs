@@ -26,7 +26,7 @@ pub(super) struct Validated {
 
 /// `evaluation.as_of` as written, if it is a date, read before the rest is validated (where it
 /// is not, validating the field reports why).
-fn declared_as_of(tree: &Tree) -> Option<Date> {
+fn declared_as_of(tree: &Tree<'_>) -> Option<Date> {
     let Node::Table(top) = &tree.node else {
         return None;
     };
@@ -36,7 +36,8 @@ fn declared_as_of(tree: &Tree) -> Option<Date> {
     };
     let (_, as_of) = fields.iter().find(|(k, _)| k.name == "as_of")?;
     match &as_of.node {
-        Node::Datetime(d) | Node::String(d) => d.parse().ok(),
+        Node::Datetime(d) => d.parse().ok(),
+        Node::String(d) => d.parse().ok(),
         _ => None,
     }
 }
@@ -82,7 +83,7 @@ impl<'a> Validator<'a> {
 
     /// Validates a whole profile: a value or nothing for every fact, every problem found, and
     /// the money facts as given.
-    pub(super) fn validate(mut self, tree: &Tree) -> Validated {
+    pub(super) fn validate(mut self, tree: &Tree<'_>) -> Validated {
         self.as_of = declared_as_of(tree);
         self.top(tree);
         Validated {
@@ -107,7 +108,7 @@ impl<'a> Validator<'a> {
         });
     }
 
-    fn top(&mut self, tree: &Tree) {
+    fn top(&mut self, tree: &Tree<'_>) {
         let Node::Table(entries) = &tree.node else {
             self.problem(
                 tree.span.clone(),
@@ -127,6 +128,12 @@ impl<'a> Validator<'a> {
             match self.schema.table_index(&key.name) {
                 Some(table) => self.table(table, value),
                 None => self.unknown_top_key(key),
+            }
+        }
+        // Absent presence facts are false, never unknown.
+        for t in self.schema.tables() {
+            if let Some(p) = t.presence {
+                self.values[p].get_or_insert(Value::Bool(false));
             }
         }
         if !saw_version {
@@ -196,10 +203,7 @@ impl<'a> Validator<'a> {
     /// Cumulative compute counts the modification too (model-facts v1 §3): a model's own figure
     /// below its modification's is a contradiction, not a fact to evaluate.
     fn cumulative_compute(&mut self) {
-        let (Some(total), Some(modification)) = (
-            self.schema.lookup("model.training_compute_flop"),
-            self.schema.lookup("derivation.modification_compute_flop"),
-        ) else {
+        let (Some(total), Some(modification)) = self.schema.compute_facts() else {
             return;
         };
         if let (Some(Value::Number(t)), Some(Value::Number(m))) =
@@ -220,7 +224,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn schema_version(&mut self, value: &Tree) {
+    fn schema_version(&mut self, value: &Tree<'_>) {
         let supported = self.schema.version();
         match &value.node {
             Node::String(s) if Schema::understands(s) => {}
@@ -242,7 +246,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn unknown_top_key(&mut self, key: &Key) {
+    fn unknown_top_key(&mut self, key: &Key<'_>) {
         let tables: Vec<&str> = self
             .schema
             .tables()
@@ -269,18 +273,19 @@ impl<'a> Validator<'a> {
         };
         self.problem(
             key.span.clone(),
-            Some(key.name.clone()),
+            Some(key.name.to_string()),
             format!("unknown key `{}`", key.name),
             help,
         );
     }
 
-    fn table(&mut self, table: usize, value: &Tree) {
-        let name = self.schema.tables()[table].name.clone();
+    fn table(&mut self, table: usize, value: &Tree<'_>) {
+        let schema = self.schema;
+        let name = &schema.tables()[table].name;
         let Node::Table(entries) = &value.node else {
             self.problem(
                 value.span.clone(),
-                Some(name.clone()),
+                Some(name.to_string()),
                 format!("`{name}` must be a table, found {}", value.node.describe()),
                 None,
             );
@@ -292,7 +297,6 @@ impl<'a> Validator<'a> {
         for (field_key, field_value) in entries {
             // Found by table and name, and named by the schema's own path: nothing is
             // allocated for a field that is well formed.
-            let schema = self.schema;
             let found = schema.field_in(table, &field_key.name);
             match found {
                 Some((id, def)) => {
@@ -340,16 +344,10 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        // Absent presence facts are false, never unknown.
-        for t in self.schema.tables() {
-            if let Some(p) = t.presence {
-                self.values[p].get_or_insert(Value::Bool(false));
-            }
-        }
     }
 
     /// Checks one value against its type; records a problem and returns `None` if it is wrong.
-    pub(super) fn check(&mut self, path: &str, ty: FactType, tree: &Tree) -> Option<Value> {
+    pub(super) fn check(&mut self, path: &str, ty: FactType, tree: &Tree<'_>) -> Option<Value> {
         let fail = |me: &mut Self, message: String, help: Option<String>| {
             me.problem(tree.span.clone(), Some(path.to_string()), message, help);
             None
@@ -407,10 +405,10 @@ impl<'a> Validator<'a> {
                 Node::String(s)
                     if !s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) =>
                 {
-                    Some(Value::Text(s.clone()))
+                    Some(Value::Text(s.to_string()))
                 }
                 Node::String(s) => match s.chars().enumerate().find(|(_, c)| c.is_control()) {
-                    None => Some(Value::Text(s.clone())),
+                    None => Some(Value::Text(s.to_string())),
                     Some((at, c)) => fail(
                         self,
                         format!(
@@ -425,7 +423,7 @@ impl<'a> Validator<'a> {
             },
             FactType::CountryCode => match &tree.node {
                 Node::String(s) if s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()) => {
-                    Some(Value::Text(s.clone()))
+                    Some(Value::Text(s.to_string()))
                 }
                 Node::String(s) if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) => {
                     fail(
@@ -443,7 +441,8 @@ impl<'a> Validator<'a> {
             },
             FactType::Date => {
                 let text = match &tree.node {
-                    Node::Datetime(d) | Node::String(d) => d.clone(),
+                    Node::Datetime(d) => d.clone(),
+                    Node::String(d) => d.to_string(),
                     _ => return fail(self, expected(), None),
                 };
                 if matches!(tree.node, Node::Datetime(_)) && text.len() != 10 {
@@ -460,7 +459,8 @@ impl<'a> Validator<'a> {
             }
             FactType::DateTime => {
                 let text = match &tree.node {
-                    Node::Datetime(d) | Node::String(d) => d.clone(),
+                    Node::Datetime(d) => d.clone(),
+                    Node::String(d) => d.to_string(),
                     _ => return fail(self, expected(), None),
                 };
                 // TOML writes `2027-03-01 14:30:00Z` with a space; RFC 3339 takes a `T`.
@@ -478,7 +478,7 @@ impl<'a> Validator<'a> {
                 }
             }
             FactType::Enum(allowed) => match &tree.node {
-                Node::String(s) if allowed.contains(&s.as_str()) => Some(Value::Text(s.clone())),
+                Node::String(s) if allowed.contains(&s.as_ref()) => Some(Value::Text(s.to_string())),
                 Node::String(s) => {
                     let help = did_you_mean(s, allowed.iter().copied())
                         .map(|a| format!("did you mean `{a}`?"));
@@ -508,7 +508,7 @@ impl<'a> Validator<'a> {
                 let mut ok = true;
                 for item in items {
                     let problem = match &item.node {
-                        Node::String(s) if !allowed.contains(&s.as_str()) => Some((
+                        Node::String(s) if !allowed.contains(&s.as_ref()) => Some((
                             format!(
                                 "`{}` is not one of {}",
                                 truncate(s),
@@ -519,11 +519,11 @@ impl<'a> Validator<'a> {
                             did_you_mean(s, allowed.iter().copied())
                                 .map(|a| format!("did you mean `{a}`?")),
                         )),
-                        Node::String(s) if out.contains(s) => {
+                        Node::String(s) if out.iter().any(|o| o == s) => {
                             Some((format!("`{s}` is listed twice"), None))
                         }
                         Node::String(s) => {
-                            out.push(s.clone());
+                            out.push(s.to_string());
                             None
                         }
                         other => Some((
@@ -544,7 +544,7 @@ impl<'a> Validator<'a> {
 
 impl Validator<'_> {
     /// A number exactly as written (a binary double as its shortest decimal), or a problem.
-    fn exact_number(&mut self, path: &str, ty: FactType, tree: &Tree) -> Option<Number> {
+    fn exact_number(&mut self, path: &str, ty: FactType, tree: &Tree<'_>) -> Option<Number> {
         let fail = |me: &mut Self, message: String, help: Option<String>| {
             me.problem(tree.span.clone(), Some(path.to_string()), message, help);
             None
@@ -554,7 +554,10 @@ impl Validator<'_> {
         let (n, negative_zero) = match &tree.node {
             Node::Integer(i) => (Number::from_i64(*i), false),
             Node::Decimal(text) => match Number::parse_decimal(text) {
-                Ok(n) => (n.clone(), n.signum() == 0 && text.starts_with('-')),
+                Ok(n) => {
+                    let negative_zero = n.signum() == 0 && text.starts_with('-');
+                    (n, negative_zero)
+                }
                 Err(e) => {
                     let help = match e {
                         NumberError::Underflow => Some("write 0 if it is zero".into()),
@@ -583,19 +586,12 @@ impl Validator<'_> {
                 Some("write 0".into()),
             );
         }
-        if negative_zero {
-            return fail(
-                self,
-                "`-0` is a negative zero, which is not a value".into(),
-                Some("write 0".into()),
-            );
-        }
         Some(n)
     }
 
     /// An amount of money, `{ amount = …, currency = "USD" }`, read in the fact's currency at
     /// the rate in force on `as_of`.
-    fn money(&mut self, path: &str, tree: &Tree) -> Option<Value> {
+    fn money(&mut self, path: &str, tree: &Tree<'_>) -> Option<Value> {
         let ty = FactType::Money;
         let id = self.schema.lookup(path)?;
         let def = self.schema.fact(id).money.clone()?;
@@ -617,7 +613,7 @@ impl Validator<'_> {
         let mut currency = None;
         let mut ok = true;
         for (key, value) in entries {
-            match key.name.as_str() {
+            match key.name.as_ref() {
                 "amount" => amount = Some(value),
                 "currency" => currency = Some(value),
                 other => {
@@ -664,7 +660,7 @@ impl Validator<'_> {
             return None;
         }
         let code = match &currency.node {
-            Node::String(c) if is_currency_code(c) => Some(c.clone()),
+            Node::String(c) if is_currency_code(c) => Some(c.to_string()),
             Node::String(c) => {
                 let upper = c.to_ascii_uppercase();
                 let help = if is_currency_code(&upper) {
@@ -735,7 +731,7 @@ impl Validator<'_> {
     }
 
     /// A list of free-text strings.
-    fn string_list(&mut self, path: &str, ty: FactType, tree: &Tree) -> Option<Value> {
+    fn string_list(&mut self, path: &str, ty: FactType, tree: &Tree<'_>) -> Option<Value> {
         let Node::Array(items) = &tree.node else {
             let message = format!("expected {}, found {}", ty.describe(), tree.node.describe());
             self.problem(tree.span.clone(), Some(path.to_string()), message, None);

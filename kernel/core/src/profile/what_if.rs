@@ -32,13 +32,14 @@ pub fn fact_from_text(schema: &Schema, assignment: &str) -> Result<(FactId, Valu
     // Another name of a core fact sets the core fact.
     let id = schema.fact(id).alias_of.unwrap_or(id);
     let as_toml = format!("v = {raw}");
+    let quoted;
     let (text, parsed) = match tree::parse_toml(&as_toml) {
-        Ok(parsed) => (as_toml, parsed),
+        Ok(parsed) => (as_toml.as_str(), parsed),
         Err(_) => {
-            let quoted = format!("v = {}", toml::Value::String(raw.to_string()));
+            quoted = format!("v = {}", toml::Value::String(raw.to_string()));
             let parsed =
                 tree::parse_toml(&quoted).map_err(|e| format!("`{path}`: {}", e.message))?;
-            (quoted, parsed)
+            (quoted.as_str(), parsed)
         }
     };
     let Node::Table(entries) = parsed.node else {
@@ -47,7 +48,7 @@ pub fn fact_from_text(schema: &Schema, assignment: &str) -> Result<(FactId, Valu
     let Some((_, node)) = entries.into_iter().next() else {
         return Err(format!("`{path}`: cannot read `{raw}`"));
     };
-    let mut v = Validator::new(schema, &text).what_if();
+    let mut v = Validator::new(schema, text).what_if();
     match v.check(path, ty, &node) {
         Some(value) => Ok((id, value)),
         None => Err(v

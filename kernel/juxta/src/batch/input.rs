@@ -19,7 +19,7 @@ pub enum Raw {
     /// A line of text.
     Text(String),
     /// A Parquet row.
-    Tree(Tree),
+    Tree(Tree<'static>),
     /// A line or row that cannot be read: why.
     Unreadable(String),
 }
@@ -467,21 +467,21 @@ fn line_number(array: &Arc<dyn Array>, row: usize) -> Result<u64, String> {
     }
 }
 
-fn plain(node: Node) -> Tree {
+fn plain(node: Node<'static>) -> Tree<'static> {
     Tree { node, span: None }
 }
 
-fn key(name: &str) -> Key {
+fn key(name: &str) -> Key<'static> {
     Key {
-        name: name.to_string(),
+        name: name.to_string().into(),
         span: None,
     }
 }
 
 /// A row as a profile tree: struct columns become tables, `table.field` column names are
 /// split, nulls are absent facts.
-fn row_tree(batch: &RecordBatch, plan: &Plan, row: usize) -> Result<Tree, String> {
-    let mut top: Vec<(Key, Tree)> = Vec::new();
+fn row_tree(batch: &RecordBatch, plan: &Plan, row: usize) -> Result<Tree<'static>, String> {
+    let mut top: Vec<(Key<'static>, Tree<'static>)> = Vec::new();
     let schema = batch.schema();
     for ((field, column), use_) in schema.fields().iter().zip(batch.columns()).zip(&plan.uses) {
         let value = match use_ {
@@ -524,7 +524,11 @@ fn date_text(days: i64) -> String {
 }
 
 /// A struct cell of a table column, reading only the children that hold facts.
-fn struct_cell(array: &Arc<dyn Array>, keep: &[usize], row: usize) -> Result<Option<Tree>, String> {
+fn struct_cell(
+    array: &Arc<dyn Array>,
+    keep: &[usize],
+    row: usize,
+) -> Result<Option<Tree<'static>>, String> {
     if array.is_null(row) {
         return Ok(None);
     }
@@ -544,14 +548,14 @@ fn struct_cell(array: &Arc<dyn Array>, keep: &[usize], row: usize) -> Result<Opt
 }
 
 /// One cell; `None` for null.
-fn cell(array: &Arc<dyn Array>, row: usize) -> Result<Option<Tree>, String> {
+fn cell(array: &Arc<dyn Array>, row: usize) -> Result<Option<Tree<'static>>, String> {
     if array.is_null(row) {
         return Ok(None);
     }
     let node = match array.data_type() {
-        DataType::Utf8 => Node::String(array.as_string::<i32>().value(row).to_string()),
-        DataType::LargeUtf8 => Node::String(array.as_string::<i64>().value(row).to_string()),
-        DataType::Utf8View => Node::String(array.as_string_view().value(row).to_string()),
+        DataType::Utf8 => Node::String(array.as_string::<i32>().value(row).to_string().into()),
+        DataType::LargeUtf8 => Node::String(array.as_string::<i64>().value(row).to_string().into()),
+        DataType::Utf8View => Node::String(array.as_string_view().value(row).to_string().into()),
         DataType::Boolean => Node::Bool(array.as_boolean().value(row)),
         DataType::Int8 => Node::Integer(i64::from(array.as_primitive::<Int8Type>().value(row))),
         DataType::Int16 => Node::Integer(i64::from(array.as_primitive::<Int16Type>().value(row))),
@@ -564,39 +568,48 @@ fn cell(array: &Arc<dyn Array>, row: usize) -> Result<Option<Tree>, String> {
             let v = array.as_primitive::<UInt64Type>().value(row);
             i64::try_from(v)
                 .map(Node::Integer)
-                .unwrap_or_else(|_| Node::Decimal(v.to_string()))
+                .unwrap_or_else(|_| Node::Decimal(v.to_string().into()))
         }
         // A single-precision float is its own shortest decimal (3e25, not the 3.0000000054977558e25
         // its widening to a double would give); a double is read as its shortest decimal too.
         DataType::Float32 => {
             let v = array.as_primitive::<Float32Type>().value(row);
             if v.is_finite() {
-                Node::Decimal(format!("{v:e}"))
+                Node::Decimal(format!("{v:e}").into())
             } else {
                 Node::Float(f64::from(v))
             }
         }
         DataType::Float64 => Node::Float(array.as_primitive::<Float64Type>().value(row)),
         // Decimal columns are exact: the unscaled integer and the scale.
-        DataType::Decimal128(_, scale) => Node::Decimal(format!(
-            "{}e{}",
-            array.as_primitive::<Decimal128Type>().value(row),
-            -i32::from(*scale)
-        )),
-        DataType::Decimal256(_, scale) => Node::Decimal(format!(
-            "{}e{}",
-            array.as_primitive::<Decimal256Type>().value(row),
-            -i32::from(*scale)
-        )),
-        DataType::Date32 => Node::String(date_text(i64::from(
-            array.as_primitive::<Date32Type>().value(row),
-        ))),
-        DataType::Date64 => Node::String(date_text(
-            array
-                .as_primitive::<Date64Type>()
-                .value(row)
-                .div_euclid(86_400_000),
-        )),
+        DataType::Decimal128(_, scale) => Node::Decimal(
+            format!(
+                "{}e{}",
+                array.as_primitive::<Decimal128Type>().value(row),
+                -i32::from(*scale)
+            )
+            .into(),
+        ),
+        DataType::Decimal256(_, scale) => Node::Decimal(
+            format!(
+                "{}e{}",
+                array.as_primitive::<Decimal256Type>().value(row),
+                -i32::from(*scale)
+            )
+            .into(),
+        ),
+        DataType::Date32 => {
+            Node::String(date_text(i64::from(array.as_primitive::<Date32Type>().value(row))).into())
+        }
+        DataType::Date64 => Node::String(
+            date_text(
+                array
+                    .as_primitive::<Date64Type>()
+                    .value(row)
+                    .div_euclid(86_400_000),
+            )
+            .into(),
+        ),
         // An instant (a `datetime` fact), to the second, as RFC 3339 in UTC. A timestamp without
         // a time zone names no instant: refused rather than guessed.
         DataType::Timestamp(unit, tz) => {
@@ -620,7 +633,7 @@ fn cell(array: &Arc<dyn Array>, row: usize) -> Result<Option<Tree>, String> {
                         juxta_sdk::date::MAX_YEAR
                     )
                 })?;
-            Node::String(text)
+            Node::String(text.into())
         }
         DataType::List(_) => {
             let list = array.as_list::<i32>().value(row);

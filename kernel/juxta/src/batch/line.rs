@@ -41,6 +41,8 @@ struct RegimeFragments {
     rule_entries: Vec<[Vec<u8>; 3]>,
     /// Rule indices in the byte order of their ids (the order of a map keyed by id).
     rules_by_id: Vec<usize>,
+    /// Per rule: its place in `rules_by_id`.
+    rule_rank: Vec<u16>,
     /// Per computed value: `"name":`.
     computed_keys: Vec<Vec<u8>>,
     /// Computed indices in the byte order of their names.
@@ -115,6 +117,24 @@ fn sorted_by<'a>(n: usize, name: impl Fn(usize) -> &'a str) -> Vec<usize> {
 }
 
 impl RegimeFragments {
+    /// Rule indices in id order: those whose ranks are in `ranks`, or every rule.
+    fn candidates(&self, ranks: Option<u128>) -> impl Iterator<Item = usize> + '_ {
+        let (mut bits, every) = match ranks {
+            Some(bits) => (bits, &[][..]),
+            None => (0, &self.rules_by_id[..]),
+        };
+        let ranked = std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let r = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            Some(r)
+        })
+        .filter_map(|r| self.rules_by_id.get(r).copied());
+        ranked.chain(every.iter().copied())
+    }
+
     /// Whether `set` names a question the regime declares (what `question_ids` would list).
     fn declares_any(&self, set: QuestionSet) -> bool {
         set.iter().any(|q| q < self.questions.len())
@@ -125,6 +145,8 @@ impl RegimeFragments {
         let computed = &regime.computed;
         let questions = &regime.questions;
         let questions_by_rank = sorted_by(questions.len(), |i| &questions[i].id);
+        let rules_by_id = sorted_by(rules.len(), |i| &rules[i].id);
+        let rule_rank = ranks(&rules_by_id);
         RegimeFragments {
             rule_keys: rules.iter().map(|r| key(&r.id)).collect(),
             rule_entries: rules
@@ -142,7 +164,8 @@ impl RegimeFragments {
                     })
                 })
                 .collect(),
-            rules_by_id: sorted_by(rules.len(), |i| &rules[i].id),
+            rules_by_id,
+            rule_rank,
             computed_keys: computed.iter().map(|c| key(&c.name)).collect(),
             computed_by_name: sorted_by(computed.len(), |i| &computed[i].name),
             questions: questions
@@ -206,15 +229,70 @@ pub(crate) fn begin(id: &str, line: u64, as_of: Date, out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"id\":");
     json_string(id, out);
     out.extend_from_slice(b",\"line\":");
-    write_display(line, out);
+    write_u64(line, out);
     out.extend_from_slice(b",\"as_of\":\"");
-    write_display(as_of, out);
+    write_date(as_of, out);
     out.extend_from_slice(b"\",\"error\":null,\"regimes\":{");
 }
 
 /// Writes the end of a record begun with [`begin`], and its newline.
 pub(crate) fn end(out: &mut Vec<u8>) {
     out.extend_from_slice(b"}}\n");
+}
+
+/// A whole number in decimal, as `Display` writes it (without the formatting machinery, which
+/// costs more than the rest of a record's header).
+fn write_u64(v: u64, out: &mut Vec<u8>) {
+    out.extend_from_slice(decimal(v, &mut [0; 20]));
+}
+
+/// The decimal digits of `v`, written at the end of `digits`.
+pub(crate) fn decimal(v: u64, digits: &mut [u8; 20]) -> &[u8] {
+    let mut at = digits.len();
+    let mut rest = v;
+    loop {
+        at -= 1;
+        // `rest % 10` is a digit: the cast is exact.
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    &digits[at..]
+}
+
+/// A whole number in decimal, as `Display` writes it.
+fn write_i64(v: i64, out: &mut Vec<u8>) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    write_u64(v.unsigned_abs(), out);
+}
+
+/// A day as `YYYY-MM-DD`: the bytes `Date`'s `Display` writes, for every year a date can have
+/// (four digits: 1900 to 2999), without the formatting machinery.
+fn write_date(d: Date, out: &mut Vec<u8>) {
+    let Ok(year) = u16::try_from(d.year()) else {
+        return write_display(d, out);
+    };
+    if year > 9999 {
+        return write_display(d, out);
+    }
+    let digit = |v: u16| b'0' + (v % 10) as u8;
+    let (month, day) = (u16::from(d.month()), u16::from(d.day()));
+    out.extend_from_slice(&[
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ]);
 }
 
 fn write_display(v: impl std::fmt::Display, out: &mut Vec<u8>) {
@@ -259,17 +337,27 @@ impl Fragments {
             }
         };
         out.extend_from_slice(b"{\"error\":null,\"rules\":{");
-        for (outcome, entries) in ev.rules.iter().zip(&frags.rule_entries) {
+        // The ranks (places in id order) of the undetermined rules, the only ones with
+        // missing facts or open questions: most rules of a record are determined.
+        let mut undetermined = Some(0u128);
+        for (k, (outcome, entries)) in ev.rules.iter().zip(&frags.rule_entries).enumerate() {
             let entry = match outcome.truth {
                 Truth::True => &entries[0],
                 Truth::False => &entries[1],
-                Truth::Unknown => &entries[2],
+                Truth::Unknown => {
+                    match (frags.rule_rank.get(k), &mut undetermined) {
+                        (Some(&r), Some(bits)) if r < 128 => *bits |= 1 << r,
+                        // More than 128 rules: every rule is looked at.
+                        _ => undetermined = None,
+                    }
+                    &entries[2]
+                }
             };
             out.extend_from_slice(entry);
         }
         out.extend_from_slice(b"},\"missing_facts\":{");
         let mut first = true;
-        for &i in &frags.rules_by_id {
+        for i in frags.candidates(undetermined) {
             let Some(o) = ev.rules.get(i) else { continue };
             if o.truth != Truth::Unknown || o.missing.is_empty() {
                 continue;
@@ -279,7 +367,7 @@ impl Fragments {
         }
         out.extend_from_slice(b"},\"open_questions\":{");
         let mut first = true;
-        for &i in &frags.rules_by_id {
+        for i in frags.candidates(undetermined) {
             let Some(o) = ev.rules.get(i) else { continue };
             if Status::from_truth(o.truth) != Status::Undetermined || !frags.declares_any(o.open) {
                 continue;
@@ -366,15 +454,57 @@ fn value(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Integer(i) => write_display(i, out),
+        Value::Integer(i) => write_i64(*i, out),
         Value::Date(d) => {
             out.push(b'"');
-            write_display(d, out);
+            write_date(*d, out);
             out.push(b'"');
         }
         Value::Text(s) => json_string(s, out),
         other => {
             let _ = serde_json::to_writer(&mut *out, &other.to_json());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(f: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        f(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for v in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            4145,
+            1_000_000,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            assert_eq!(written(|o| write_u64(v, o)), v.to_string());
+        }
+        for v in [0, -1, 7, -10, 123_456, i64::MIN, i64::MIN + 1, i64::MAX] {
+            assert_eq!(written(|o| write_i64(v, o)), v.to_string());
+        }
+    }
+
+    #[test]
+    fn every_day_is_written_as_display_writes_it() {
+        let first = Date::new(juxta_sdk::date::MIN_YEAR, 1, 1).unwrap();
+        let last = Date::new(juxta_sdk::date::MAX_YEAR, 12, 31).unwrap();
+        for days in first.days_since_epoch()..=last.days_since_epoch() {
+            let d = Date::from_days_since_epoch(days).unwrap();
+            assert_eq!(written(|o| write_date(d, o)), d.to_string());
         }
     }
 }

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use juxta_core::eval::{ComputedOutcome, Facts, FunctionHost};
+use juxta_core::eval::{ComputedOutcome, Evaluation, Facts, FunctionHost};
 use juxta_core::profile::tree::{Node, Tree};
 use juxta_core::profile::{Profile, ProfileError};
 use juxta_core::regime::Regime;
@@ -203,7 +203,7 @@ impl Evaluator<'_> {
     }
 
     /// A JSON line's tree, or the error record it earns.
-    fn parse_line(&self, line: u64, text: &str) -> Result<Tree, BatchRecord> {
+    fn parse_line<'t>(&self, line: u64, text: &'t str) -> Result<Tree<'t>, BatchRecord> {
         if text.trim().is_empty() {
             return Err(self.error_record(
                 line,
@@ -232,7 +232,7 @@ impl Evaluator<'_> {
     }
 
     /// The record for a parsed tree (a JSON line, or a Parquet row with `text` empty).
-    pub fn tree(&self, line: u64, tree: &Tree, text: &str) -> BatchRecord {
+    pub fn tree(&self, line: u64, tree: &Tree<'_>, text: &str) -> BatchRecord {
         let (id, profile) = match self.profile(line, tree, text) {
             Ok(p) => p,
             Err(record) => return record,
@@ -257,12 +257,17 @@ impl Evaluator<'_> {
     fn profile(
         &self,
         line: u64,
-        tree: &Tree,
+        tree: &Tree<'_>,
         text: &str,
     ) -> Result<(Option<String>, Profile), BatchRecord> {
         let id = find_id(tree, self.id_field);
-        let origin = format!("line {line}");
-        let mut profile = match Profile::from_tree(tree, text, &origin, self.schema) {
+        // `line 12`, without the formatting machinery: this is every record's.
+        let mut buffer = [0; 20];
+        let digits = line::decimal(line, &mut buffer);
+        let mut origin = String::with_capacity(5 + digits.len());
+        origin.push_str("line ");
+        origin.extend(digits.iter().map(|&d| char::from(d)));
+        let mut profile = match Profile::from_tree(tree, text, origin, self.schema) {
             Ok(p) => p,
             Err(e) => return Err(self.error_record(line, id, describe(line, &e))),
         };
@@ -276,7 +281,16 @@ impl Evaluator<'_> {
     /// evaluation, without building a [`BatchRecord`]: the bytes of
     /// `self.record(input).to_json_line()`. Returns whether the record or one of its regimes
     /// failed.
-    pub fn write_json_line(&self, input: &Input, fragments: &Fragments, out: &mut Vec<u8>) -> bool {
+    ///
+    /// `spare` keeps each column's last evaluation, whose room the next record's reuses (a
+    /// worker's own, one slot per column; empty slots are filled as records go).
+    pub fn write_json_line(
+        &self,
+        input: &Input,
+        fragments: &Fragments,
+        spare: &mut [Option<Evaluation>],
+        out: &mut Vec<u8>,
+    ) -> bool {
         let parsed;
         let (tree, text) = match &input.raw {
             Raw::Text(text) => match self.parse_line(input.line, text) {
@@ -304,10 +318,24 @@ impl Evaluator<'_> {
         for (position, column) in self.columns.iter().enumerate() {
             failed |= match &column.regime {
                 Err(e) => fragments.regime(position, Part::Failed(e), out),
-                Ok(regime) => match regime.evaluate(&facts, column.host.clone()) {
-                    Ok(ev) => fragments.regime(position, Part::Evaluated(&ev), out),
-                    Err(e) => fragments.regime(position, Part::Failed(&e.to_string()), out),
-                },
+                Ok(regime) => {
+                    let host = column.host.clone();
+                    let earlier = spare.get_mut(position).and_then(Option::take);
+                    let result = match earlier {
+                        Some(earlier) => regime.evaluate_reusing(&facts, host, earlier),
+                        None => regime.evaluate(&facts, host),
+                    };
+                    match result {
+                        Ok(ev) => {
+                            let failed = fragments.regime(position, Part::Evaluated(&ev), out);
+                            if let Some(slot) = spare.get_mut(position) {
+                                *slot = Some(ev);
+                            }
+                            failed
+                        }
+                        Err(e) => fragments.regime(position, Part::Failed(&e.to_string()), out),
+                    }
+                }
             };
         }
         line::end(out);
@@ -366,7 +394,7 @@ fn describe(line: u64, e: &ProfileError) -> String {
 }
 
 /// The id field's value, if the record has it as a string or number.
-fn find_id(tree: &Tree, path: &[String]) -> Option<String> {
+fn find_id(tree: &Tree<'_>, path: &[String]) -> Option<String> {
     let mut node = &tree.node;
     for step in path {
         let Node::Table(entries) = node else {
@@ -375,7 +403,7 @@ fn find_id(tree: &Tree, path: &[String]) -> Option<String> {
         node = &entries.iter().find(|(k, _)| &k.name == step)?.1.node;
     }
     match node {
-        Node::String(s) => Some(s.clone()),
+        Node::String(s) => Some(s.to_string()),
         Node::Integer(i) => Some(i.to_string()),
         Node::Float(f) if f.is_finite() => Some(f.to_string()),
         _ => None,

@@ -22,8 +22,14 @@ use zen_expression::vm::VM;
 use zen_expression::{Expression, Isolate, Scope};
 
 const REGIMES: [(&str, &str); 2] = [
-    ("eu-ai-act-gpai.txt", include_str!("../rules/eu-ai-act-gpai.txt")),
-    ("us-ai-eo-2026.txt", include_str!("../rules/us-ai-eo-2026.txt")),
+    (
+        "eu-ai-act-gpai.txt",
+        include_str!("../rules/eu-ai-act-gpai.txt"),
+    ),
+    (
+        "us-ai-eo-2026.txt",
+        include_str!("../rules/us-ai-eo-2026.txt"),
+    ),
 ];
 
 type Expr = Expression<Standard>;
@@ -64,7 +70,11 @@ fn entries(text: &str) -> Vec<Entry> {
             Some((h, b)) => (h.trim().to_string(), b.trim().to_string()),
             None => (raw.trim().to_string(), String::new()),
         };
-        out.push(Entry { line: i + 1, head, body });
+        out.push(Entry {
+            line: i + 1,
+            head,
+            body,
+        });
     }
     out
 }
@@ -91,7 +101,9 @@ fn load(file: &str, text: &str, isolate: &mut Isolate) -> Result<Regime> {
         match kind {
             "regime" => id = Some(name),
             "param" => {
-                let from = words.next().with_context(|| format!("{}: param without a day", at()))?;
+                let from = words
+                    .next()
+                    .with_context(|| format!("{}: param without a day", at()))?;
                 let value: Variable = serde_json::from_str(&e.body)
                     .with_context(|| format!("{}: bad parameter value", at()))?;
                 match params.iter_mut().find(|(n, _)| *n == name) {
@@ -117,7 +129,10 @@ fn load(file: &str, text: &str, isolate: &mut Isolate) -> Result<Regime> {
     // Periods: each day on which some parameter changes value starts one. In a period each
     // parameter has the value whose `from` is the latest on or before the period's first day,
     // or its first value before any (docs/semantics.md, "Parameters with dated values").
-    let mut days: Vec<String> = params.iter().flat_map(|(_, v)| v.iter().map(|(d, _)| d.clone())).collect();
+    let mut days: Vec<String> = params
+        .iter()
+        .flat_map(|(_, v)| v.iter().map(|(d, _)| d.clone()))
+        .collect();
     days.sort();
     days.dedup();
     let epochs = days
@@ -148,7 +163,9 @@ fn load(file: &str, text: &str, isolate: &mut Isolate) -> Result<Regime> {
 impl Regime {
     /// The `params` object in force on `as_of` (an ISO date, so strings compare as days).
     fn params(&self, as_of: &str) -> &Variable {
-        let i = self.epochs.partition_point(|(from, _)| from.as_str() <= as_of);
+        let i = self
+            .epochs
+            .partition_point(|(from, _)| from.as_str() <= as_of);
         &self.epochs[i.saturating_sub(1)].1
     }
 }
@@ -179,8 +196,11 @@ fn eval_regime(
     as_of: &str,
     out: &mut String,
 ) -> Result<()> {
-    let Variable::Object(obj) = profile else { bail!("the profile is not an object") };
-    obj.borrow_mut().insert(params_key.clone(), r.params(as_of).clone());
+    let Variable::Object(obj) = profile else {
+        bail!("the profile is not an object")
+    };
+    obj.borrow_mut()
+        .insert(params_key.clone(), r.params(as_of).clone());
     if let Some(req) = &r.require
         && req.evaluate_with_scope(scope, vm)?.as_bool() != Some(true)
     {
@@ -194,7 +214,10 @@ fn eval_regime(
     }
     out.push_str("{\"error\":null,\"rules\":{");
     for (i, (id, expr)) in r.rules.iter().enumerate() {
-        let status = match expr.evaluate_with_scope(scope, vm).with_context(|| id.clone())? {
+        let status = match expr
+            .evaluate_with_scope(scope, vm)
+            .with_context(|| id.clone())?
+        {
             Variable::Bool(true) => "applies",
             Variable::Bool(false) => "does_not_apply",
             other => bail!("{id}: not a boolean: {other:?}"),
@@ -207,12 +230,17 @@ fn eval_regime(
     out.push_str("},\"computed\":{");
     let mut first = true;
     for (name, when, value) in &r.computed {
-        match when.evaluate_with_scope(scope, vm).with_context(|| name.clone())? {
+        match when
+            .evaluate_with_scope(scope, vm)
+            .with_context(|| name.clone())?
+        {
             Variable::Bool(true) => {}
             Variable::Bool(false) => continue,
             other => bail!("when {name}: not a boolean: {other:?}"),
         }
-        let v = value.evaluate_with_scope(scope, vm).with_context(|| name.clone())?;
+        let v = value
+            .evaluate_with_scope(scope, vm)
+            .with_context(|| name.clone())?;
         if !first {
             out.push(',');
         }
@@ -235,8 +263,14 @@ fn main() -> Result<()> {
         .iter()
         .map(|(file, text)| load(file, text, &mut isolate))
         .collect::<Result<Vec<_>>>()?;
-    let input = BufReader::with_capacity(1 << 20, File::open(&args[1]).with_context(|| args[1].clone())?);
-    let mut output = BufWriter::with_capacity(1 << 20, File::create(&args[2]).with_context(|| args[2].clone())?);
+    let input = BufReader::with_capacity(
+        1 << 20,
+        File::open(&args[1]).with_context(|| args[1].clone())?,
+    );
+    let mut output = BufWriter::with_capacity(
+        1 << 20,
+        File::create(&args[2]).with_context(|| args[2].clone())?,
+    );
     let params_key = Symbol::from("params");
     let mut vm = VM::new();
     let mut out = String::with_capacity(4096);
@@ -280,7 +314,15 @@ fn main() -> Result<()> {
             write_json_str(&mut out, &r.id);
             out.push(':');
             regime_out.clear();
-            match eval_regime(r, &profile, &scope, &mut vm, &params_key, &as_of, &mut regime_out) {
+            match eval_regime(
+                r,
+                &profile,
+                &scope,
+                &mut vm,
+                &params_key,
+                &as_of,
+                &mut regime_out,
+            ) {
                 Ok(()) => out.push_str(&regime_out),
                 Err(err) => {
                     errors += 1;

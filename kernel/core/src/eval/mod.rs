@@ -274,7 +274,7 @@ impl Regime {
             let outcome = ev.val(&self.values[v].expr)?;
             if let ValueOutcome::Known { value, .. } = &outcome {
                 ev.known[v] = Some(value.clone());
-                if let Some(ctx) = ev.ctx.as_mut() {
+                if let Some((ctx, _)) = ev.ctx.as_mut() {
                     ctx.add_variable_from_value(self.values[v].name.clone(), value.to_cel());
                 }
             }
@@ -375,15 +375,12 @@ pub(crate) struct Evaluator<'r, 'f> {
     /// Parameter values in force on the profile's `as_of`, by parameter index.
     params: Vec<&'r Value>,
     /// The CEL context, built only if a leaf needs the interpreter.
-    ctx: Option<Context<'static, 'static>>,
+    ctx: Option<(Context<'static, 'static>, crate::exact::Budget)>,
     blocks: Vec<Option<Outcome>>,
     leaves: Vec<Option<Outcome>>,
     values: Vec<Option<ValueOutcome>>,
     /// The determined derived values, for native leaves.
     known: Vec<Option<Value>>,
-    /// The interpreter's run-time budget, reset for each leaf: made with the CEL context, when
-    /// a leaf first needs the interpreter (most evaluations never do).
-    budget: Option<crate::exact::Budget>,
     item: Current,
 }
 
@@ -426,23 +423,18 @@ impl<'r, 'f> Evaluator<'r, 'f> {
             leaves: nones(room.leaves, regime.leaves.len()),
             values: nones(room.values, regime.values.len()),
             known: nones(room.known, regime.values.len()),
-            budget: None,
             item: Current::None,
         }
     }
 
-    /// The CEL context: the profile's tables, the parameters, the determined derived values and
-    /// the plugin's custom functions.
-    fn context(&mut self) -> Result<&Context<'static, 'static>, Failed> {
+    /// The CEL context (the profile's tables, the parameters, the determined derived values and
+    /// the plugin's custom functions) and the interpreter's run-time budget, reset for each
+    /// leaf: made when a leaf first needs the interpreter (most evaluations never do).
+    fn context(&mut self) -> Result<&(Context<'static, 'static>, crate::exact::Budget), Failed> {
         if self.ctx.is_none() {
             let regime = self.regime;
             let mut ctx = Context::with_env(Arc::clone(&regime.env));
-            let budget = self
-                .budget
-                .get_or_insert_with(|| {
-                    crate::exact::Budget::new(crate::regime::budget::RUN_TIME_STEPS)
-                })
-                .clone();
+            let budget = crate::exact::Budget::new(crate::regime::budget::RUN_TIME_STEPS);
             crate::exact::register(&mut ctx, &budget).map_err(|m| self.error(0, m))?;
             for (name, table) in self.facts.tables() {
                 ctx.add_variable_from_value(name.clone(), table.clone());
@@ -481,7 +473,7 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                     }));
                 }
             }
-            self.ctx = Some(ctx);
+            self.ctx = Some((ctx, budget));
         }
         self.ctx
             .as_ref()
@@ -742,19 +734,10 @@ impl<'r, 'f> Evaluator<'r, 'f> {
                 Err(NErr::Error(_)) => {}
             }
         }
-        self.context()?;
-        if let Some(budget) = &self.budget {
-            budget.reset(crate::regime::budget::RUN_TIME_STEPS);
-        }
-        let result = match &self.ctx {
-            Some(ctx) => ctx.resolve(&leaf.expr),
-            None => return Err(self.error(l, "no CEL context".into())),
-        };
-        if self
-            .budget
-            .as_ref()
-            .is_some_and(crate::exact::Budget::spent)
-        {
+        let (ctx, budget) = self.context()?;
+        budget.reset(crate::regime::budget::RUN_TIME_STEPS);
+        let result = ctx.resolve(&leaf.expr);
+        if budget.spent() {
             return Err(self.over_budget(l));
         }
         match result {
